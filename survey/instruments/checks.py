@@ -1,0 +1,209 @@
+"""Checks that need the whole instrument: references, translations, ranges and bands."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic import BaseModel
+
+from .conditions import ORDERING_OPERATORS, Condition, ConditionGroup
+from .item_types import ITEM_TYPES
+from .items import ID_PATTERN, ItemBase, Problem
+from .localized import LocalizedText
+from .model import Instrument, Scale
+
+_ID = re.compile(ID_PATTERN)
+
+
+def instrument_problems(inst: Instrument) -> list[Problem]:
+    """Return every (key path, message) problem that field-level validation cannot see."""
+    problems: list[Problem] = []
+    for check in (_header, _response_scales, _items, _scales, _alerts):
+        problems.extend(check(inst))
+    problems.extend(_translations(inst, (), inst.locales))
+    return problems
+
+
+def _header(inst: Instrument) -> Iterator[Problem]:
+    if not inst.validated and inst.disclaimer is None:
+        yield ("validated",), "an instrument with 'validated: false' needs a 'disclaimer'"
+    if inst.estimated_minutes <= 0:
+        yield ("estimated_minutes",), "estimated_minutes must be greater than 0"
+    yield from _duplicates(inst.locales, ("locales",), "locale")
+
+
+def _response_scales(inst: Instrument) -> Iterator[Problem]:
+    for name, scale in inst.response_scales.items():
+        if not _ID.match(name):
+            yield ("response_scales", name), f"response scale name '{name}' must be lower_snake_case"
+        values = scale.values
+        steps = {round(b - a, 9) for a, b in zip(values, values[1:])}
+        if any(step <= 0 for step in steps):
+            yield ("response_scales", name, "anchors"), f"response scale '{name}' values must increase"
+        elif len(steps) > 1:
+            # Reverse scoring maps v to min+max-v, which lands on an anchor only if they are evenly spaced.
+            yield ("response_scales", name, "anchors"), f"response scale '{name}' values must be evenly spaced"
+
+
+def _items(inst: Instrument) -> Iterator[Problem]:
+    yield from _duplicates([item.id for item in inst.items], ("items",), "item id", "id")
+    for index, item in enumerate(inst.items):
+        at = ("items", index)
+        kind = ITEM_TYPES[item.type]  # type: ignore[attr-defined]
+        own = list(item.problems(inst.response_scales))
+        yield from ((at + sub, message) for sub, message in own)
+        if own:
+            continue  # later checks rely on sound bounds
+        if item.reverse and not kind.numeric:
+            yield at + ("reverse",), f"item '{item.id}' is {item.type}, so it cannot be reverse-scored"  # type: ignore[attr-defined]
+        yield from _when_hidden(inst, item, at, kind.numeric)
+        if item.show_if is not None:
+            yield from _group(inst, item.show_if, at + ("show_if",), before=index)
+
+
+def _when_hidden(inst: Instrument, item: ItemBase, at: tuple[Any, ...], numeric: bool) -> Iterator[Problem]:
+    if item.when_hidden == "missing":
+        return
+    if item.show_if is None:
+        yield at + ("when_hidden",), f"item '{item.id}' has when_hidden but no show_if, so it is never hidden"
+    elif not numeric:
+        yield at + ("when_hidden",), f"item '{item.id}' is not numeric, so when_hidden can only be 'missing'"
+    else:
+        low, high = inst.numeric_range(item) or (0.0, 0.0)
+        if not low <= float(item.when_hidden) <= high:
+            yield at + ("when_hidden",), f"when_hidden {item.when_hidden} is outside item '{item.id}' range {low:g}..{high:g}"
+
+
+def _group(inst: Instrument, group: ConditionGroup, at: tuple[Any, ...], before: int | None) -> Iterator[Problem]:
+    """Check a condition group; before is the index of the item it guards (None in alerts)."""
+    if (group.all_ is None) == (group.any_ is None):
+        yield at, "a condition needs exactly one of 'all' or 'any'"
+        return
+    key = "all" if group.joined_by_all else "any"
+    if not group.conditions:
+        yield at + (key,), f"'{key}' needs at least one condition"
+    for index, condition in enumerate(group.conditions):
+        yield from _condition(inst, condition, at + (key, index), before)
+
+
+def _condition(inst: Instrument, cond: Condition, at: tuple[Any, ...], before: int | None) -> Iterator[Problem]:
+    if (cond.item is None) == (cond.scale is None):
+        yield at, "a condition names exactly one 'item'" + (" or 'scale'" if before is None else "")
+        return
+    is_list = isinstance(cond.value, tuple)
+    if is_list != (cond.op == "in"):
+        yield at + ("value",), "operator 'in' needs a list value; other operators need a single value"
+        return
+    literals = cond.value if isinstance(cond.value, tuple) else (cond.value,)
+    if cond.scale is not None:
+        if before is not None:
+            yield at + ("scale",), "show_if can only refer to items"
+        elif cond.scale not in {s.id for s in inst.scales}:
+            yield at + ("scale",), f"condition names scale '{cond.scale}', which does not exist"
+        elif not all(isinstance(v, int | float) for v in literals):
+            yield at + ("value",), f"scale '{cond.scale}' can only be compared with numbers"
+        return
+    ids = [item.id for item in inst.items]
+    if cond.item not in ids:
+        yield at + ("item",), f"condition names item '{cond.item}', which does not exist"
+        return
+    position = ids.index(cond.item)
+    if before is not None and position >= before:
+        yield at + ("item",), f"show_if refers to item '{cond.item}', which does not come before this item"
+        return
+    item = inst.items[position]
+    kind = ITEM_TYPES[item.type]  # type: ignore[attr-defined]
+    if cond.op in ORDERING_OPERATORS and not kind.numeric:
+        yield at + ("op",), f"operator '{cond.op}' needs a numeric item; '{item.id}' is {item.type}"  # type: ignore[attr-defined]
+        return
+    for literal in literals:
+        try:
+            kind.condition_value(item, literal)
+        except ValueError as error:
+            yield at + ("value",), f"condition {error}"
+            return
+
+
+def _scales(inst: Instrument) -> Iterator[Problem]:
+    yield from _duplicates([scale.id for scale in inst.scales], ("scales",), "scale id", "id")
+    for index, scale in enumerate(inst.scales):
+        yield from _scale(inst, scale, ("scales", index))
+
+
+def _scale(inst: Instrument, scale: Scale, at: tuple[Any, ...]) -> Iterator[Problem]:
+    ids = {item.id for item in inst.items}
+    ranges = set()
+    for pos, item_id in enumerate(scale.items):
+        if item_id not in ids:
+            yield at + ("items", pos), f"scale '{scale.id}' names item '{item_id}', which does not exist"
+        elif (item_range := inst.numeric_range(item_id)) is None:
+            yield at + ("items", pos), f"scale '{scale.id}' names item '{item_id}', which is not numeric"
+        else:
+            ranges.add(item_range)
+    yield from _duplicates(scale.items, at + ("items",), "item in the scale")
+    if not 1 <= scale.required_answers <= len(scale.items):
+        yield at + ("min_answered",), f"min_answered must be between 1 and {len(scale.items)}"
+    if len(ranges) > 1:
+        # Mixing ranges would let a mean of the answered items leave the scale's range.
+        shown = ", ".join(f"{lo:g}..{hi:g}" for lo, hi in sorted(ranges))
+        yield at + ("items",), f"scale '{scale.id}' mixes items with different ranges ({shown})"
+    if len(ranges) != 1:
+        return
+    low, high = inst.scale_range(scale)
+    if scale.range is not None and not (math.isclose(scale.range[0], low) and math.isclose(scale.range[1], high)):
+        yield at + ("range",), f"scale '{scale.id}' range must be {low:g}..{high:g} (from its items), not {scale.range[0]:g}..{scale.range[1]:g}"  # noqa: E501
+    yield from _bands(scale, low, high, at)
+
+
+def _bands(scale: Scale, low: float, high: float, at: tuple[Any, ...]) -> Iterator[Problem]:
+    if not scale.bands:
+        return
+    yield from _duplicates([band.id for band in scale.bands], at + ("bands",), "band id", "id")
+    for index, band in enumerate(scale.bands):
+        if band.min >= band.max:
+            yield at + ("bands", index, "max"), f"band '{band.id}' max must be greater than its min"
+            return
+    order = sorted(range(len(scale.bands)), key=lambda i: scale.bands[i].min)
+    edge = low
+    for index in order:
+        band = scale.bands[index]
+        if not math.isclose(band.min, edge):
+            what = "leaving a gap" if band.min > edge else "overlapping"
+            where = "the scale's minimum" if edge == low else "the previous band's max"
+            yield at + ("bands", index, "min"), f"band '{band.id}' starts at {band.min:g}, {what} ({where} is {edge:g})"
+        edge = band.max
+    if not math.isclose(edge, high):
+        yield at + ("bands", order[-1], "max"), f"bands must end at the scale's maximum {high:g}, not {edge:g}"
+
+
+def _alerts(inst: Instrument) -> Iterator[Problem]:
+    yield from _duplicates([alert.id for alert in inst.alerts], ("alerts",), "alert id", "id")
+    for index, alert in enumerate(inst.alerts):
+        yield from _group(inst, alert.condition, ("alerts", index, "condition"), before=None)
+
+
+def _duplicates(values: Any, at: tuple[Any, ...], what: str, key: str | None = None) -> Iterator[Problem]:
+    seen: set[Any] = set()
+    for index, value in enumerate(values):
+        if value in seen:
+            yield at + (index,) + ((key,) if key else ()), f"duplicate {what} '{value}'"
+        seen.add(value)
+
+
+def _translations(node: Any, at: tuple[Any, ...], locales: tuple[str, ...]) -> Iterator[Problem]:
+    """Walk the model and check every participant-facing text against the declared locales."""
+    if isinstance(node, LocalizedText):
+        for message in node.missing_locales(locales):
+            yield at, message
+    elif isinstance(node, BaseModel):
+        for name, field in type(node).model_fields.items():
+            yield from _translations(getattr(node, name), at + (field.alias or name,), locales)
+    elif isinstance(node, tuple):
+        for index, value in enumerate(node):
+            yield from _translations(value, at + (index,), locales)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from _translations(value, at + (key,), locales)
