@@ -1,0 +1,66 @@
+# Two commands on a fresh clone: `make run` and `make test`. `make help` lists every target.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+export FLASK_APP := survey
+
+.DEFAULT_GOAL := help
+.PHONY: help run serve setup test test-sqlite test-postgres browser lint translations bench clean
+
+help: ## List every target
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-15s %s\n", $$1, $$2}'
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/activate
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $(VENV)/.runtime $@
+
+translations: $(VENV)/.runtime ## Compile the interface translations (.po -> .mo)
+	@if ls survey/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then $(BIN)/pybabel compile -q -f -d survey/translations; fi
+
+setup: $(VENV)/.runtime translations ## Install, migrate the database and seed demo data if it is empty
+	SURVEY_DEV=1 $(BIN)/flask setup
+
+run: setup ## Start the app on SQLite with demo data at http://127.0.0.1:$(PORT)
+	SURVEY_DEV=1 $(BIN)/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$(PORT) --reload 'survey:create_app()'
+
+serve: $(VENV)/.runtime translations ## Production-style serving with gunicorn (needs SECRET_KEY)
+	$(BIN)/flask db upgrade heads
+	$(BIN)/gunicorn -c gunicorn.conf.py 'survey:create_app()'
+
+browser: ## Install Debian's chromium for the browser tests (apt; never `playwright install`)
+	@command -v chromium >/dev/null || { apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }; }
+
+test: $(VENV)/.dev translations browser ## Install dev dependencies and run the whole suite on SQLite, then PostgreSQL
+	$(MAKE) --no-print-directory test-sqlite
+	@if $(BIN)/python tests/pg_available.py "$${TEST_DATABASE_URL:-$(PG_URL)}"; then \
+		$(MAKE) --no-print-directory test-postgres; \
+	elif [ -n "$$REQUIRE_POSTGRES" ]; then echo "PostgreSQL is required (REQUIRE_POSTGRES) but does not answer"; exit 1; \
+	else echo "PostgreSQL does not answer: the suite ran on SQLite only"; fi
+
+test-sqlite: $(VENV)/.dev ## Run the suite on SQLite
+	TEST_DATABASE_URL= $(BIN)/pytest -q
+
+test-postgres: $(VENV)/.dev ## Run the suite on PostgreSQL (TEST_DATABASE_URL or the local test database)
+	TEST_DATABASE_URL="$${TEST_DATABASE_URL:-$(PG_URL)}" $(BIN)/pytest -q -m "not browser"
+
+lint: $(VENV)/.dev ## ruff (format check and lint) and mypy
+	$(BIN)/ruff format --check survey tests bench
+	$(BIN)/ruff check survey tests bench
+	$(BIN)/mypy survey
+
+bench: $(VENV)/.dev ## Run the benchmarks (by hand; prints figures side by side)
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean: ## Remove the virtual environment and caches (keeps instance/ and its database)
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,57 @@
+"""Participant feedback surveys for peer-support recovery groups."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from . import accounts, catalog, database, errors, health, security
+from .config import PROJECT_ROOT, load_settings
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: settings, extensions, instruments, blueprints, CLI."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("SURVEY_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(load_settings(app.instance_path, config, os.environ))
+    register_extensions(app)
+    catalog.init_app(app)
+    register_blueprints(app)
+    errors.init_app(app)
+    security.init_app(app)
+    register_cli(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind every extension to this app."""
+    database.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    accounts.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    limiter.init_app(app)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(PROJECT_ROOT / "survey" / "translations"))
+    babel.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount one blueprint per audience."""
+    app.register_blueprint(health.bp)
+
+
+def register_cli(app: Flask) -> None:
+    """Add the `flask` commands."""
+    from .cli import register_commands
+
+    register_commands(app)

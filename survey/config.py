@@ -1,0 +1,74 @@
+"""Settings read from the environment inside the app factory, never at import time."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Every setting with its default and the help text shown in the README; a test checks the README names each one.
+SETTINGS: dict[str, tuple[Any, str]] = {
+    "DATABASE_URL": (None, "SQLAlchemy URL; default a SQLite file in instance/survey.sqlite3."),
+    "SECRET_KEY": (None, "Signs sessions and form tokens. Required outside debug and testing."),
+    "SURVEY_PARTICIPANT_CODE_KEY": (None, "HMAC key for participant codes; defaults to a key derived from SECRET_KEY."),
+    "SURVEY_INSTRUMENTS_DIR": (str(PROJECT_ROOT / "instruments"), "Folder of instrument YAML files."),
+    "SURVEY_MIN_GROUP_SIZE": (5, "Default k: aggregates over fewer responses are suppressed (floor 3)."),
+    "SURVEY_SQLITE_SYNCHRONOUS": ("FULL", "SQLite synchronous pragma: FULL (acknowledged survives power loss) or NORMAL."),
+    "REDIS_URL": (None, "Redis URL for shared rate-limit counters; default in-memory per process."),
+    "SURVEY_RATE_LIMIT": ("30 per minute", "Submissions allowed per client address (counted in memory or Redis only)."),
+    "SURVEY_RETENTION": ("", "Retention policy sentence shown in the privacy notice, e.g. 'Answers are deleted after 3 years.'"),
+}
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or invalid; the message tells the administrator what to set."""
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """Return a development secret generated once and kept in the instance folder."""
+    path = instance_path / "secret_key"
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None, environ: Mapping[str, str]) -> dict[str, Any]:
+    """Merge defaults, the environment and explicit overrides into one settings dict.
+
+    :raises ConfigError: when SECRET_KEY is missing outside debug and testing.
+    """
+    overrides = dict(overrides or {})
+    settings: dict[str, Any] = {name: default for name, (default, _help) in SETTINGS.items()}
+    for name in SETTINGS:
+        if name in environ and environ[name] != "":
+            settings[name] = environ[name]
+    settings.update(overrides)
+    settings["SURVEY_MIN_GROUP_SIZE"] = max(3, int(settings["SURVEY_MIN_GROUP_SIZE"]))
+    testing = bool(settings.get("TESTING"))
+    debug = bool(settings.get("DEBUG")) or environ.get("FLASK_DEBUG") in {"1", "true"} or environ.get("SURVEY_DEV") == "1"
+    if not settings["SECRET_KEY"]:
+        if not (testing or debug):
+            raise ConfigError(
+                "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random string "
+                "(for example: python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+        settings["SECRET_KEY"] = _instance_secret(instance_path)
+    if not settings["SURVEY_PARTICIPANT_CODE_KEY"]:
+        settings["SURVEY_PARTICIPANT_CODE_KEY"] = "participant-code:" + settings["SECRET_KEY"]
+    url = settings["DATABASE_URL"] or f"sqlite:///{instance_path / 'survey.sqlite3'}"
+    settings["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(url)
+    return settings
+
+
+def _normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for plain postgres:// URLs, as hosting providers hand them out."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+

@@ -1,0 +1,107 @@
+"""Demo data: two groups with a few weeks of synthetic, plausible responses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import random
+from collections.abc import Mapping
+
+import click
+from sqlalchemy import func, select
+
+from . import catalog
+from .database import begin_write
+from .extensions import db
+from .instruments import Instrument
+from .models import Group, GroupInstrument, Meeting, User
+from .scoring import clean_answers
+from .submissions import build_response
+
+DEMO_GROUPS = (
+    ("Tuesday Evening Recovery Circle", "DEMO2TUE", "en", "America/Chicago", 1, dt.time(19, 0)),
+    ("Círculo de Recuperación del Jueves", "DEMO4JUE", "es", "America/Los_Angeles", 3, dt.time(18, 30)),
+)
+
+
+def seed_if_empty() -> str | None:
+    """Seed the demo groups when the database has no group at all."""
+    if db.session.scalar(select(func.count()).select_from(Group)):
+        return None
+    return seed()
+
+
+def seed(weeks: int = 8, rng: random.Random | None = None) -> str:
+    """Create the demo groups, weekly meetings and synthetic responses; return a summary."""
+    rng = rng or random.Random(20261125)  # fixed seed: the demo looks the same on every machine
+    instrument = catalog.registry().get("checkin")
+    if instrument is None:
+        raise click.ClickException("The 'checkin' instrument is not loaded; run `flask instruments check`.")
+    begin_write()
+    total = 0
+    for name, code, locale, timezone, weekday, start in DEMO_GROUPS:
+        if db.session.scalar(select(Group).filter_by(code=code)) is not None:
+            continue
+        group = Group(name=name, code=code, default_locale=locale, timezone=timezone,
+                      meeting_weekday=weekday, meeting_time=start)
+        group.instruments = [GroupInstrument(instrument_id=instrument.id, position=0)]
+        db.session.add(group)
+        db.session.flush()
+        total += _seed_meetings(group, instrument, weeks, rng)
+    db.session.commit()
+    return f"{len(DEMO_GROUPS)} groups, {total} responses over {weeks} weeks"
+
+
+def _seed_meetings(group: Group, instrument: Instrument, weeks: int, rng: random.Random) -> int:
+    """Add one meeting a week with 4 to 12 responses that slowly improve."""
+    today = dt.date.today()
+    last = today - dt.timedelta(days=(today.weekday() - (group.meeting_weekday or 0)) % 7 or 7)
+    regulars = [hashlib.sha256(f"{group.code}-{i}".encode()).hexdigest() for i in range(8)]
+    count = 0
+    for week in range(weeks):
+        meeting = Meeting(group_id=group.id, local_date=last - dt.timedelta(weeks=weeks - 1 - week),
+                          starts_at=group.meeting_time)
+        db.session.add(meeting)
+        db.session.flush()
+        wellbeing = 0.45 + 0.3 * week / max(weeks - 1, 1)
+        for index in range(rng.randint(4, 12)):
+            answers = synthetic_answers(instrument, wellbeing + rng.gauss(0, 0.15), rng)
+            moment = dt.datetime.combine(meeting.local_date, group.meeting_time or dt.time(19), dt.UTC)
+            build_response(
+                meeting=meeting, instrument=instrument, answers=answers, locale=group.default_locale,
+                token=f"demo-{group.code}-{week}-{index}", submitted_at=moment + dt.timedelta(hours=1),
+                participant_hash=regulars[index] if index < len(regulars) and rng.random() < 0.7 else None,
+            )
+            count += 1
+    return count
+
+
+def synthetic_answers(instrument: Instrument, wellbeing: float, rng: random.Random) -> Mapping[str, object]:
+    """Answer every numeric item near the given wellbeing (0 = struggling, 1 = doing well)."""
+    raw: dict[str, list[str]] = {}
+    better_high = item_directions(instrument)
+    for item in instrument.items:
+        bounds = instrument.numeric_range(item)
+        if bounds is None:
+            continue
+        low, high = bounds
+        share = min(max(wellbeing if better_high.get(item.id, True) else 1 - wellbeing, 0.0), 1.0)
+        raw[item.id] = [str(round(low + (high - low) * share))]
+    answers, _errors = clean_answers(instrument, raw)
+    return answers
+
+
+def item_directions(instrument: Instrument) -> dict[str, bool]:
+    """Map each scored item to whether a higher raw answer means doing better."""
+    directions: dict[str, bool] = {}
+    for scale in instrument.scales:
+        for item_id in scale.items:
+            reverse = bool(getattr(instrument.item(item_id), "reverse", False))
+            directions[item_id] = scale.higher_is_better != reverse
+    return directions
+
+
+def print_demo_login() -> None:
+    """Print the demo coordinator's login once coordinator accounts exist."""
+    if db.session.scalar(select(func.count()).select_from(User)):
+        click.echo("Demo coordinator login: see the README (Demo data).")

@@ -1,0 +1,182 @@
+"""SQLAlchemy 2 typed models. Responses, answers and scores are append-only.
+
+Participants have no identity columns at all: no IP, no user agent, no exact time
+(tests/test_privacy.py asserts it). A response carries its meeting and the hour bucket only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+
+def now_utc() -> dt.datetime:
+    """Return the current time in UTC (a callable default, evaluated per row)."""
+    return dt.datetime.now(dt.UTC)
+
+
+class InstrumentVersion(db.Model):
+    """The full definition of one instrument version, stored the first time it is used."""
+
+    __tablename__ = "instrument_versions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[str] = mapped_column(String(64), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(64), default="")
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    first_used_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+
+
+class Group(db.Model):
+    """A peer-support group with a public code for its QR link."""
+
+    __tablename__ = "groups"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    default_locale: Mapped[str] = mapped_column(String(8), default="en")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    meeting_weekday: Mapped[int | None] = mapped_column(Integer)  # 0 = Monday
+    meeting_time: Mapped[dt.time | None] = mapped_column(Time)
+    min_group_size: Mapped[int] = mapped_column(Integer, default=5)
+    is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    archived_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+    instruments: Mapped[list[GroupInstrument]] = relationship(
+        back_populates="group", cascade="all, delete-orphan", order_by="GroupInstrument.position"
+    )
+    meetings: Mapped[list[Meeting]] = relationship(back_populates="group")
+
+    @property
+    def instrument_ids(self) -> list[str]:
+        """The instrument ids this group asks, in order."""
+        return [gi.instrument_id for gi in self.instruments]
+
+
+class GroupInstrument(db.Model):
+    """One instrument a group asks after its meetings."""
+
+    __tablename__ = "group_instruments"
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True)
+    instrument_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    group: Mapped[Group] = relationship(back_populates="instruments")
+
+
+class Meeting(db.Model):
+    """One occurrence of a group on a local date; responses belong to a meeting."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (UniqueConstraint("group_id", "local_date"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    local_date: Mapped[dt.date] = mapped_column(Date)
+    starts_at: Mapped[dt.time | None] = mapped_column(Time)
+    group: Mapped[Group] = relationship(back_populates="meetings")
+
+
+class Response(db.Model):
+    """One submitted questionnaire; group and meeting date are copied here for indexed aggregates."""
+
+    __tablename__ = "responses"
+    __table_args__ = (Index("ix_responses_group_date", "group_id", "meeting_date"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    meeting_date: Mapped[dt.date] = mapped_column(Date)
+    instrument_version_id: Mapped[int] = mapped_column(ForeignKey("instrument_versions.id"), index=True)
+    locale: Mapped[str] = mapped_column(String(8))
+    # The hour bucket only (UTC, minutes and seconds zeroed): never a precise personal timestamp.
+    submitted_hour: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    participant_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    answers: Mapped[list[Answer]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+    scores: Mapped[list[Score]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+    instrument_version: Mapped[InstrumentVersion] = relationship()
+
+
+class Answer(db.Model):
+    """One item's value: numbers in value_num, text and choices in value_text."""
+
+    __tablename__ = "answers"
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value_num: Mapped[float | None] = mapped_column(Float)
+    value_text: Mapped[str | None] = mapped_column(Text)
+
+
+class Score(db.Model):
+    """One scale's score for one response, computed at submission from the version answered."""
+
+    __tablename__ = "scores"
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True)
+    scale_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[float] = mapped_column(Float)
+    band: Mapped[str | None] = mapped_column(String(64))
+
+
+class User(UserMixin, db.Model):
+    """A coordinator or admin account."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default="coordinator")  # admin | coordinator
+    is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Bumped on password change or disable, so open sessions end (checked by the login loader).
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+    memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+    @property
+    def is_active(self) -> bool:
+        """Disabled accounts cannot log in and their sessions end (Flask-Login reads this)."""
+        return self.is_active_account
+
+    def get_id(self) -> str:
+        """Session id that changes with session_version, so a bump logs out every open session."""
+        return f"{self.id}:{self.session_version}"
+
+
+class Membership(db.Model):
+    """A coordinator's access to one group: manager (changes) or viewer (reads)."""
+
+    __tablename__ = "memberships"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True)
+    access: Mapped[str] = mapped_column(String(16), default="manager")  # manager | viewer
+    user: Mapped[User] = relationship(back_populates="memberships")
+    group: Mapped[Group] = relationship()
+
+
+class AuditEvent(db.Model):
+    """Who did what and when: logins, user and group changes, exports, deletions."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_utc, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    actor_email: Mapped[str] = mapped_column(String(254), default="")
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    target: Mapped[str] = mapped_column(String(254), default="")
+    detail: Mapped[str] = mapped_column(Text, default="")

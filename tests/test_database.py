@@ -1,0 +1,94 @@
+"""Per-connection SQLite settings, write transactions and migrations."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, select, text
+
+from survey.database import begin_write
+from survey.extensions import db
+from survey.models import Group
+
+from .conftest import ON_POSTGRES
+
+sqlite_only = pytest.mark.skipif(ON_POSTGRES, reason="SQLite connection settings; this run is on PostgreSQL")
+
+
+@sqlite_only
+def test_sqlite_pragmas_are_set_per_connection(app_ctx) -> None:
+    def pragma(name: str) -> object:
+        return db.session.execute(text(f"PRAGMA {name}")).scalar()
+
+    assert pragma("journal_mode") == "wal"
+    assert pragma("foreign_keys") == 1
+    assert pragma("busy_timeout") == 30000
+    assert pragma("synchronous") == 1  # NORMAL in tests (conftest); FULL (2) is the default
+
+
+@sqlite_only
+def test_synchronous_full_is_the_default(make_app) -> None:
+    app = make_app(SURVEY_SQLITE_SYNCHRONOUS="FULL")
+    with app.app_context():
+        assert db.session.execute(text("PRAGMA synchronous")).scalar() == 2
+
+
+@sqlite_only
+def test_begin_write_takes_the_write_lock_at_once(app_ctx) -> None:
+    """With BEGIN IMMEDIATE held, another connection cannot start writing."""
+    begin_write()
+    db.session.execute(select(Group)).all()  # a read alone would not take the lock under a deferred BEGIN
+    path = db.engine.url.database
+    outcome: list[str] = []
+
+    def other_writer() -> None:
+        conn = sqlite3.connect(path, timeout=0.1, isolation_level=None)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            outcome.append("got lock")
+        except sqlite3.OperationalError as error:
+            outcome.append(str(error))
+        finally:
+            conn.close()
+
+    thread = threading.Thread(target=other_writer)
+    thread.start()
+    thread.join()
+    db.session.rollback()
+    assert outcome == ["database is locked"]
+
+
+@sqlite_only
+def test_plain_reads_do_not_take_the_write_lock(app_ctx) -> None:
+    db.session.execute(select(Group)).all()
+    conn = sqlite3.connect(db.engine.url.database, timeout=0.1, isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")
+    conn.rollback()
+    conn.close()
+    db.session.rollback()
+
+
+def test_foreign_keys_are_enforced(app_ctx) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    with pytest.raises(IntegrityError):
+        db.session.execute(text("INSERT INTO meetings (group_id, local_date) VALUES (999, '2026-01-01')"))
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_migrations_match_the_models(app_ctx) -> None:
+    """The migrated schema (built by `flask db upgrade` in conftest) has no drift from the models."""
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+    assert diff == []
+
+
+def test_migrations_created_every_table(app_ctx) -> None:
+    tables = set(inspect(db.engine).get_table_names())
+    assert {t.name for t in db.metadata.sorted_tables} <= tables
+    assert "alembic_version" in tables
