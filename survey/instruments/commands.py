@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -10,7 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .loader import InstrumentError, InstrumentIssue, LoadResult, load_directory, load_instrument_file
-from .schema import json_schema
+from .schema import schema_text
 
 instruments_cli = AppGroup("instruments", help="Check, list and describe questionnaire files.")
 
@@ -70,4 +69,4 @@ def list_command(paths: tuple[str, ...]) -> None:
 @instruments_cli.command("schema")
 def schema_command() -> None:
     """Print the JSON Schema of the instrument format."""
-    click.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False, sort_keys=True))
+    click.echo(schema_text(), nl=False)

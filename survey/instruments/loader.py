@@ -121,8 +121,9 @@ def _pydantic_issues(error: ValidationError, path: str, root: Any) -> list[Instr
     """Turn pydantic errors into issues, one per key path, at the line of that key."""
     issues: dict[tuple[Any, ...], InstrumentIssue] = {}
     for detail in error.errors(include_url=False):
-        line, found = line_of(root, detail["loc"])
-        last = detail["loc"][-1] if detail["loc"] else None
+        loc = tuple(detail["loc"]) + (("type",) if detail["type"] == "union_tag_invalid" else ())
+        line, found = line_of(root, loc)
+        last = loc[-1] if loc else None
         where = found + ((last,) if detail["type"] in {"missing", "extra_forbidden"} and last not in found[-1:] else ())
         if where not in issues:  # a union reports one error per member; the first one is enough
             issues[where] = InstrumentIssue(path, line, _message(detail, where))
@@ -137,7 +138,7 @@ def _message(detail: Any, where: tuple[Any, ...]) -> str:
     if kind == "extra_forbidden":
         return f"unknown key '{where[-1]}'" + (f" in {_dotted(where[:-1])}" if len(where) > 1 else "")
     if kind == "union_tag_invalid":
-        return f"{name}: unknown item type '{detail['ctx']['tag']}'; allowed types: {allowed} ({_NO_IDENTIFIERS})"
+        return f"unknown item type '{detail['ctx']['tag']}'; allowed types: {allowed} ({_NO_IDENTIFIERS})"
     if kind == "union_tag_not_found":
         return f"{name}: an item needs a 'type', one of: {allowed}"
     if where and where[-1] == "when_hidden":

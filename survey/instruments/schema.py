@@ -19,7 +19,3 @@ def json_schema() -> dict[str, Any]:
 def schema_text() -> str:
     """Return the schema as committed in instruments/schema.json."""
     return json.dumps(json_schema(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-
-
-if __name__ == "__main__":
-    print(schema_text(), end="")
