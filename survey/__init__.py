@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
 
-from . import accounts, catalog, database, errors, health, security
+from . import accounts, catalog, database, errors, health, offline, security
 from .config import PROJECT_ROOT, load_settings
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -21,7 +22,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
-    app.config.update(load_settings(app.instance_path, config, os.environ))
+    app.config.update(load_settings(Path(app.instance_path), config, os.environ))
     register_extensions(app)
     catalog.init_app(app)
     register_blueprints(app)
@@ -48,6 +49,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Mount one blueprint per audience."""
     app.register_blueprint(health.bp)
+    app.register_blueprint(offline.bp)
 
 
 def register_cli(app: Flask) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 from flask_migrate.cli import db as migrate_db_group
 from sqlalchemy.engine import make_url
@@ -33,6 +33,7 @@ def database_label() -> str:
 
 
 @click.command("setup")
+@with_appcontext
 def setup_command() -> None:
     """Migrate the database and seed demo data when it has no groups yet."""
     from . import demo
@@ -57,6 +58,7 @@ def demo_seed(weeks: int) -> None:
 
 
 @click.command("backup")
+@with_appcontext
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(path: Path) -> None:
     """Write an online backup of the SQLite database to PATH (PostgreSQL: use pg_dump)."""

@@ -39,6 +39,19 @@ def init_app(app: Flask) -> None:
             _install_sqlite_hooks(db.engine, synchronous)
 
 
+@event.listens_for(Session, "after_flush")
+def _mark_written(session: Session, _context: Any) -> None:
+    """Remember that this transaction wrote, so begin_write refuses to end it early."""
+    session.info["wrote"] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _clear_written(session: Session, transaction: Any) -> None:
+    """Forget the mark when the outermost transaction ends."""
+    if transaction.parent is None:
+        session.info.pop("wrote", None)
+
+
 def _install_sqlite_hooks(engine: Engine, synchronous: str) -> None:
     """Set the pragmas on every new connection and take over BEGIN."""
 
@@ -61,11 +74,23 @@ def _install_sqlite_hooks(engine: Engine, synchronous: str) -> None:
 def begin_write(session: Session | None = None) -> None:
     """Start the session's transaction as a write transaction (BEGIN IMMEDIATE on SQLite).
 
-    Call it before the first query of a request that will write. On PostgreSQL the option is
-    ignored. If the session already has a transaction open, the current one is kept.
+    Call it before a request's first write. A read-only transaction already open (for example
+    the group lookup) is ended first, because SQLite cannot turn a deferred transaction into an
+    immediate one. On PostgreSQL the option changes nothing.
+
+    :raises RuntimeError: when the open transaction has unflushed or flushed-but-uncommitted changes.
     """
-    session = session or db.session
+    session = session or db.session()
+    if session.in_transaction():
+        if session.new or session.dirty or session.deleted or _has_flushed_writes(session):
+            raise RuntimeError("begin_write() must come before the first change in a transaction")
+        session.commit()
     session.connection(execution_options={IMMEDIATE: True})
+
+
+def _has_flushed_writes(session: Session) -> bool:
+    """Tell whether this transaction already sent changes to the database."""
+    return bool(session.info.get("wrote"))
 
 
 def is_sqlite() -> bool:

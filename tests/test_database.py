@@ -92,3 +92,19 @@ def test_migrations_created_every_table(app_ctx) -> None:
     tables = set(inspect(db.engine).get_table_names())
     assert {t.name for t in db.metadata.sorted_tables} <= tables
     assert "alembic_version" in tables
+
+
+def test_begin_write_after_a_read_starts_a_fresh_write_transaction(app_ctx) -> None:
+    db.session.execute(select(Group)).all()
+    begin_write()
+    db.session.add(Group(name="G", code="ABCDEFGH"))
+    db.session.commit()
+    assert db.session.scalar(select(Group.code)) == "ABCDEFGH"
+
+
+def test_begin_write_refuses_to_drop_pending_changes(app_ctx) -> None:
+    db.session.add(Group(name="G", code="ABCDEFGH"))
+    db.session.flush()
+    with pytest.raises(RuntimeError, match="before the first change"):
+        begin_write()
+    db.session.rollback()
