@@ -38,8 +38,9 @@ serve: $(VENV)/.runtime translations ## Production-style serving with gunicorn (
 	$(BIN)/flask db upgrade heads
 	$(BIN)/gunicorn -c gunicorn.conf.py 'survey:create_app()'
 
-browser: ## Install Debian's chromium for the browser tests (apt; never `playwright install`)
+browser: ## Install Debian's chromium (apt; never `playwright install`) and axe-core (npm) for the browser tests
 	@command -v chromium >/dev/null || { apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }; }
+	@test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund --silent
 
 test: $(VENV)/.dev translations browser ## Install dev dependencies and run the whole suite on SQLite, then PostgreSQL
 	$(MAKE) --no-print-directory test-sqlite
