@@ -44,7 +44,7 @@ def clean_answers(
     errors: dict[str, str] = {}
     for item in instrument.items:
         try:
-            value = ITEM_TYPES[item.type].parse(item, list(raw.get(item.id, [])))  # type: ignore[attr-defined]
+            value = ITEM_TYPES[item.type].parse(item, list(raw.get(item.id, [])))
         except AnswerError as error:
             errors[item.id] = error.message
             continue
@@ -139,7 +139,7 @@ def _holds(
     else:
         item = instrument.item(cond.item or "")
         actual = answers.get(item.id)
-        targets = [ITEM_TYPES[item.type].condition_value(item, v) for v in literals]  # type: ignore[attr-defined]
+        targets = [ITEM_TYPES[item.type].condition_value(item, v) for v in literals]
     if actual is None:
         return False
     if isinstance(actual, tuple):  # multiple choice: compare each chosen option

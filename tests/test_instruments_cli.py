@@ -47,7 +47,9 @@ def test_check_shipped_instruments() -> None:
 
 def test_check_reports_every_issue_and_fails(folder: Path) -> None:
     bad = folder / "bad.yaml"
-    bad.write_text(MINIMAL.replace("id: minimal", "id: other").replace("    type: text\n", "    type: email\n"), encoding="utf-8")
+    bad.write_text(
+        MINIMAL.replace("id: minimal", "id: other").replace("    type: text\n", "    type: email\n"), encoding="utf-8"
+    )
     (folder / "syntax.yaml").write_text("id: [\n", encoding="utf-8")
     code, output = run(folder, "check")
     assert code == 1

@@ -12,11 +12,37 @@ from ruamel.yaml import YAML
 from survey.instruments import Instrument, InstrumentError, load_instrument_text
 
 MINIMAL = (Path(__file__).parent / "instrument_fixtures" / "minimal.yaml").read_text(encoding="utf-8")
-KEYS = ["id", "type", "items", "scales", "text", "min", "max", "show_if", "all", "any", "item", "op",
-        "value", "bands", "locales", "en", "es", "label", "anchors", "options", "reverse", "when_hidden"]
+KEYS = [
+    "id",
+    "type",
+    "items",
+    "scales",
+    "text",
+    "min",
+    "max",
+    "show_if",
+    "all",
+    "any",
+    "item",
+    "op",
+    "value",
+    "bands",
+    "locales",
+    "en",
+    "es",
+    "label",
+    "anchors",
+    "options",
+    "reverse",
+    "when_hidden",
+]
 
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(-5, 20), st.floats(allow_nan=True), st.text(max_size=8),
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 20),
+    st.floats(allow_nan=True),
+    st.text(max_size=8),
     st.sampled_from(["slider", "likert", "email", ">", "in", "q1", "missing", "yes"]),
 )
 structures = st.recursive(

@@ -53,30 +53,74 @@ BAD_LINES = [
     pytest.param(22, "    kind: slider", 21, "an item needs a 'type'", id="missing-type"),
     pytest.param(27, "", 21, "missing required key 'max_label' in items[0]", id="missing-item-key"),
     pytest.param(28, "  - id: q1", 28, "duplicate item id 'q1'", id="duplicate-item"),
-    pytest.param(38, "      - {value: a, label: {en: B, es: B}}", 38, "duplicate option value 'a'", id="duplicate-option"),
-    pytest.param(49, "    items: [q2, q9]", 49, "scale 's1' names item 'q9', which does not exist", id="scale-missing-item"),
+    pytest.param(
+        38, "      - {value: a, label: {en: B, es: B}}", 38, "duplicate option value 'a'", id="duplicate-option"
+    ),
+    pytest.param(
+        49, "    items: [q2, q9]", 49, "scale 's1' names item 'q9', which does not exist", id="scale-missing-item"
+    ),
     pytest.param(49, "    items: [q4]", 49, "'q4', which is not numeric", id="scale-text-item"),
-    pytest.param(41, "        - {item: q3, op: '>', value: 0}", 41, "does not come before this item", id="show-if-self"),
-    pytest.param(41, "        - {item: q4, op: '>', value: 0}", 41, "does not come before this item", id="show-if-later"),
-    pytest.param(41, "        - {item: q7, op: '>', value: 0}", 41, "item 'q7', which does not exist", id="show-if-missing"),
+    pytest.param(
+        41, "        - {item: q3, op: '>', value: 0}", 41, "does not come before this item", id="show-if-self"
+    ),
+    pytest.param(
+        41, "        - {item: q4, op: '>', value: 0}", 41, "does not come before this item", id="show-if-later"
+    ),
+    pytest.param(
+        41, "        - {item: q7, op: '>', value: 0}", 41, "item 'q7', which does not exist", id="show-if-missing"
+    ),
     pytest.param(41, "        - {item: q1, op: '=~', value: 0}", 41, "op: Input should be", id="show-if-bad-op"),
-    pytest.param(41, "        - {item: q1, op: '>', value: 11}", 41, "outside its range 0..10", id="show-if-out-of-range"),
-    pytest.param(41, "        - {item: q1, op: in, value: 3}", 41, "operator 'in' needs a list", id="show-if-in-scalar"),
-    pytest.param(58, "        - {item: q3, op: '>', value: a}", 58, "operator '>' needs a numeric item", id="alert-order-choice"),
-    pytest.param(58, "        - {item: q3, op: '==', value: c}", 58, "not one of its options", id="alert-unknown-option"),
-    pytest.param(59, "        - {scale: s9, op: '<', value: 2}", 59, "scale 's9', which does not exist", id="alert-missing-scale"),
+    pytest.param(
+        41, "        - {item: q1, op: '>', value: 11}", 41, "outside its range 0..10", id="show-if-out-of-range"
+    ),
+    pytest.param(
+        41, "        - {item: q1, op: in, value: 3}", 41, "operator 'in' needs a list", id="show-if-in-scalar"
+    ),
+    pytest.param(
+        58, "        - {item: q3, op: '>', value: a}", 58, "operator '>' needs a numeric item", id="alert-order-choice"
+    ),
+    pytest.param(
+        58, "        - {item: q3, op: '==', value: c}", 58, "not one of its options", id="alert-unknown-option"
+    ),
+    pytest.param(
+        59, "        - {scale: s9, op: '<', value: 2}", 59, "scale 's9', which does not exist", id="alert-missing-scale"
+    ),
     pytest.param(25, "    max: 0", 25, "max (0) must be greater than min (0)", id="slider-min-ge-max"),
     pytest.param(25, "    max: 10\n    step: 3", 26, "step 3 does not divide the range 0..10", id="slider-step"),
     pytest.param(44, "    max_length: 0", 44, "max_length must be at least 1", id="text-max-length"),
-    pytest.param(44, "    max_length: 20\n    required: true", 45, "free-text items are always optional", id="text-required"),
+    pytest.param(
+        44, "    max_length: 20\n    required: true", 45, "free-text items are always optional", id="text-required"
+    ),
     pytest.param(44, "    max_length: 20\n    reverse: true", 45, "cannot be reverse-scored", id="reverse-text"),
     pytest.param(37, "      - {value: a, label: {en: A, es: A}}", 0, "", id="noop-guard"),
-    pytest.param(53, "      - {id: hi, label: {en: Hi, es: Alto}, min: 2.5, max: 3}", 53, "leaving a gap", id="band-gap"),
-    pytest.param(53, "      - {id: hi, label: {en: Hi, es: Alto}, min: 1.5, max: 3}", 53, "overlapping", id="band-overlap"),
-    pytest.param(53, "      - {id: hi, label: {en: Hi, es: Alto}, min: 2, max: 4}", 53, "must end at the scale's maximum 3", id="band-past-max"),
+    pytest.param(
+        53, "      - {id: hi, label: {en: Hi, es: Alto}, min: 2.5, max: 3}", 53, "leaving a gap", id="band-gap"
+    ),
+    pytest.param(
+        53, "      - {id: hi, label: {en: Hi, es: Alto}, min: 1.5, max: 3}", 53, "overlapping", id="band-overlap"
+    ),
+    pytest.param(
+        53,
+        "      - {id: hi, label: {en: Hi, es: Alto}, min: 2, max: 4}",
+        53,
+        "must end at the scale's maximum 3",
+        id="band-past-max",
+    ),
     pytest.param(50, "    higher_is_better: true\n    range: [0, 5]", 51, "range must be 1..3", id="declared-range"),
-    pytest.param(50, "    higher_is_better: true\n    min_answered: 2", 51, "min_answered must be between 1 and 1", id="min-answered"),
-    pytest.param(30, "    response_scale: agreement", 30, "response scale 'agreement', which does not exist", id="missing-response-scale"),
+    pytest.param(
+        50,
+        "    higher_is_better: true\n    min_answered: 2",
+        51,
+        "min_answered must be between 1 and 1",
+        id="min-answered",
+    ),
+    pytest.param(
+        30,
+        "    response_scale: agreement",
+        30,
+        "response scale 'agreement', which does not exist",
+        id="missing-response-scale",
+    ),
     pytest.param(18, "      - {value: 2.5, label: {en: Maybe, es: Quizá}}", 16, "evenly spaced", id="uneven-anchors"),
     pytest.param(23, "    text: {en: One}", 23, "missing translation for 'es'", id="missing-translation"),
     pytest.param(23, "    text: One", 23, "needs a translation for each locale", id="plain-string-two-locales"),
@@ -86,9 +130,27 @@ BAD_LINES = [
     pytest.param(7, "", 6, "needs a 'disclaimer'", id="missing-disclaimer"),
     pytest.param(5, "estimated_minutes: 1\nestimated_minutes: 2", 6, "duplicate key", id="duplicate-yaml-key"),
     pytest.param(13, "locales: [en, es", 14, "YAML error", id="syntax-error"),
-    pytest.param(41, "        - {item: q1, op: '>', value: 0}\n    when_hidden: yes", 42, "must be 'missing' or a number", id="when-hidden-text"),
-    pytest.param(41, "        - {item: q1, op: '>', value: 0}\n    when_hidden: 1", 42, "not numeric, so when_hidden", id="when-hidden-choice"),
-    pytest.param(27, "    max_label: {en: High, es: Alto}\n    when_hidden: 1", 28, "no show_if", id="when-hidden-without-show-if"),
+    pytest.param(
+        41,
+        "        - {item: q1, op: '>', value: 0}\n    when_hidden: yes",
+        42,
+        "must be 'missing' or a number",
+        id="when-hidden-text",
+    ),
+    pytest.param(
+        41,
+        "        - {item: q1, op: '>', value: 0}\n    when_hidden: 1",
+        42,
+        "not numeric, so when_hidden",
+        id="when-hidden-choice",
+    ),
+    pytest.param(
+        27,
+        "    max_label: {en: High, es: Alto}\n    when_hidden: 1",
+        28,
+        "no show_if",
+        id="when-hidden-without-show-if",
+    ),
     pytest.param(40, "      all: []\n      any:", 39, "exactly one of 'all' or 'any'", id="show-if-both"),
     pytest.param(40, "      every:", 40, "unknown key 'every'", id="show-if-unknown-join"),
 ]
@@ -164,7 +226,10 @@ def test_directory_keeps_loading_after_a_broken_file(tmp_path: Path) -> None:
     assert result.files["minimal"] == tmp_path / "b_good.yaml"
     broken, duplicate = result.issues
     assert broken.path.endswith("a_broken.yaml")
-    assert str(duplicate) == f"{tmp_path / 'c_same_id.yaml'}:2: instrument id 'minimal' is already used by {tmp_path / 'b_good.yaml'}"
+    assert (
+        str(duplicate)
+        == f"{tmp_path / 'c_same_id.yaml'}:2: instrument id 'minimal' is already used by {tmp_path / 'b_good.yaml'}"
+    )
 
 
 def test_unreadable_file_is_an_issue(tmp_path: Path) -> None:

@@ -44,7 +44,7 @@ def test_checkin_is_short_and_has_the_expected_scales() -> None:
     assert checkin.estimated_minutes <= 2
     assert [scale.id for scale in checkin.scales] == ["self_efficacy", "craving", "belonging", "helpfulness"]
     comment = checkin.item("comment")
-    assert ITEM_TYPES[comment.type].sensitive and not comment.required  # type: ignore[attr-defined]
+    assert ITEM_TYPES[comment.type].sensitive and not comment.required
     assert [alert.id for alert in checkin.alerts] == ["strong_craving"]
 
 
@@ -90,29 +90,45 @@ INSTRUMENT = load_instrument_text(
     )
 )
 PARSED = [
-    ("q1", ["7"], 7.0), ("q1", [""], None), ("q1", [], None), ("q2", ["3"], 3.0), ("q3", ["b"], "b"),
-    ("q4", ["  hi  "], "hi"), ("q5", ["yes"], 1.0), ("q5", ["no"], 0.0), ("q6", ["30"], 30.0),
-    ("q7", ["y", "x"], ("x", "y")), ("q7", [""], None),
+    ("q1", ["7"], 7.0),
+    ("q1", [""], None),
+    ("q1", [], None),
+    ("q2", ["3"], 3.0),
+    ("q3", ["b"], "b"),
+    ("q4", ["  hi  "], "hi"),
+    ("q5", ["yes"], 1.0),
+    ("q5", ["no"], 0.0),
+    ("q6", ["30"], 30.0),
+    ("q7", ["y", "x"], ("x", "y")),
+    ("q7", [""], None),
 ]
 REFUSED = [
-    ("q1", ["11"], "between 0 and 10"), ("q1", ["2.5"], "steps of 1"), ("q1", ["nan"], "enter a number"),
-    ("q1", ["1", "2"], "only one"), ("q2", ["4"], "answers shown"), ("q3", ["z"], "answers shown"),
-    ("q4", ["x" * 21], "20 characters"), ("q4", ["a", "b"], "one box"), ("q5", ["maybe"], "yes or no"),
-    ("q6", ["31"], "between 0 and 30"), ("q6", ["1.5"], "whole number"), ("q7", ["x", "q"], "answers shown"),
+    ("q1", ["11"], "between 0 and 10"),
+    ("q1", ["2.5"], "steps of 1"),
+    ("q1", ["nan"], "enter a number"),
+    ("q1", ["1", "2"], "only one"),
+    ("q2", ["4"], "answers shown"),
+    ("q3", ["z"], "answers shown"),
+    ("q4", ["x" * 21], "20 characters"),
+    ("q4", ["a", "b"], "one box"),
+    ("q5", ["maybe"], "yes or no"),
+    ("q6", ["31"], "between 0 and 30"),
+    ("q6", ["1.5"], "whole number"),
+    ("q7", ["x", "q"], "answers shown"),
 ]
 
 
 @pytest.mark.parametrize(("item_id", "raw", "expected"), PARSED)
 def test_parse_valid_answers(item_id: str, raw: list[str], expected: object) -> None:
     item = INSTRUMENT.item(item_id)
-    assert ITEM_TYPES[item.type].parse(item, raw) == expected  # type: ignore[attr-defined]
+    assert ITEM_TYPES[item.type].parse(item, raw) == expected
 
 
 @pytest.mark.parametrize(("item_id", "raw", "fragment"), REFUSED)
 def test_parse_refuses_invalid_answers_readably(item_id: str, raw: list[str], fragment: str) -> None:
     item = INSTRUMENT.item(item_id)
     with pytest.raises(AnswerError) as caught:
-        ITEM_TYPES[item.type].parse(item, raw)  # type: ignore[attr-defined]
+        ITEM_TYPES[item.type].parse(item, raw)
     assert fragment in caught.value.message and caught.value.message.startswith("Please")
 
 

@@ -141,7 +141,12 @@ def test_checkin_alert_and_scales() -> None:
     assert errors == {}
     result = score_response(checkin, answers)
     assert result.alerts == ("strong_craving",)
-    assert result.scores == {"self_efficacy": None, "craving": 9.0, "belonging": pytest.approx(14 / 3), "helpfulness": None}
+    assert result.scores == {
+        "self_efficacy": None,
+        "craving": 9.0,
+        "belonging": pytest.approx(14 / 3),
+        "helpfulness": None,
+    }
     assert result.bands["craving"] == "high"
 
 

@@ -40,7 +40,7 @@ def _response_scales(inst: Instrument) -> Iterator[Problem]:
         if not _ID.match(name):
             yield ("response_scales", name), f"response scale name '{name}' must be lower_snake_case"
         values = scale.values
-        steps = {round(b - a, 9) for a, b in zip(values, values[1:])}
+        steps = {round(b - a, 9) for a, b in zip(values, values[1:], strict=False)}
         if any(step <= 0 for step in steps):
             yield ("response_scales", name, "anchors"), f"response scale '{name}' values must increase"
         elif len(steps) > 1:
@@ -52,13 +52,13 @@ def _items(inst: Instrument) -> Iterator[Problem]:
     yield from _duplicates([item.id for item in inst.items], ("items",), "item id", "id")
     for index, item in enumerate(inst.items):
         at = ("items", index)
-        kind = ITEM_TYPES[item.type]  # type: ignore[attr-defined]
+        kind = ITEM_TYPES[item.type]
         own = list(item.problems(inst.response_scales))
         yield from ((at + sub, message) for sub, message in own)
         if own:
             continue  # later checks rely on sound bounds
         if item.reverse and not kind.numeric:
-            yield at + ("reverse",), f"item '{item.id}' is {item.type}, so it cannot be reverse-scored"  # type: ignore[attr-defined]
+            yield at + ("reverse",), f"item '{item.id}' is {item.type}, so it cannot be reverse-scored"
         yield from _when_hidden(inst, item, at, kind.numeric)
         if item.show_if is not None:
             yield from _group(inst, item.show_if, at + ("show_if",), before=index)
@@ -74,7 +74,10 @@ def _when_hidden(inst: Instrument, item: ItemBase, at: tuple[Any, ...], numeric:
     else:
         low, high = inst.numeric_range(item) or (0.0, 0.0)
         if not low <= float(item.when_hidden) <= high:
-            yield at + ("when_hidden",), f"when_hidden {item.when_hidden} is outside item '{item.id}' range {low:g}..{high:g}"
+            yield (
+                at + ("when_hidden",),
+                f"when_hidden {item.when_hidden} is outside item '{item.id}' range {low:g}..{high:g}",
+            )
 
 
 def _group(inst: Instrument, group: ConditionGroup, at: tuple[Any, ...], before: int | None) -> Iterator[Problem]:
@@ -115,9 +118,9 @@ def _condition(inst: Instrument, cond: Condition, at: tuple[Any, ...], before: i
         yield at + ("item",), f"show_if refers to item '{cond.item}', which does not come before this item"
         return
     item = inst.items[position]
-    kind = ITEM_TYPES[item.type]  # type: ignore[attr-defined]
+    kind = ITEM_TYPES[item.type]
     if cond.op in ORDERING_OPERATORS and not kind.numeric:
-        yield at + ("op",), f"operator '{cond.op}' needs a numeric item; '{item.id}' is {item.type}"  # type: ignore[attr-defined]
+        yield at + ("op",), f"operator '{cond.op}' needs a numeric item; '{item.id}' is {item.type}"
         return
     for literal in literals:
         try:
@@ -154,7 +157,8 @@ def _scale(inst: Instrument, scale: Scale, at: tuple[Any, ...]) -> Iterator[Prob
         return
     low, high = inst.scale_range(scale)
     if scale.range is not None and not (math.isclose(scale.range[0], low) and math.isclose(scale.range[1], high)):
-        yield at + ("range",), f"scale '{scale.id}' range must be {low:g}..{high:g} (from its items), not {scale.range[0]:g}..{scale.range[1]:g}"  # noqa: E501
+        declared = f"{scale.range[0]:g}..{scale.range[1]:g}"
+        yield at + ("range",), f"scale '{scale.id}' range must be {low:g}..{high:g} (from its items), not {declared}"
     yield from _bands(scale, low, high, at)
 
 

@@ -59,9 +59,15 @@ def list_command(paths: tuple[str, ...]) -> None:
     for instrument_id in sorted(result.instruments):
         inst = result.instruments[instrument_id]
         title = inst.text(inst.title, inst.locales[0])
-        click.echo(
-            f"{inst.id}\t{inst.version}\t{inst.content_hash[:12]}\t{','.join(inst.locales)}\t{len(inst.items)} items\t{title}"
-        )
+        fields = [
+            inst.id,
+            inst.version,
+            inst.content_hash[:12],
+            ",".join(inst.locales),
+            f"{len(inst.items)} items",
+            title,
+        ]
+        click.echo("\t".join(fields))
     for issue in result.issues:
         click.echo(str(issue), err=True)
 

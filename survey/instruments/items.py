@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
@@ -59,6 +59,8 @@ class ItemBase(BaseModel):
     reverse: bool = False
     show_if: ConditionGroup | None = None
     when_hidden: Literal["missing"] | Number = "missing"
+    if TYPE_CHECKING:
+        type: str  # each subclass declares its own Literal, which pydantic uses as the discriminator
 
     def value_range(self) -> tuple[float, float] | None:
         """Return the (min, max) of a numeric answer, or None for non-numeric items."""
@@ -85,7 +87,10 @@ class LikertItem(ItemBase):
     def problems(self, response_scales: Mapping[str, ResponseScale]) -> Iterator[Problem]:
         """Yield a reference to a response scale that does not exist."""
         if self.response_scale not in response_scales:
-            yield ("response_scale",), f"item '{self.id}' uses response scale '{self.response_scale}', which does not exist"
+            yield (
+                ("response_scale",),
+                f"item '{self.id}' uses response scale '{self.response_scale}', which does not exist",
+            )
 
     def value_range(self) -> tuple[float, float] | None:
         """Return the lowest and highest anchor value."""

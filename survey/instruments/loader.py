@@ -73,7 +73,9 @@ def load_directory(directory: str | Path) -> LoadResult:
         if instrument.id in result.instruments:
             line = line_of(root, ("id",))[0]
             first = result.files[instrument.id]
-            result.issues.append(InstrumentIssue(str(path), line, f"instrument id '{instrument.id}' is already used by {first}"))
+            result.issues.append(
+                InstrumentIssue(str(path), line, f"instrument id '{instrument.id}' is already used by {first}")
+            )
             continue
         result.instruments[instrument.id] = instrument
         result.files[instrument.id] = path
@@ -86,7 +88,9 @@ def instrument_from_data(data: Any, path: str, root: Any = None) -> Instrument:
     :raises InstrumentError: listing every problem found.
     """
     if not isinstance(data, dict):
-        raise InstrumentError([InstrumentIssue(path, 1, "an instrument must be a mapping of keys such as id, title and items")])
+        raise InstrumentError(
+            [InstrumentIssue(path, 1, "an instrument must be a mapping of keys such as id, title and items")]
+        )
     data = to_plain(data) if root is None else data  # stored definitions use lists; the model wants tuples
     try:
         instrument = Instrument.model_validate(data)
@@ -144,7 +148,7 @@ def _message(detail: Any, where: tuple[Any, ...]) -> str:
     if where and where[-1] == "when_hidden":
         return f"{name}: must be 'missing' or a number"
     if kind == "string_type":
-        return f"{name}: should be text; put quotes around values such as \"1.0\""
+        return f'{name}: should be text; put quotes around values such as "1.0"'
     message = detail["msg"].removeprefix("Value error, ")
     return f"{name}: {message}" if name else message
 

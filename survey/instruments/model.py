@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from functools import cached_property
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,7 +15,10 @@ from .items import ID_PATTERN, ItemBase, LikertItem, Number, ResponseScale
 from .localized import LocalizedText
 
 # The item union is built from the registry, so a new type is one registry entry.
-Item = Annotated[Union[tuple(t.model for t in ITEM_TYPES.values())], Field(discriminator="type")]  # type: ignore[valid-type]  # noqa: UP007
+if TYPE_CHECKING:
+    Item = ItemBase
+else:
+    Item = Annotated[Union[tuple(t.model for t in ITEM_TYPES.values())], Field(discriminator="type")]  # noqa: UP007
 LOCALE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
 _STRICT = ConfigDict(extra="forbid", frozen=True, strict=True)
 
@@ -156,7 +159,7 @@ class Instrument(BaseModel):
     def numeric_range(self, item: ItemBase | str) -> tuple[float, float] | None:
         """Return the (min, max) answer of a numeric item, None for other items."""
         found = self.item(item) if isinstance(item, str) else item
-        return found.value_range() if ITEM_TYPES[found.type].numeric else None  # type: ignore[attr-defined]
+        return found.value_range() if ITEM_TYPES[found.type].numeric else None
 
     def scale_range(self, scale: Scale | str) -> tuple[float, float]:
         """Return the lowest and highest score a scale can take (its items share one range)."""

@@ -19,7 +19,7 @@ class InstrumentRegistry:
         return self._by_id.get(instrument_id)
 
     def by_hash(self, content_hash: str) -> Instrument | None:
-        """Return the loaded instrument with this content hash, or None (rebuild old versions from stored definitions)."""
+        """Return the loaded or added instrument with this content hash, or None."""
         return self._by_hash.get(content_hash)
 
     def add(self, instrument: Instrument) -> None:
