@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Literal, ParamSpec, TypeVar
+from typing import Any, Literal, ParamSpec, TypeVar
 
 from flask import abort
 from flask_login import current_user, login_required
@@ -29,7 +29,7 @@ def is_admin(user: User | None = None) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and user.role == "admin"
 
 
-def visible_groups_query(user: User, need: Need = "view", include_archived: bool = False) -> Select[tuple[Group]]:
+def visible_groups_query(user: User, need: Need = "view", include_archived: bool = False) -> Select[Any]:
     """Select the groups this user may see (or manage), ordered by name."""
     query = select(Group).order_by(Group.name)
     if not include_archived:

@@ -15,7 +15,7 @@ from .database import begin_write
 from .extensions import db
 from .instruments import Instrument
 from .models import Group, GroupInstrument, Meeting, User
-from .scoring import clean_answers
+from .scoring import AnswerValue, clean_answers
 from .submissions import build_response
 
 DEMO_GROUPS = (
@@ -65,7 +65,7 @@ def _seed_meetings(group: Group, instrument: Instrument, weeks: int, rng: random
         db.session.flush()
         wellbeing = 0.45 + 0.3 * week / max(weeks - 1, 1)
         for index in range(rng.randint(4, 12)):
-            answers = synthetic_answers(instrument, wellbeing + rng.gauss(0, 0.15), rng)
+            answers = synthetic_answers(instrument, wellbeing + rng.gauss(0, 0.15))
             moment = dt.datetime.combine(meeting.local_date, group.meeting_time or dt.time(19), dt.UTC)
             build_response(
                 meeting=meeting, instrument=instrument, answers=answers, locale=group.default_locale,
@@ -76,7 +76,7 @@ def _seed_meetings(group: Group, instrument: Instrument, weeks: int, rng: random
     return count
 
 
-def synthetic_answers(instrument: Instrument, wellbeing: float, rng: random.Random) -> Mapping[str, object]:
+def synthetic_answers(instrument: Instrument, wellbeing: float) -> Mapping[str, AnswerValue]:
     """Answer every numeric item near the given wellbeing (0 = struggling, 1 = doing well)."""
     raw: dict[str, list[str]] = {}
     better_high = item_directions(instrument)

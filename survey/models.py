@@ -7,7 +7,7 @@ Participants have no identity columns at all: no IP, no user agent, no exact tim
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
@@ -28,13 +28,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
 
+if TYPE_CHECKING:  # mypy cannot see Flask-SQLAlchemy's dynamic db.Model; it is a subclass of Base
+    from .extensions import Base as Model
+else:
+    Model = db.Model
+
 
 def now_utc() -> dt.datetime:
     """Return the current time in UTC (a callable default, evaluated per row)."""
     return dt.datetime.now(dt.UTC)
 
 
-class InstrumentVersion(db.Model):
+class InstrumentVersion(Model):
     """The full definition of one instrument version, stored the first time it is used."""
 
     __tablename__ = "instrument_versions"
@@ -46,7 +51,7 @@ class InstrumentVersion(db.Model):
     first_used_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
 
 
-class Group(db.Model):
+class Group(Model):
     """A peer-support group with a public code for its QR link."""
 
     __tablename__ = "groups"
@@ -72,7 +77,7 @@ class Group(db.Model):
         return [gi.instrument_id for gi in self.instruments]
 
 
-class GroupInstrument(db.Model):
+class GroupInstrument(Model):
     """One instrument a group asks after its meetings."""
 
     __tablename__ = "group_instruments"
@@ -82,7 +87,7 @@ class GroupInstrument(db.Model):
     group: Mapped[Group] = relationship(back_populates="instruments")
 
 
-class Meeting(db.Model):
+class Meeting(Model):
     """One occurrence of a group on a local date; responses belong to a meeting."""
 
     __tablename__ = "meetings"
@@ -94,7 +99,7 @@ class Meeting(db.Model):
     group: Mapped[Group] = relationship(back_populates="meetings")
 
 
-class Response(db.Model):
+class Response(Model):
     """One submitted questionnaire; group and meeting date are copied here for indexed aggregates."""
 
     __tablename__ = "responses"
@@ -114,7 +119,7 @@ class Response(db.Model):
     instrument_version: Mapped[InstrumentVersion] = relationship()
 
 
-class Answer(db.Model):
+class Answer(Model):
     """One item's value: numbers in value_num, text and choices in value_text."""
 
     __tablename__ = "answers"
@@ -124,7 +129,7 @@ class Answer(db.Model):
     value_text: Mapped[str | None] = mapped_column(Text)
 
 
-class Score(db.Model):
+class Score(Model):
     """One scale's score for one response, computed at submission from the version answered."""
 
     __tablename__ = "scores"
@@ -134,7 +139,7 @@ class Score(db.Model):
     band: Mapped[str | None] = mapped_column(String(64))
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A coordinator or admin account."""
 
     __tablename__ = "users"
@@ -158,7 +163,7 @@ class User(UserMixin, db.Model):
         return f"{self.id}:{self.session_version}"
 
 
-class Membership(db.Model):
+class Membership(Model):
     """A coordinator's access to one group: manager (changes) or viewer (reads)."""
 
     __tablename__ = "memberships"
@@ -169,7 +174,7 @@ class Membership(db.Model):
     group: Mapped[Group] = relationship()
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Who did what and when: logins, user and group changes, exports, deletions."""
 
     __tablename__ = "audit_events"
