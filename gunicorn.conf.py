@@ -1,4 +1,10 @@
-"""gunicorn settings; every value can be overridden by GUNICORN_* style flags on the command line."""
+"""gunicorn settings; each one reads an environment variable, and command-line flags override them all.
+
+Sizing (measured, see README "Performance"): a worker process runs GUNICORN_THREADS threads; the
+app is mostly waiting on the database, so threads are cheap and 2 processes per core is plenty.
+On SQLite keep few processes: writers queue for one lock, and several processes waiting in
+SQLite's busy handler commit more slowly than threads of one process.
+"""
 
 import multiprocessing
 import os
@@ -6,10 +12,25 @@ import os
 bind = os.environ.get("BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", min(4, multiprocessing.cpu_count() * 2)))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
-timeout = 30
+worker_class = "gthread"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
-accesslog = "-"
-# No client address (%h), no user agent (%a), no referrer: participants are never identifiable from logs.
+keepalive = 5
+# Recycle workers now and then so a slow leak cannot grow without bound; jitter avoids all restarting at once.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "10000"))
+max_requests_jitter = max_requests // 10
+# Heartbeat files in memory: a slow disk (this one fsyncs slowly) must not make workers look dead.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 (gunicorn's documented advice)
+# Refuse oversized request lines and headers early; a survey POST is small.
+limit_request_line = 4094
+limit_request_fields = 100
+
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# No client address (%h), no user agent (%a), no referrer (%f), no query string (%q): participants are
+# never identifiable from logs. tests/test_production_serving.py reads this line and runs gunicorn to check.
 access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
-errorlog = "-"
+errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# Trust X-Forwarded-Proto (HTTPS, for HSTS and Secure cookies) only from the proxy in front.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+proc_name = "peer-survey"

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import accounts, catalog, database, errors, health, offline, security
+from . import accounts, catalog, database, errors, health, offline, retention, security, serving
 from .config import PROJECT_ROOT, load_settings
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -28,6 +28,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     errors.init_app(app)
     security.init_app(app)
+    serving.init_app(app)
     register_cli(app)
     return app
 
@@ -50,6 +51,7 @@ def register_blueprints(app: Flask) -> None:
     """Mount one blueprint per audience."""
     app.register_blueprint(health.bp)
     app.register_blueprint(offline.bp)
+    app.register_blueprint(retention.bp)
 
 
 def register_cli(app: Flask) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from importlib import import_module
 from pathlib import Path
 
 import click
@@ -23,6 +24,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(instruments_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(setup_command)
+    app.cli.add_command(import_module("survey.retention").responses_cli)
     # Flask-Migrate owns the `db` group; backups belong beside upgrade and downgrade.
     migrate_db_group.add_command(backup_command)
 

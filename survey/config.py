@@ -13,7 +13,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SETTINGS: dict[str, tuple[Any, str]] = {
     "DATABASE_URL": (None, "SQLAlchemy URL; default a SQLite file in instance/survey.sqlite3."),
     "SECRET_KEY": (None, "Signs sessions and form tokens. Required outside debug and testing."),
-    "SURVEY_PARTICIPANT_CODE_KEY": (None, "HMAC key for participant codes; defaults to a key derived from SECRET_KEY."),
+    "SURVEY_PARTICIPANT_CODE_KEY": (None, "HMAC key for participant codes. Required outside debug and testing."),
     "SURVEY_INSTRUMENTS_DIR": (str(PROJECT_ROOT / "instruments"), "Folder of instrument YAML files."),
     "SURVEY_MIN_GROUP_SIZE": (5, "Default k: aggregates over fewer responses are suppressed (floor 3)."),
     "SURVEY_SQLITE_SYNCHRONOUS": ("FULL", "SQLite synchronous pragma: FULL (acknowledged survives power loss) or NORMAL."),
@@ -59,6 +59,14 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None, envi
             )
         settings["SECRET_KEY"] = _instance_secret(instance_path)
     if not settings["SURVEY_PARTICIPANT_CODE_KEY"]:
+        # Production needs its own key: rotating SECRET_KEY (logging everyone out) must not unlink every
+        # participant's answers over time, and a leaked SECRET_KEY must not also reveal the codes.
+        if not (testing or debug):
+            raise ConfigError(
+                "SURVEY_PARTICIPANT_CODE_KEY is not set. Set it to a long random string, different from "
+                "SECRET_KEY, and keep it: changing it later unlinks earlier answers from participant codes "
+                "(for example: python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
         settings["SURVEY_PARTICIPANT_CODE_KEY"] = "participant-code:" + settings["SECRET_KEY"]
     url = settings["DATABASE_URL"] or f"sqlite:///{instance_path / 'survey.sqlite3'}"
     settings["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(url)
