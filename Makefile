@@ -26,7 +26,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/activate
 	touch $(VENV)/.runtime $@
 
 translations: $(VENV)/.runtime ## Compile the interface translations (.po -> .mo)
-	@if ls survey/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then $(BIN)/pybabel compile -q -f -d survey/translations; fi
+	@if ls survey/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then $(BIN)/pybabel -q compile -f -d survey/translations; fi
 
 setup: $(VENV)/.runtime translations ## Install, migrate the database and seed demo data if it is empty
 	SURVEY_DEV=1 $(BIN)/flask setup

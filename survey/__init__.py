@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import accounts, catalog, database, errors, health, offline, retention, security, serving
+from . import accounts, catalog, database, errors, health, i18n, offline, participant, retention, security, serving
 from .config import PROJECT_ROOT, load_settings
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -44,12 +44,13 @@ def register_extensions(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     limiter.init_app(app)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(PROJECT_ROOT / "survey" / "translations"))
-    babel.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
 
 
 def register_blueprints(app: Flask) -> None:
     """Mount one blueprint per audience."""
     app.register_blueprint(health.bp)
+    app.register_blueprint(participant.bp)
     app.register_blueprint(offline.bp)
     app.register_blueprint(retention.bp)
 

@@ -20,6 +20,11 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     "REDIS_URL": (None, "Redis URL for shared rate-limit counters; default in-memory per process."),
     "SURVEY_RATE_LIMIT": ("30 per minute", "Submissions allowed per client address (counted in memory or Redis only)."),
     "SURVEY_RETENTION": ("", "Retention policy sentence shown in the privacy notice, e.g. 'Answers are deleted after 3 years.'"),
+    "SURVEY_SUPPORT_RESOURCES": (
+        None,
+        "JSON list of support resources for the help page and alerts: {name, contact, href?, note?}; "
+        "default: the US 988 Lifeline and SAMHSA Helpline.",
+    ),
 }
 
 
@@ -49,6 +54,7 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None, envi
             settings[name] = environ[name]
     settings.update(overrides)
     settings["SURVEY_MIN_GROUP_SIZE"] = max(3, int(settings["SURVEY_MIN_GROUP_SIZE"]))
+    settings.setdefault("MAX_CONTENT_LENGTH", 64 * 1024)  # a survey form is a few KB; larger bodies get 413
     testing = bool(settings.get("TESTING"))
     debug = bool(settings.get("DEBUG")) or environ.get("FLASK_DEBUG") in {"1", "true"} or environ.get("SURVEY_DEV") == "1"
     if not settings["SECRET_KEY"]:

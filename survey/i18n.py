@@ -1,0 +1,75 @@
+"""Interface language: an explicit choice, then the browser's languages, then the group's default.
+
+No cookie holds the choice: it travels in the URL (`?lang=es`) and, on the survey form, in a
+hidden `lang` field, so nothing on the phone remembers which language was picked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import g, has_request_context, request, url_for
+from flask_babel import refresh
+from werkzeug.exceptions import HTTPException
+
+SUPPORTED_LOCALES: tuple[str, ...] = ("en", "es")
+LANGUAGE_NAMES: Mapping[str, str] = {"en": "English", "es": "Español"}
+DEFAULT_LOCALE = "en"
+
+
+def supported(locale: str | None) -> str | None:
+    """Return the locale if the interface is translated into it (ignoring a region), else None."""
+    if not locale:
+        return None
+    base = locale.strip().replace("_", "-").split("-")[0].lower()
+    return base if base in SUPPORTED_LOCALES else None
+
+
+def explicit_locale() -> str | None:
+    """Return the language chosen on the page (`?lang=` or the form's hidden field), if valid."""
+    if not has_request_context():
+        return None
+    chosen = request.args.get("lang")
+    if chosen is None and request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
+        try:
+            chosen = request.form.get("lang")
+        except HTTPException:  # a body too large or malformed: its error page still needs a language
+            chosen = None
+    return supported(chosen)
+
+
+def select_locale() -> str:
+    """Flask-Babel's locale selector: explicit choice, stored hint, browser, group default."""
+    if not has_request_context():
+        return DEFAULT_LOCALE
+    return (
+        explicit_locale()
+        or supported(g.get("locale_override"))
+        or request.accept_languages.best_match(SUPPORTED_LOCALES)
+        or supported(g.get("locale_fallback"))
+        or DEFAULT_LOCALE
+    )
+
+
+def use_locale_hints(*, override: str | None = None, fallback: str | None = None) -> str:
+    """Record what the page knows about the language and return the locale now in force.
+
+    `override` (the language a stored response was answered in) beats the browser's languages;
+    `fallback` (the group's default) is used only when the browser asks for nothing we have.
+    """
+    g.locale_override = override
+    g.locale_fallback = fallback
+    refresh()  # Flask-Babel caches the locale per request; pick up the new hints
+    return select_locale()
+
+
+def language_links(current: str) -> list[dict[str, str]]:
+    """Return the switch's entries: locale, its own name, this page's URL in it, and whether it is current."""
+    if not has_request_context() or request.endpoint is None:
+        return []
+    view_args = dict(request.view_args or {})
+    return [
+        {"locale": code, "name": name, "current": "true" if code == current else "",
+         "href": url_for(request.endpoint, **view_args, lang=code)}
+        for code, name in LANGUAGE_NAMES.items()
+    ]

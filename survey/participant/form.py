@@ -1,0 +1,227 @@
+"""The survey form: field names for each instrument's items, and what the templates render.
+
+Inputs are named by item id. A name that another instrument of the same form already uses,
+or that a control field uses, is prefixed with its instrument id (`checkin.helpful`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+
+from ..instruments import ITEM_TYPES, AnswerValue, Instrument, Item
+from ..instruments.conditions import ConditionGroup
+from ..scoring import visible_items
+from .messages import translate_error
+
+CONTROL_FIELDS = ("form_token", "lang", "website", "participant_code")
+MAX_RADIO_STEPS = 21  # a slider with more positions is a number box instead of a row of buttons
+
+
+class FormShapeError(ValueError):
+    """The submitted form has fields this form never had, or a control field repeated."""
+
+
+@dataclass(frozen=True)
+class FormPlan:
+    """The instruments of one form, in order, and the input name of each of their items."""
+
+    instruments: tuple[Instrument, ...]
+    names: dict[tuple[int, str], str] = field(default_factory=dict)  # (position, item id) -> name
+
+    @classmethod
+    def of(cls, instruments: Sequence[Instrument]) -> FormPlan:
+        """Return the plan, naming each item by its id unless that name is taken."""
+        names: dict[tuple[int, str], str] = {}
+        taken: set[str] = set(CONTROL_FIELDS)
+        for position, instrument in enumerate(instruments):
+            for item in instrument.items:
+                name = item.id if item.id not in taken else f"{instrument.id}.{item.id}"
+                names[(position, item.id)] = name
+                taken.add(name)
+        return cls(tuple(instruments), names)
+
+    def name(self, position: int, item_id: str) -> str:
+        """Return the input name of an item."""
+        return self.names[(position, item_id)]
+
+    @property
+    def content_hashes(self) -> tuple[str, ...]:
+        """Return the versions shown, in order."""
+        return tuple(instrument.content_hash for instrument in self.instruments)
+
+    def split(self, form: MultiDict[str, str]) -> list[dict[str, list[str]]]:
+        """Return each instrument's submitted values keyed by item id.
+
+        :raises FormShapeError: for a field the form never had or a repeated control field.
+        """
+        by_name = {name: key for key, name in self.names.items()}
+        unknown = [name for name in form if name not in by_name and name not in CONTROL_FIELDS]
+        if unknown:
+            raise FormShapeError(", ".join(sorted(unknown)[:5]))
+        repeated = [name for name in CONTROL_FIELDS if len(form.getlist(name)) > 1]
+        if repeated:
+            raise FormShapeError(", ".join(repeated))
+        raw: list[dict[str, list[str]]] = [{} for _ in self.instruments]
+        for name, (position, item_id) in by_name.items():
+            if name in form:
+                raw[position][item_id] = form.getlist(name)
+        return raw
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One radio button or checkbox."""
+
+    value: str
+    label: str
+    dom_id: str
+    checked: bool
+
+
+@dataclass(frozen=True)
+class FieldView:
+    """Everything one item's macro needs."""
+
+    name: str
+    dom_id: str
+    macro: str
+    label: str
+    help: str
+    required: bool
+    error: str
+    values: tuple[str, ...]
+    choices: tuple[Choice, ...] = ()
+    low_label: str = ""
+    high_label: str = ""
+    low: str = ""
+    high: str = ""
+    step: str = ""
+    max_length: int = 0
+    show_if: str = ""  # JSON of the condition, with input names, for the page's script
+    conditional: bool = False
+
+    @property
+    def first_id(self) -> str:
+        """Return the id of the element the error summary links to."""
+        return self.choices[0].dom_id if self.choices else self.dom_id
+
+    @property
+    def answered(self) -> bool:
+        """Return whether a value was entered."""
+        return any(value.strip() for value in self.values)
+
+
+@dataclass(frozen=True)
+class SectionView:
+    """One instrument's part of the form."""
+
+    title: str
+    instructions: str
+    time_frame: str
+    disclaimer: str
+    fields: tuple[FieldView, ...]
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def _choices(name: str, pairs: Sequence[tuple[str, str]], values: Sequence[str]) -> tuple[Choice, ...]:
+    chosen = {value.strip() for value in values}
+    return tuple(
+        Choice(value=value, label=label, dom_id=f"f-{name}-{index}", checked=value in chosen)
+        for index, (value, label) in enumerate(pairs)
+    )
+
+
+def _type_details(instrument: Instrument, item: Item, locale: str, name: str, values: Sequence[str]) -> dict:
+    """Return the type-specific parts of a field (choices, bounds, endpoint labels)."""
+    text = instrument.text
+    kind = item.type  # type: ignore[attr-defined]
+    if kind == "likert":
+        pairs = [(_number(float(a.value)), text(a.label, locale)) for a in item.anchors]  # type: ignore[attr-defined]
+        return {"choices": _choices(name, pairs, values)}
+    if kind in ("single_choice", "multiple_choice"):
+        pairs = [(o.value, text(o.label, locale)) for o in item.options]  # type: ignore[attr-defined]
+        return {"choices": _choices(name, pairs, values)}
+    if kind == "yes_no":
+        return {"choices": _choices(name, [("yes", _("Yes")), ("no", _("No"))], values)}
+    if kind == "slider":
+        low, high, step = float(item.min), float(item.max), float(item.step)  # type: ignore[attr-defined]
+        details = {"low": _number(low), "high": _number(high), "step": _number(step),
+                   "low_label": text(item.min_label, locale), "high_label": text(item.max_label, locale)}  # type: ignore[attr-defined]
+        count = round((high - low) / step) + 1
+        if count <= MAX_RADIO_STEPS:
+            pairs = [(_number(low + i * step), _number(low + i * step)) for i in range(count)]
+            details["choices"] = _choices(name, pairs, values)
+        return details
+    if kind == "integer":
+        return {"low": str(item.min), "high": str(item.max)}  # type: ignore[attr-defined]
+    if kind == "text":
+        return {"max_length": item.max_length}  # type: ignore[attr-defined]
+    return {}
+
+
+def _show_if_json(plan: FormPlan, position: int, condition: ConditionGroup | None) -> str:
+    """Return the show_if condition as JSON naming inputs, for progressive enhancement."""
+    if condition is None:
+        return ""
+    data = condition.model_dump(mode="json", by_alias=True, exclude_none=True)
+    for conditions in data.values():
+        for cond in conditions:
+            if cond.get("item"):
+                cond["item"] = plan.name(position, cond["item"])
+    return json.dumps(data, separators=(",", ":"))
+
+
+def sections(
+    plan: FormPlan,
+    locale: str,
+    raw: Sequence[Mapping[str, list[str]]] | None = None,
+    errors: Sequence[Mapping[str, str]] | None = None,
+) -> list[SectionView]:
+    """Return what the template renders: each instrument's texts and fields, answers kept."""
+    result = []
+    for position, instrument in enumerate(plan.instruments):
+        given = raw[position] if raw else {}
+        problems = errors[position] if errors else {}
+        fields = []
+        for item in instrument.items:
+            name = plan.name(position, item.id)
+            values = tuple(given.get(item.id, ()))
+            fields.append(FieldView(
+                name=name,
+                dom_id=f"f-{name}",
+                macro=ITEM_TYPES[item.type].macro,  # type: ignore[attr-defined]
+                label=instrument.text(item.text, locale),
+                help=instrument.text(item.help, locale),
+                required=item.required,
+                error=translate_error(problems[item.id]) if item.id in problems else "",
+                values=values,
+                show_if=_show_if_json(plan, position, item.show_if),
+                conditional=item.show_if is not None,
+                **_type_details(instrument, item, locale, name, values),
+            ))
+        result.append(SectionView(
+            title=instrument.text(instrument.title, locale),
+            instructions=instrument.text(instrument.instructions, locale),
+            time_frame=instrument.text(instrument.time_frame, locale),
+            disclaimer=instrument.text(instrument.disclaimer, locale),
+            fields=tuple(fields),
+        ))
+    return result
+
+
+def required_left(plan: FormPlan, answers: Sequence[Mapping[str, AnswerValue]] | None = None) -> int:
+    """Return how many required questions shown on the page still need an answer."""
+    left = 0
+    for position, instrument in enumerate(plan.instruments):
+        given = answers[position] if answers else {}
+        shown = visible_items(instrument, given)
+        left += sum(1 for item in instrument.items if item.required and item.id in shown and item.id not in given)
+    return left

@@ -1,0 +1,84 @@
+"""The signed form token: which group, which instrument versions, which meeting, and a nonce.
+
+The nonce is the idempotency key of the submission: a double tap, a browser resubmit or a late
+send from the offline queue carries the same nonce, so the response is stored once. The token
+is signed with SECRET_KEY (itsdangerous) and accepted for a week, so a form opened hours ago or
+queued on a phone overnight still counts; it replaces Flask-WTF's session-bound CSRF token on
+this one anonymous endpoint, which must not set a cookie.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from dataclasses import dataclass
+
+from flask import current_app
+from itsdangerous import BadData, URLSafeTimedSerializer
+
+SALT = "survey.participant.form-token"
+MAX_AGE = dt.timedelta(days=7)
+NONCE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,40}$")
+
+
+class TokenError(ValueError):
+    """The form token is missing, forged, malformed or too old."""
+
+
+@dataclass(frozen=True)
+class FormToken:
+    """What the server promised when it rendered the form."""
+
+    group_id: int
+    content_hashes: tuple[str, ...]  # the instrument versions shown, in order
+    meeting_date: dt.date  # the meeting whose window was open when the form was rendered
+    meeting_start: dt.time | None
+    nonce: str
+
+    def response_token(self, position: int) -> str:
+        """Return the stored token of the response to the instrument at this position."""
+        return self.nonce if position == 0 else f"{self.nonce}-{position}"
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+
+
+def new_nonce() -> str:
+    """Return a random, unguessable idempotency key (also the thank-you page's address)."""
+    return secrets.token_urlsafe(16)
+
+
+def issue(group_id: int, content_hashes: tuple[str, ...], meeting_date: dt.date,
+          meeting_start: dt.time | None, nonce: str | None = None) -> str:
+    """Return a signed token for a form rendered now."""
+    payload = {
+        "g": group_id,
+        "h": list(content_hashes),
+        "d": meeting_date.isoformat(),
+        "t": meeting_start.strftime("%H:%M") if meeting_start else None,
+        "n": nonce or new_nonce(),
+    }
+    return _serializer().dumps(payload)
+
+
+def read(signed: str) -> FormToken:
+    """Return the token's content.
+
+    :raises TokenError: if it is forged, malformed or older than MAX_AGE.
+    """
+    try:
+        payload = _serializer().loads(signed, max_age=int(MAX_AGE.total_seconds()))
+        token = FormToken(
+            group_id=int(payload["g"]),
+            content_hashes=tuple(str(h) for h in payload["h"]),
+            meeting_date=dt.date.fromisoformat(payload["d"]),
+            meeting_start=dt.time.fromisoformat(payload["t"]) if payload["t"] else None,
+            nonce=str(payload["n"]),
+        )
+    except (BadData, KeyError, TypeError, ValueError) as error:
+        raise TokenError(str(error)) from None
+    if not NONCE_PATTERN.match(token.nonce) or not token.content_hashes:
+        raise TokenError("malformed token")
+    return token

@@ -1,0 +1,296 @@
+"""Participant pages: the survey form, its submission, the thank-you page, privacy and help.
+
+Nothing here touches the session or sets a cookie; the language travels in the URL and the
+form. The POST is exempt from Flask-WTF's CSRF (which needs a session cookie) and protected
+instead by the signed form token and the cross-site checks in guards.py.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import Forbidden, HTTPException
+
+from .. import catalog
+from ..extensions import csrf, db, limiter
+from ..i18n import language_links, select_locale, use_locale_hints
+from ..models import Group
+from . import form as forms
+from . import pipeline, thanks, tokens
+from .guards import is_cross_site
+from .resources import parse_setting, support_resources
+from .window import MeetingSlot, current_slot
+
+bp = Blueprint("participant", __name__)
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
+NONCE_PATTERN = tokens.NONCE_PATTERN
+
+
+class Unavailable(HTTPException):
+    """A friendly participant-facing error page (404 or 410) in the participant's language."""
+
+    def __init__(self, code: int, title: str, message: str) -> None:
+        super().__init__(description=message)
+        self.code = code
+        self.title = title
+
+
+@bp.record_once
+def _check_settings(state: Any) -> None:
+    """Fail at start-up, not on a participant's phone, when the support resources are malformed."""
+    parse_setting(state.app.config.get("SURVEY_SUPPORT_RESOURCES"))
+
+
+@bp.after_request
+def _participant_headers(response: Any) -> Any:
+    """Send Origin on same-site posts (no-referrer would make it `null`) and keep pages private."""
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers.setdefault("Cache-Control", "private, no-cache")
+    return response
+
+
+@bp.errorhandler(HTTPException)
+def participant_error(error: HTTPException) -> ResponseReturnValue:
+    """Render any error on a participant page in the participant's language, with a way to help."""
+    code = error.code or 500
+    if isinstance(error, Unavailable):
+        title, message = error.title, error.description or ""
+    else:
+        title, message = generic_error_text(code)
+    return render_page("participant/unavailable.html", code, title=title, message=message)
+
+
+def generic_error_text(code: int) -> tuple[str, str]:
+    """Return a plain title and message for an HTTP error on a participant page."""
+    texts = {
+        400: (_("We could not read this form"), _("Please go back, reload the page and try again.")),
+        403: (_("This form was sent from another website"),
+              _("For your safety, answers are only accepted from this survey's own page. Please open the link "
+                "from your group again.")),
+        404: (_("Page not found"), _("Please check the link, or scan your group's QR code again.")),
+        413: (_("Your answers were too long to send"),
+              _("Please go back, shorten the longest answer and try again.")),
+        429: (_("Too many answers at once"),
+              _("Many answers were sent from this network in a short time. Please wait a minute and try again.")),
+    }
+    return texts.get(code, (_("Something went wrong"), _("Please go back and try again in a moment.")))
+
+
+def render_page(template: str, status: int = 200, **context: Any) -> ResponseReturnValue:
+    """Render a participant page with its language, language switch and help links."""
+    locale = select_locale()
+    return render_template(
+        template,
+        page_locale=locale,
+        languages=language_links(locale),
+        lang=locale,
+        **context,
+    ), status
+
+
+def find_group(code: str) -> Group:
+    """Return the group with this public code (any letter case).
+
+    :raises Unavailable: 404 when there is none.
+    """
+    group = None
+    if CODE_PATTERN.match(code):
+        group = db.session.scalar(select(Group).where(func.upper(Group.code) == code.upper()))
+    if group is None:
+        use_locale_hints()
+        raise Unavailable(404, _("We could not find this survey"),
+                          _("Please check the link, or scan your group's QR code again."))
+    use_locale_hints(fallback=group.default_locale)
+    return group
+
+
+def check_accepting(group: Group) -> None:
+    """Raise a friendly 410 when the group takes no new answers.
+
+    :raises Unavailable: for an archived or closed group.
+    """
+    if group.archived_at is not None:
+        raise Unavailable(410, _("This survey has ended"), _("This group no longer collects answers. Thank you."))
+    if not group.is_open:
+        raise Unavailable(410, _("The survey is closed for now"),
+                          _("This group is not taking answers at the moment. Please ask at your next meeting."))
+
+
+def open_meeting(group: Group) -> MeetingSlot:
+    """Return the meeting open for answers now.
+
+    :raises Unavailable: 410 when no meeting window is open.
+    """
+    slot = current_slot(group)
+    if slot is None:
+        raise Unavailable(410, _("No meeting to answer for right now"),
+                          _("The survey opens an hour before your group's meeting and stays open for a day after it."))
+    return slot
+
+
+def current_plan(group: Group) -> forms.FormPlan:
+    """Return the form of the group's instruments as loaded now.
+
+    :raises Unavailable: 410 when none of them is loaded.
+    """
+    loaded = [catalog.registry().get(instrument_id) for instrument_id in group.instrument_ids]
+    instruments = [instrument for instrument in loaded if instrument is not None]
+    if not instruments:
+        raise Unavailable(410, _("No questions right now"), _("This group has no questions to answer at the moment."))
+    return forms.FormPlan.of(instruments)
+
+
+def render_form(group: Group, plan: forms.FormPlan, signed_token: str, status: int = 200,
+                cleaned: pipeline.Cleaned | None = None, raw: list[dict[str, list[str]]] | None = None,
+                problem: str = "", typed_code: str = "") -> ResponseReturnValue:
+    """Render the first screen and the form, keeping what was entered and showing every problem."""
+    locale = select_locale()
+    sections = forms.sections(plan, locale, raw, cleaned.errors if cleaned else None)
+    return render_page(
+        "participant/survey.html", status,
+        group=group, sections=sections, form_token=signed_token, problem=problem,
+        errors=[f for section in sections for f in section.fields if f.error],
+        code_error=bool(cleaned and cleaned.code_error), typed_code=typed_code,
+        required_left=forms.required_left(plan, cleaned.answers if cleaned else None),
+        k=thanks.group_k(group), has_required=any(i.required for s in plan.instruments for i in s.items),
+    )
+
+
+@bp.get("/s/<code>")
+def survey(code: str) -> ResponseReturnValue:
+    """Show the short privacy notice and the group's questionnaire for its open meeting."""
+    group = find_group(code)
+    check_accepting(group)
+    slot = open_meeting(group)
+    plan = current_plan(group)
+    return render_form(group, plan, tokens.issue(group.id, plan.content_hashes, slot.local_date, slot.starts_at))
+
+
+def _rate_limit() -> str:
+    return str(current_app.config["SURVEY_RATE_LIMIT"])
+
+
+@bp.post("/s/<code>")
+@limiter.limit(_rate_limit, methods=["POST"])
+def submit(code: str) -> ResponseReturnValue:
+    """Store the answers once per form token and send the participant to the thank-you page."""
+    group = find_group(code)
+    if is_cross_site(request):
+        raise Forbidden()
+    form = request.form
+    try:
+        token = tokens.read(_single(form, "form_token"))
+        if token.group_id != group.id:
+            raise tokens.TokenError("token of another group")
+    except tokens.TokenError:
+        return restart_form(group, form, _("This page was open too long or was damaged. Please check your answers "
+                                           "and send them again."))
+    if pipeline.already_stored(token):
+        return thanks_redirect(group, token.nonce)
+    check_accepting(group)
+    try:
+        plan = pipeline.plan_for_token(token)
+    except pipeline.UnknownVersion:
+        return restart_form(group, form, _("The questions changed since this page was opened. Please check your "
+                                           "answers and send them again."))
+    return submit_plan(group, token, plan, form)
+
+
+def submit_plan(group: Group, token: tokens.FormToken, plan: forms.FormPlan,
+                form: MultiDict[str, str]) -> ResponseReturnValue:
+    """Validate against the version shown and store, or show the form again with the problems."""
+    signed = _single(form, "form_token")
+    try:
+        raw = plan.split(form)
+    except forms.FormShapeError:
+        return render_form(group, plan, signed, 400, raw=_lenient_split(plan, form),
+                           problem=_("This form had fields we did not expect. Please check your answers and "
+                                     "send them again."))
+    if form.get("website", "").strip():
+        # Honeypot filled: nothing is stored; a person who filled it by accident can send again.
+        return render_form(group, plan, signed, 400, raw=raw,
+                           problem=_("Your answers could not be sent. Please check them and send them again."))
+    cleaned = pipeline.clean(plan, raw, form.get("participant_code"))
+    if not cleaned.ok:
+        return render_form(group, plan, signed, 400, cleaned=cleaned, raw=raw,
+                           typed_code=form.get("participant_code", ""))
+    pipeline.store(group, token, plan, cleaned, select_locale())
+    return thanks_redirect(group, token.nonce)
+
+
+def restart_form(group: Group, form: MultiDict[str, str], problem: str) -> ResponseReturnValue:
+    """Show the current form with a new token, keeping the answers that still fit it."""
+    check_accepting(group)
+    slot = open_meeting(group)
+    plan = current_plan(group)
+    signed = tokens.issue(group.id, plan.content_hashes, slot.local_date, slot.starts_at)
+    return render_form(group, plan, signed, 400, raw=_lenient_split(plan, form), problem=problem)
+
+
+def _lenient_split(plan: forms.FormPlan, form: MultiDict[str, str]) -> list[dict[str, list[str]]]:
+    """Return the submitted values of the plan's fields, ignoring every other field."""
+    known = set(plan.names.values())
+    return plan.split(MultiDict([(k, v) for k, v in form.items(multi=True) if k in known]))
+
+
+def _single(form: MultiDict[str, str], name: str) -> str:
+    """Return the one value of a control field ('' when missing)."""
+    values = form.getlist(name)
+    return values[0] if len(values) == 1 else ""
+
+
+def thanks_redirect(group: Group, nonce: str) -> ResponseReturnValue:
+    """Send the browser to the thank-you page with 303, so a reload does not post again."""
+    return redirect(url_for("participant.thanks", code=group.code, token=nonce), 303)
+
+
+@bp.get("/s/<code>/thanks/<token>", endpoint="thanks")
+def thanks_page(code: str, token: str) -> ResponseReturnValue:
+    """Thank the participant; support resources on an alert; the group summary from k answers."""
+    group = find_group(code)
+    responses = pipeline.submission_responses(group, token) if NONCE_PATTERN.match(token) else []
+    if not responses:
+        raise Unavailable(404, _("We could not find these answers"),
+                          _("If you just sent them, they are safe. You can close this page."))
+    locale = use_locale_hints(override=responses[0].locale, fallback=group.default_locale)
+    alerts = thanks.alert_messages(responses, locale)
+    answered = thanks.people_answered(responses)
+    page, status = render_page(
+        "participant/thanks.html", group=group, alerts=alerts,
+        resources=support_resources(locale) if alerts else [],
+        answered=answered if answered >= thanks.group_k(group) else 0,
+        summary=thanks.group_summary(group, responses, locale),
+        own_scores=thanks.own_scores(responses, locale),
+    )
+    return page, status, {"Cache-Control": "no-store"}
+
+
+@bp.get("/privacy")
+def privacy() -> ResponseReturnValue:
+    """The full privacy notice, with the deployment's retention sentence."""
+    use_locale_hints()
+    return render_page("participant/privacy.html", retention=current_app.config.get("SURVEY_RETENTION") or "",
+                       k=max(thanks.K_FLOOR, int(current_app.config["SURVEY_MIN_GROUP_SIZE"])),
+                       back_code=_back_code())
+
+
+@bp.get("/help", endpoint="help")
+def help_page() -> ResponseReturnValue:
+    """Where to get help now; the survey itself is not monitored."""
+    use_locale_hints()
+    return render_page("participant/help.html", resources=support_resources(select_locale()), back_code=_back_code())
+
+
+def _back_code() -> str:
+    """Return the survey code to link back to, when the page was opened from a survey."""
+    code = request.args.get("code", "")
+    return code if CODE_PATTERN.match(code) else ""
+
+
+csrf.exempt(submit)

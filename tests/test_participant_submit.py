@@ -1,0 +1,65 @@
+"""Submitting the survey: one transaction, idempotent, tied to the version shown, never a 500."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from survey.extensions import db
+from survey.models import Answer, Meeting, Response, Score
+
+from . import participant_support as support
+from .participant_support import VALID_ANSWERS, get_token, make_group, response_count, submit
+
+instruments_dir, papp, pclient = support.instruments_dir, support.papp, support.pclient
+
+
+@pytest.fixture(autouse=True)
+def group(papp: Flask) -> int:
+    return make_group(papp)
+
+
+def test_valid_submission_stores_response_answers_scores_and_redirects(papp: Flask, pclient: FlaskClient) -> None:
+    reply = submit(pclient)
+    assert reply.status_code == 303
+    assert reply.headers["Location"].startswith("/s/TESTGRP/thanks/")
+    with papp.app_context():
+        response = db.session.scalar(select(Response))
+        assert response is not None
+        assert reply.headers["Location"].endswith(response.token)
+        answers = {a.item_id: (a.value_num, a.value_text) for a in db.session.scalars(select(Answer))}
+        assert answers["mood"] == (7.0, None)
+        assert answers["supports"] == (None, '["sponsor", "family"]')
+        assert "days" not in answers  # hidden: "used" was no
+        assert {s.scale_id for s in db.session.scalars(select(Score))} == {"mood_scale", "belonging"}
+        assert response.submitted_hour.minute == 0 and response.submitted_hour.second == 0
+
+
+def test_meeting_is_created_on_first_response_and_reused(papp: Flask, pclient: FlaskClient) -> None:
+    assert submit(pclient).status_code == 303
+    assert submit(pclient).status_code == 303
+    with papp.app_context():
+        meetings = db.session.scalars(select(Meeting)).all()
+        assert len(meetings) == 1
+        assert {r.meeting_id for r in db.session.scalars(select(Response))} == {meetings[0].id}
+
+
+def test_repeated_post_stores_once_and_redirects_to_the_same_thank_you(papp: Flask, pclient: FlaskClient) -> None:
+    token = get_token(pclient)
+    first = submit(pclient, token=token)
+    again = submit(pclient, token=token, answers={**VALID_ANSWERS, "mood": "1"})
+    broken = submit(pclient, token=token, answers={"mood": "99"})
+    assert first.status_code == again.status_code == broken.status_code == 303
+    assert first.headers["Location"] == again.headers["Location"] == broken.headers["Location"]
+    assert response_count(papp) == 1
+
+
+def test_thank_you_page_is_the_same_after_a_resubmit(pclient: FlaskClient) -> None:
+    token = get_token(pclient)
+    location = submit(pclient, token=token).headers["Location"]
+    first = pclient.get(location)
+    submit(pclient, token=token)
+    assert first.status_code == 200
+    assert pclient.get(location).get_data() == first.get_data()
