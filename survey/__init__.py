@@ -51,6 +51,9 @@ def register_blueprints(app: Flask) -> None:
     """Mount one blueprint per audience."""
     app.register_blueprint(health.bp)
     app.register_blueprint(participant.bp)
+    from .coordinator import init_app as init_coordinator  # the auth and coordinator blueprints
+
+    init_coordinator(app)
     app.register_blueprint(offline.bp)
     app.register_blueprint(retention.bp)
 

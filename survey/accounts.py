@@ -1,17 +1,43 @@
-"""Coordinator accounts: the Flask-Login user loader (session ids carry the session version)."""
+"""Coordinator accounts: password hashing, the Flask-Login user loader, and the session cookie.
+
+Session ids carry the account's session version ("id:version"): bumping the version (password
+change, reset, disable) ends every open session of that account at its next request.
+"""
 
 from __future__ import annotations
 
-from flask import Flask
+from functools import cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
 
 from .extensions import db, login_manager
 from .models import User
 
+MIN_PASSWORD_LENGTH = 12
+# argon2id with argon2-cffi's defaults (above OWASP's minimum: 64 MiB, 3 passes).
+_hasher = PasswordHasher()
+
+
+class HttpsAwareSessionInterface(SecureCookieSessionInterface):
+    """Mark the session cookie Secure whenever the request came over HTTPS (or the setting asks)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """Return True over HTTPS or when SESSION_COOKIE_SECURE is set."""
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
 
 def init_app(app: Flask) -> None:
-    """Point Flask-Login at the login page and this module's loader."""
+    """Point Flask-Login at the login page and this module's loader; harden the session cookie."""
     login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to see this page."
+    login_manager.login_message_category = "info"
     login_manager.user_loader(load_user)
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
+    app.session_interface = HttpsAwareSessionInterface()
 
 
 def load_user(session_id: str) -> User | None:
@@ -23,3 +49,39 @@ def load_user(session_id: str) -> User | None:
     if user is None or user.session_version != int(version) or not user.is_active_account:
         return None
     return user
+
+
+def hash_password(password: str) -> str:
+    """Return an argon2id hash of the password."""
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Tell whether the password matches the hash (a missing hash still spends the same time)."""
+    try:
+        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@cache
+def _dummy_hash() -> str:
+    """Return a hash to verify against when the e-mail is unknown, so failures take the same time."""
+    return _hasher.hash("not a real password, only used to spend the same time")
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """Tell whether a stored hash uses weaker parameters than today's and should be redone."""
+    try:
+        return _hasher.check_needs_rehash(password_hash)
+    except InvalidHashError:
+        return True
+
+
+def password_problem(password: str) -> str | None:
+    """Return why a new password is not acceptable, or None when it is."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"Use at least {MIN_PASSWORD_LENGTH} characters."
+    if len(password) > 1024:
+        return "Use at most 1024 characters."
+    return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_login import current_user
+from sqlalchemy import Select, func, select
 
 from .extensions import db
 from .models import AuditEvent
@@ -20,3 +21,18 @@ def record(action: str, target: str = "", detail: str = "", actor_email: str | N
     )
     db.session.add(event)
     return event
+
+
+def events_query(action: str = "", actor: str = "") -> Select[tuple[AuditEvent]]:
+    """Select audit events, newest first, with this exact action and an actor e-mail containing `actor`."""
+    query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    if action:
+        query = query.where(AuditEvent.action == action)
+    if actor:
+        query = query.where(func.lower(AuditEvent.actor_email).contains(actor.strip().lower(), autoescape=True))
+    return query
+
+
+def recorded_actions() -> list[str]:
+    """Return every action name present in the log, for the filter's choices."""
+    return list(db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))

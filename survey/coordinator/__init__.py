@@ -1,0 +1,29 @@
+"""The coordinator workspace: login (`auth`) and groups, meetings, posters, users, instruments, audit."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+
+from . import auth
+from .blueprint import bp
+
+
+def init_app(app: Flask) -> None:
+    """Mount the `auth` and `coordinator` blueprints and the helpers their templates use."""
+    from . import admin_views, group_views, instrument_views, poster_views  # noqa: F401  (routes register on import)
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(bp)
+    app.context_processor(template_helpers)
+
+
+def has_endpoint(name: str) -> bool:
+    """Tell whether a view with this endpoint name exists (links to other teams' pages appear only then)."""
+    return name in current_app.view_functions
+
+
+def template_helpers() -> dict[str, object]:
+    """Expose `has_endpoint` and the access helpers to every template."""
+    from ..access import is_admin
+
+    return {"has_endpoint": has_endpoint, "is_admin": is_admin}

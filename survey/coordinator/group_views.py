@@ -1,0 +1,163 @@
+"""Group pages: the list, create, show with meetings, edit, archive, and the "now" view with its live count."""
+
+from __future__ import annotations
+
+from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+
+from .. import audit, catalog
+from ..access import access_level, group_or_404, is_admin, visible_groups
+from ..database import begin_write
+from ..extensions import db
+from ..models import Group
+from . import groups as group_service
+from .blueprint import bp
+from .forms import ConfirmForm, GroupForm
+from .groups import GroupError, GroupSettings
+from .posters import LANGUAGE_NAMES, participant_url
+from .users import add_membership
+
+
+def group_form(group: Group | None = None) -> GroupForm:
+    """Build the group form with today's choices, prefilled from the group or the defaults."""
+    if group is not None:
+        settings = group_service.settings_of(group)
+    else:
+        settings = GroupSettings(name="", instrument_ids=tuple(group_service.default_instruments()),
+                                 min_group_size=group_service.default_min_group_size())
+    form = GroupForm(
+        data={"name": settings.name, "default_locale": settings.default_locale, "timezone": settings.timezone,
+              "meeting_weekday": "" if settings.meeting_weekday is None else str(settings.meeting_weekday),
+              "meeting_time": settings.meeting_time, "instruments": list(settings.instrument_ids),
+              "min_group_size": settings.min_group_size, "is_open": settings.is_open},
+    )
+    form.default_locale.choices = [SelectChoice(loc, LANGUAGE_NAMES.get(loc, loc))
+                                   for loc in group_service.available_locales()]
+    form.timezone.choices = [SelectChoice(tz) for tz in group_service.timezone_names()]
+    form.instruments.choices = [SelectChoice(inst.id, f"{inst.text(inst.title, 'en')} ({inst.id})")
+                                for inst in catalog.registry().all()]
+    return form
+
+
+def settings_from(form: GroupForm) -> GroupSettings:
+    """Read validated form data into group settings."""
+    weekday = form.meeting_weekday.data
+    return GroupSettings(
+        name=form.name.data or "", default_locale=form.default_locale.data or "", timezone=form.timezone.data or "",
+        meeting_weekday=int(weekday) if weekday not in (None, "") else None, meeting_time=form.meeting_time.data,
+        instrument_ids=tuple(form.instruments.data or ()), min_group_size=form.min_group_size.data or 0,
+        is_open=bool(form.is_open.data),
+    )
+
+
+def show_error(form: GroupForm, error: GroupError) -> None:
+    """Attach a service error to the field it concerns (or the name field)."""
+    field = form._fields.get(error.field) or form.name
+    field.errors = [*field.errors, str(error)]
+
+
+@bp.route("/groups")
+@login_required
+def groups() -> ResponseReturnValue:
+    """List the groups this user may see (archived ones on request)."""
+    show_archived = request.args.get("archived") == "1"
+    rows = [(g, access_level(current_user, g)) for g in visible_groups(include_archived=show_archived)]
+    return render_template("coordinator/groups.html", rows=rows, show_archived=show_archived,
+                           schedule_text=group_service.schedule_text)
+
+
+@bp.route("/groups/new", methods=["GET", "POST"])
+@login_required
+def group_new() -> ResponseReturnValue:
+    """Create a group; a coordinator who creates one manages it."""
+    form = group_form()
+    if form.validate_on_submit():
+        begin_write()
+        try:
+            group = group_service.create_group(settings_from(form), code=form.code.data or None)
+        except GroupError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            if not is_admin():
+                add_membership(current_user, group, "manager")
+            audit.record("group.create", target=group.code, detail=group.name)
+            db.session.commit()
+            flash(f"Group “{group.name}” created. Its code is {group.code}.", "success")
+            return redirect(url_for("coordinator.group", code=group.code))
+    status = 400 if form.is_submitted() else 200
+    return render_template("coordinator/group_form.html", form=form, group=None), status
+
+
+@bp.route("/groups/<code>")
+@login_required
+def group(code: str) -> ResponseReturnValue:
+    """Show a group's settings, links and meetings with their response counts."""
+    found = group_or_404(code)
+    return render_template(
+        "coordinator/group.html", group=found, can_manage=access_level(current_user, found) == "manage",
+        meetings=group_service.meetings_with_counts(found), link=participant_url(found),
+        schedule=group_service.schedule_text(found), languages=group_service.group_languages(found),
+    )
+
+
+@bp.route("/groups/<code>/edit", methods=["GET", "POST"])
+@login_required
+def group_edit(code: str) -> ResponseReturnValue:
+    """Change a group's settings (managers and admins)."""
+    found = group_or_404(code, need="manage")
+    form = group_form(found)
+    if form.validate_on_submit():
+        begin_write()
+        try:
+            group_service.update_group(found, settings_from(form))
+        except GroupError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            audit.record("group.update", target=found.code, detail=found.name)
+            db.session.commit()
+            flash("Changes saved.", "success")
+            return redirect(url_for("coordinator.group", code=found.code))
+    status = 400 if form.is_submitted() else 200
+    return render_template("coordinator/group_form.html", form=form, group=found, archive_form=ConfirmForm()), status
+
+
+@bp.route("/groups/<code>/archive", methods=["POST"])
+@login_required
+def group_archive(code: str) -> ResponseReturnValue:
+    """Archive a group (or bring it back with `restore=1`); its data stays."""
+    found = group_or_404(code, need="manage")
+    if not ConfirmForm().validate_on_submit():
+        flash("The form expired; please try again.", "error")
+        return redirect(url_for("coordinator.group_edit", code=found.code)), 303
+    restore = request.form.get("restore") == "1"
+    begin_write()
+    group_service.set_archived(found, archived=not restore)
+    audit.record("group.unarchive" if restore else "group.archive", target=found.code, detail=found.name)
+    db.session.commit()
+    flash(f"“{found.name}” is {'back in the list' if restore else 'archived and closed to responses'}.", "success")
+    return redirect(url_for("coordinator.group", code=found.code))
+
+
+@bp.route("/groups/<code>/now")
+@login_required
+def group_now(code: str) -> ResponseReturnValue:
+    """The meeting screen: a large QR code, the link written out, and today's response count."""
+    found = group_or_404(code)
+    today = group_service.local_today(found)
+    return render_template("coordinator/now.html", group=found, link=participant_url(found), today=today,
+                           count=group_service.responses_on(found, today))
+
+
+@bp.route("/groups/<code>/now/count.json")
+@login_required
+def group_now_count(code: str) -> ResponseReturnValue:
+    """Today's number of responses for the group (a count only, never answers)."""
+    found = group_or_404(code)
+    today = group_service.local_today(found)
+    response = jsonify(count=group_service.responses_on(found, today), date=today.isoformat(), open=found.is_open)
+    response.headers["Cache-Control"] = "no-store"
+    return response

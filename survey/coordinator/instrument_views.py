@@ -1,0 +1,83 @@
+"""The instruments page (versions, languages, validation) and a participant-exact preview that stores nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort, current_app, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_login import login_required
+from jinja2 import TemplateNotFound
+from sqlalchemy import select
+
+from .. import catalog
+from ..access import is_admin
+from ..extensions import db
+from ..instruments import Instrument, InstrumentIssue
+from ..models import InstrumentVersion
+from .blueprint import bp
+
+PARTICIPANT_ITEMS = "participant/_items.html"
+
+
+@dataclass(frozen=True)
+class InstrumentRow:
+    """One loaded instrument with the versions stored for it."""
+
+    instrument: Instrument
+    versions: list[InstrumentVersion]
+
+    @property
+    def current_stored(self) -> bool:
+        """Tell whether the current file's version has been answered (stored) yet."""
+        return any(v.content_hash == self.instrument.content_hash for v in self.versions)
+
+
+def stored_versions() -> dict[str, list[InstrumentVersion]]:
+    """Return every stored version, grouped by instrument id, newest first."""
+    rows = db.session.scalars(select(InstrumentVersion).order_by(InstrumentVersion.first_used_at.desc()))
+    grouped: dict[str, list[InstrumentVersion]] = {}
+    for row in rows:
+        grouped.setdefault(row.instrument_id, []).append(row)
+    return grouped
+
+
+def issues_by_file(issues: list[InstrumentIssue]) -> dict[str, list[InstrumentIssue]]:
+    """Group load problems by file, for one block per broken file."""
+    grouped: dict[str, list[InstrumentIssue]] = {}
+    for issue in issues:
+        grouped.setdefault(issue.path, []).append(issue)
+    return grouped
+
+
+def participant_items_available() -> bool:
+    """Tell whether the participant pages' item macros exist, so the preview can reuse them."""
+    try:
+        current_app.jinja_env.get_template(PARTICIPANT_ITEMS)
+    except TemplateNotFound:
+        return False
+    return True
+
+
+@bp.route("/instruments")
+@login_required
+def instruments() -> ResponseReturnValue:
+    """Every loaded instrument: versions, languages, item count; load errors with path:line for admins."""
+    registry = catalog.registry()
+    versions = stored_versions()
+    rows = [InstrumentRow(inst, versions.get(inst.id, [])) for inst in registry.all()]
+    issues = issues_by_file(registry.issues) if is_admin() else {}
+    return render_template("coordinator/instruments.html", rows=rows, issues=issues,
+                           broken_files=len(issues_by_file(registry.issues)))
+
+
+@bp.route("/instruments/<instrument_id>/preview")
+@login_required
+def instrument_preview(instrument_id: str) -> ResponseReturnValue:
+    """Show the questionnaire exactly as participants see it, in the chosen language; nothing is stored."""
+    instrument = catalog.registry().get(instrument_id)
+    if instrument is None:
+        abort(404)
+    locale = request.args.get("lang") if request.args.get("lang") in instrument.locales else instrument.locales[0]
+    return render_template("coordinator/preview.html", instrument=instrument, locale=locale,
+                           use_participant_items=participant_items_available())

@@ -1,0 +1,58 @@
+"""QR codes and poster wording for a group's participant link."""
+
+from __future__ import annotations
+
+import io
+
+import segno
+from flask import request
+
+from ..models import Group
+
+# One sentence each, in every language a shipped questionnaire offers; English is the fallback.
+INVITATIONS = {
+    "en": "After the meeting, scan this code and tell us how it went: two minutes, anonymous.",
+    "es": "Después de la reunión, escanee este código y cuéntenos cómo le fue: dos minutos, de forma anónima.",
+}
+PRIVACY_PROMISES = {
+    "en": "We never ask your name, never store your address or device, and show results only for groups of several people.",
+    "es": "Nunca pedimos su nombre ni guardamos su dirección o dispositivo, y solo mostramos resultados de varias personas juntas.",
+}
+LANGUAGE_NAMES = {"en": "English", "es": "Español"}
+
+
+def participant_path(group: Group) -> str:
+    """Return the path of the group's questionnaire, as the participant blueprint serves it."""
+    return f"/s/{group.code}"
+
+
+def participant_url(group: Group) -> str:
+    """Return the full link to the group's questionnaire on this site."""
+    return request.url_root.rstrip("/") + participant_path(group)
+
+
+def qr_code(url: str) -> segno.QRCode:
+    """Return the QR code for a link (medium error correction survives a scuffed poster)."""
+    return segno.make(url, error="m", micro=False)
+
+
+def qr_svg(url: str, title: str) -> bytes:
+    """Return a scalable SVG of the link's QR code: attributes only, no style, so the CSP allows it."""
+    out = io.BytesIO()
+    # omitsize: a viewBox instead of width/height, so the code scales to any <img> or print size.
+    qr_code(url).save(out, kind="svg", border=4, dark="#000", light="#fff", xmldecl=True, omitsize=True,
+                      svgclass="qr", lineclass="qr-modules", title=title)
+    return out.getvalue()
+
+
+def qr_png(url: str) -> bytes:
+    """Return a PNG of the link's QR code, large enough to print sharp on a full page."""
+    out = io.BytesIO()
+    qr_code(url).save(out, kind="png", scale=20, border=4)
+    return out.getvalue()
+
+
+def poster_lines(languages: list[str]) -> list[tuple[str, str, str]]:
+    """Return (language, invitation, privacy promise) for each language we have words for, English if none."""
+    known = [lang for lang in languages if lang.split("-")[0] in INVITATIONS] or ["en"]
+    return [(lang, INVITATIONS[lang.split("-")[0]], PRIVACY_PROMISES[lang.split("-")[0]]) for lang in known]
