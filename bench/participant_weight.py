@@ -67,6 +67,7 @@ def build_app(folder: Path, code: str, instruments: list[str]) -> Flask:
     app = create_app(
         {
             "SECRET_KEY": "bench",
+            "SURVEY_PARTICIPANT_CODE_KEY": "bench-participant-code-key",
             "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
             "RATELIMIT_ENABLED": False,
             "SURVEY_SQLITE_SYNCHRONOUS": "NORMAL",

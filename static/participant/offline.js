@@ -2,7 +2,7 @@
    - sends the survey form with fetch; when the network fails, keeps the answers on this phone
      (IndexedDB, keyed by the form's idempotency token) and sends them on `online`, on every page load
      and by Background Sync where the browser has it; an entry leaves the phone only after a 2xx/3xx;
-   - counts the required questions still unanswered;
+   - hides questions whose show_if does not hold and counts the required ones still unanswered;
    - keeps the participant's own last scores in localStorage and shows them on this phone only.
    Also loaded by /sw.js (importScripts) for the queue alone. Texts come from data-* attributes,
    so they are in the page's language. */
@@ -162,43 +162,92 @@
     caches.open(CACHE).then(function (cache) { return cache.addAll(urls); }).catch(function () {});
   }
 
-  function countRequired() {
-    var counter = document.getElementById("required-left"), form = document.getElementById("survey-form");
-    if (!counter || !form) return;
-    var left = 0;
-    form.querySelectorAll("[data-required]").forEach(function (block) {
-      if (block.hidden) return;
-      var answered = Array.prototype.some.call(block.querySelectorAll("input, select, textarea"), function (field) {
-        if (field.type === "radio" || field.type === "checkbox") return field.checked;
-        return field.value.trim() !== "" && !field.hasAttribute("data-untouched");
-      });
-      if (!answered) left++;
+  function answerOf(block) {
+    var values = [];
+    block.querySelectorAll("input, select, textarea").forEach(function (field) {
+      var on = field.type === "radio" || field.type === "checkbox" ? field.checked : field.value.trim() !== "";
+      if (on) values.push(field.value.trim());
     });
-    counter.textContent = (left === 0 ? counter.getAttribute("data-none") : (left === 1 ? counter.getAttribute("data-one") :
-      (counter.getAttribute("data-many") || "").replace("%d", left))) || String(left);
+    return values;
   }
 
-  /* The thank-you page hands over this response's scores; keep the last few on this phone only. */
+  function same(a, b) { return a !== "" && b !== "" && !isNaN(a) && !isNaN(b) ? Number(a) === Number(b) : a === b; }
+
+  /* One show_if condition, as the server reads it: a missing answer never satisfies it. */
+  function holds(cond, answers) {
+    var actual = answers[cond.item], targets = [].concat(cond.value).map(String), a = actual && actual[0];
+    if (!actual || !actual.length) return false;
+    if (actual.multiple) {
+      var hit = targets.some(function (t) { return actual.some(function (v) { return same(v, t); }); });
+      return cond.op === "!=" ? !hit : hit;
+    }
+    var x = Number(a), y = Number(targets[0]);
+    switch (cond.op) {
+      case "in": return targets.some(function (t) { return same(a, t); });
+      case "==": return same(a, targets[0]);
+      case "!=": return !same(a, targets[0]);
+      case ">": return x > y;
+      case ">=": return x >= y;
+      case "<": return x < y;
+      case "<=": return x <= y;
+    }
+    return true;
+  }
+
+  /* Hide questions whose show_if does not hold (in page order, over shown answers only), then count
+     the required questions still unanswered. A question with an error from the server always stays. */
+  function refresh() {
+    var form = document.getElementById("survey-form"), counter = document.getElementById("required-left");
+    if (!form) return;
+    var answers = {}, left = 0;
+    form.querySelectorAll("[data-item]").forEach(function (block) {
+      var rule = block.getAttribute("data-show-if"), shown = true;
+      if (rule) {
+        try {
+          rule = JSON.parse(rule);
+          var list = rule.all || rule.any || [], test = function (c) { return holds(c, answers); };
+          shown = rule.all ? list.every(test) : list.some(test);
+        } catch (error) { shown = true; }
+        block.hidden = !shown && !/has-err/.test(block.className);
+      }
+      if (block.hidden) return;
+      var values = answerOf(block);
+      values.multiple = !!block.querySelector("input[type=checkbox]");
+      answers[block.getAttribute("data-item")] = values;
+      if (block.hasAttribute("data-required") && !values.length) left++;
+    });
+    if (!counter || !counter.hasAttribute("data-many")) return;
+    counter.setAttribute("aria-live", "polite");
+    counter.textContent = left === 0 ? counter.getAttribute("data-none") :
+      counter.getAttribute(left === 1 ? "data-one" : "data-many").replace("%d", left);
+  }
+
+  /* The thank-you page hands over this response's scores; keep the last five on this phone only. */
   function keepMyScores() {
-    var data = document.getElementById("my-scores"), list = document.getElementById("my-history");
-    if (!data || !window.localStorage) return;
-    var mine, key = "survey-my-scores";
+    var data = document.getElementById("own-scores"), section = document.getElementById("my-history");
+    var key = "survey-own-scores", history;
+    if (!data) return;
     try {
-      mine = JSON.parse(data.textContent);
-      var history = JSON.parse(localStorage.getItem(key) || "[]").filter(function (old) { return old.token !== mine.token; });
-      history.unshift(mine);
+      var mine = JSON.parse(data.textContent);
+      mine.page = location.pathname;
+      history = JSON.parse(localStorage.getItem(key) || "[]").filter(function (old) { return old.page !== mine.page; });
+      if (mine.scores && mine.scores.length) history.unshift(mine);
       history = history.slice(0, 5);
       localStorage.setItem(key, JSON.stringify(history));
     } catch (error) { return; }
-    if (!list) return;
+    if (!section || !history.length) return;
+    var list = section.querySelector("ul");
     history.forEach(function (past) {
-      (past.scores || []).forEach(function (score) {
+      past.scores.forEach(function (score) {
         var item = document.createElement("li");
-        item.textContent = (past.date || "") + " · " + score.label + ": " + score.value;
+        item.textContent = (past.meeting_date || "") + " · " + score.label + ": " + score.value +
+          (score.max !== undefined ? " / " + score.max : "");
         list.appendChild(item);
       });
     });
-    if (list.parentNode && list.children.length) list.parentNode.hidden = false;
+    section.hidden = false;
+    var forget = section.querySelector("button");
+    if (forget) forget.addEventListener("click", function () { localStorage.removeItem(key); section.hidden = true; });
   }
 
   function start() {
@@ -207,10 +256,10 @@
       form.addEventListener("submit", onSubmit);
     }
     if (form) {
-      form.addEventListener("change", countRequired);
-      form.addEventListener("input", countRequired);
+      form.addEventListener("change", refresh);
+      form.addEventListener("input", refresh);
     }
-    countRequired();
+    refresh();
     keepMyScores();
   }
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,8 +20,10 @@ from flask import Flask
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
+from survey.config import PROJECT_ROOT
 from survey.extensions import db
 from survey.models import Group, GroupInstrument, Response
+from tests.participant_support import EVERY_TYPE_YAML, compile_catalogs
 
 CHROMIUM = os.environ.get("SURVEY_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -73,12 +76,23 @@ def add_group(
 
 
 @pytest.fixture
-def live_server(make_app: Callable[..., Flask]) -> Iterator[LiveServer]:
-    """Serve a fresh app (file database, so it crosses threads) on a free local port."""
-    app = make_app()
+def live_server(make_app: Callable[..., Flask], tmp_path: Path) -> Iterator[LiveServer]:
+    """Serve a fresh app (file database, so it crosses threads) on a free local port.
+
+    Groups: BROWSEEN (English, check-in), BROWSEES (Spanish, check-in), BROWSERQ (a required
+    item), BROWSEET (every item type, with show_if), BROWSECL (closed: 410).
+    """
+    compile_catalogs()
+    folder = tmp_path / "instruments"
+    folder.mkdir()
+    for name in ("checkin", "recovery_self_efficacy"):
+        shutil.copy(PROJECT_ROOT / "instruments" / f"{name}.yaml", folder)
+    (folder / "every_type.yaml").write_text(EVERY_TYPE_YAML, encoding="utf-8")
+    app = make_app(SURVEY_INSTRUMENTS_DIR=str(folder))
     add_group(app, "BROWSEEN", "en")
     add_group(app, "BROWSEES", "es")
     add_group(app, "BROWSERQ", "en", instruments=("recovery_self_efficacy",))
+    add_group(app, "BROWSEET", "en", instruments=("every_type",))
     add_group(app, "BROWSECL", "en", is_open=False)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
@@ -114,16 +128,26 @@ def browser() -> Iterator[Any]:
 def new_context(browser: Any) -> Iterator[Callable[..., Any]]:
     """Make browser contexts (a phone by default); each one is closed after the test."""
     contexts: list[Any] = []
+    page_errors: list[str] = []
 
     def build(**options: Any) -> Any:
         context = browser.new_context(**{**PHONE, **options})
         context.set_default_timeout(10_000)
+        context.on("console", lambda message: record_console_error(message, page_errors))
+        context.on("weberror", lambda error: page_errors.append(str(error.error)))
         contexts.append(context)
         return context
 
     yield build
     for context in contexts:
         context.close()
+    assert not page_errors, f"the pages logged errors (a CSP violation or a script error?): {page_errors}"
+
+
+def record_console_error(message: Any, errors: list[str]) -> None:
+    """Keep console errors, except the browser's note about an HTTP error status (4xx pages are tested)."""
+    if message.type == "error" and not message.text.startswith("Failed to load resource"):
+        errors.append(message.text)
 
 
 @pytest.fixture
