@@ -144,3 +144,12 @@ def response_count(app: Flask) -> int:
 def utc(*args: int) -> dt.datetime:
     """Return an aware UTC datetime."""
     return dt.datetime(*args, tzinfo=dt.UTC)
+
+
+def catalog_hash(instrument_id: str) -> str:
+    """Return the content hash of a loaded instrument (inside an app context)."""
+    from survey import catalog
+
+    instrument = catalog.registry().get(instrument_id)
+    assert instrument is not None
+    return instrument.content_hash

@@ -87,10 +87,10 @@ def group_summary(group: Group, responses: list[Response], locale: str) -> list[
     summary: list[ScaleSummary] = []
     for response in responses:
         instrument = instrument_of(response)
-        known = {scale.id: scale for scale in instrument.scales}
-        for scale_id, n, mean in meeting_scale_means(response.meeting_id, instrument.id):
-            scale = known.get(scale_id)
-            if scale is None or n < k:
+        means = {scale_id: (n, mean) for scale_id, n, mean in meeting_scale_means(response.meeting_id, instrument.id)}
+        for scale in instrument.scales:
+            n, mean = means.get(scale.id, (0, 0.0))
+            if n < k:
                 continue
             low, high = instrument.scale_range(scale)
             summary.append(ScaleSummary(instrument.text(scale.label, locale), n, mean, low, high,

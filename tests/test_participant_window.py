@@ -1,0 +1,124 @@
+"""The meeting window: an hour before a scheduled meeting to 24 hours after, in the group's timezone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from zoneinfo import ZoneInfo
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from survey.extensions import db
+from survey.models import Meeting, Response
+from survey.participant.window import MeetingSlot, open_slot
+
+from . import participant_support as support
+from .participant_support import get_token, make_group, submit, utc
+
+instruments_dir, papp, pclient = support.instruments_dir, support.papp, support.pclient
+CHICAGO = ZoneInfo("America/Chicago")
+TUESDAY = 1
+TUESDAY_7PM = MeetingSlot(dt.date(2026, 11, 24), dt.time(19, 0))  # 2026-11-24 is a Tuesday; 01:00 UTC next day
+
+
+def slot_at(now: dt.datetime, known: tuple[MeetingSlot, ...] = (), weekday: int | None = TUESDAY) -> MeetingSlot | None:
+    return open_slot(zone=CHICAGO, weekday=weekday, start=dt.time(19, 0) if weekday is not None else None,
+                     known=known, now=now)
+
+
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        (utc(2026, 11, 24, 23, 59), None),  # 17:59 local: more than an hour before
+        (utc(2026, 11, 25, 0, 0), TUESDAY_7PM),  # 18:00 local: opens an hour before
+        (utc(2026, 11, 25, 7, 30), TUESDAY_7PM),  # 01:30 local on Wednesday: the bus home still counts
+        (utc(2026, 11, 26, 0, 59), TUESDAY_7PM),  # 18:59 Wednesday: still inside 24 h
+        (utc(2026, 11, 26, 1, 0), None),  # 19:00 Wednesday: closed
+    ],
+)
+def test_scheduled_window_edges(now: dt.datetime, expected: MeetingSlot | None) -> None:
+    assert slot_at(now) == expected
+
+
+def test_without_schedule_the_meeting_is_todays_local_date() -> None:
+    # 03:00 UTC on the 25th is still the 24th in Chicago.
+    assert slot_at(utc(2026, 11, 25, 3, 0), weekday=None) == MeetingSlot(dt.date(2026, 11, 24), None)
+
+
+def test_a_meeting_the_coordinator_created_opens_its_own_window() -> None:
+    extra = MeetingSlot(dt.date(2026, 11, 27), dt.time(12, 0))  # a Friday noon meeting
+    assert slot_at(utc(2026, 11, 27, 17, 30), known=(extra,)) == extra
+    assert slot_at(utc(2026, 11, 27, 16, 0), known=(extra,)) is None
+
+
+def test_the_latest_open_window_wins_when_two_overlap() -> None:
+    earlier = MeetingSlot(dt.date(2026, 11, 24), dt.time(10, 0))
+    assert slot_at(utc(2026, 11, 25, 2, 0), known=(earlier,)) == TUESDAY_7PM
+
+
+def test_no_open_window_is_a_friendly_410(papp: Flask) -> None:
+    # Scheduled for a weekday that is neither yesterday, today nor tomorrow anywhere: never open now.
+    zone = ZoneInfo("UTC")
+    weekday = (dt.datetime.now(zone).weekday() + 3) % 7
+    make_group(papp, code="CLOSEDW", timezone="UTC", meeting_weekday=weekday, meeting_time=dt.time(19, 0))
+    page = papp.test_client().get("/s/CLOSEDW")
+    assert page.status_code == 410
+    assert "opens an hour before" in page.get_data(as_text=True)
+
+
+def test_two_first_responses_at_once_share_one_meeting(papp: Flask) -> None:
+    make_group(papp)
+    clients = [papp.test_client(), papp.test_client()]
+    tokens = [get_token(client) for client in clients]
+    barrier = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def post(index: int) -> None:
+        barrier.wait()
+        statuses.append(submit(clients[index], token=tokens[index]).status_code)
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [303, 303]
+    with papp.app_context():
+        assert len(db.session.scalars(select(Meeting)).all()) == 1
+        assert len(db.session.scalars(select(Response)).all()) == 2
+
+
+def test_the_same_token_posted_twice_at_once_stores_once(papp: Flask) -> None:
+    make_group(papp)
+    clients = [papp.test_client(), papp.test_client()]
+    token = get_token(clients[0])
+    barrier = threading.Barrier(2)
+    locations: list[str] = []
+
+    def post(index: int) -> None:
+        barrier.wait()
+        reply = submit(clients[index], token=token)
+        locations.append(f"{reply.status_code} {reply.headers.get('Location')}")
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(locations)) == 1 and locations[0].startswith("303 ")
+    assert support.response_count(papp) == 1
+
+
+def test_a_late_send_counts_for_the_meeting_it_was_opened_for(papp: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_group(papp)
+    client = papp.test_client()
+    token = get_token(client)
+    # The next day the window logic would pick another date; the token's meeting still counts.
+    from survey.participant import window
+
+    monkeypatch.setattr(window, "open_slot", lambda **_: MeetingSlot(dt.date(2000, 1, 1), None))
+    assert submit(client, token=token).status_code == 303
+    with papp.app_context():
+        assert db.session.scalar(select(Meeting.local_date)) != dt.date(2000, 1, 1)
