@@ -1,0 +1,132 @@
+"""Completed submissions per second (GET the form, POST the answers) through gunicorn: this app
+against a bare Flask app doing one INSERT per POST (bench/bare_app.py), on SQLite and PostgreSQL,
+same database, same gunicorn settings. Prints both side by side with their ratio (goal >= 0.5),
+p50/p95 latency of a whole submission, and rows stored against submissions acknowledged.
+
+    .venv/bin/python bench/throughput.py [--seconds 20] [--clients 16] [--workers 2] [--threads 4]
+        [--postgres postgresql://postgres@127.0.0.1:5432/bench_prod] [--sqlite-synchronous FULL]
+
+Run by hand; numbers on a shared machine are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.loadlib import GROUP_CODE, Browser, Server, open_form, percentile, post, prepare_database, query_rows  # noqa: E402
+
+APPS = {"survey": "survey:create_app()", "bare": "bench.bare_app:create_app()"}
+STORED_SQL = {"survey": "SELECT count(*) FROM responses", "bare": "SELECT count(*) FROM bare_responses"}
+
+
+@dataclass
+class Run:
+    """What one timed run measured."""
+
+    acknowledged: int = 0
+    errors: int = 0
+    latencies: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+    stored: int = 0
+
+    @property
+    def per_second(self) -> float:
+        return self.acknowledged / self.seconds if self.seconds else 0.0
+
+
+def client_loop(port: int, stop_at: float, seed: int, run: Run, lock: threading.Lock) -> None:
+    """Submit forms one after another until the time is up."""
+    rng, browser = random.Random(seed), Browser(port)
+    while time.monotonic() < stop_at:
+        started = time.monotonic()
+        try:
+            submission = open_form(browser, GROUP_CODE, rng)
+            ok = post(browser, submission)
+        except (OSError, RuntimeError) as error:
+            ok = False
+            print(f"  error: {error}", file=sys.stderr)
+        with lock:
+            if ok:
+                run.acknowledged += 1
+                run.latencies.append(time.monotonic() - started)
+            else:
+                run.errors += 1
+    browser.close()
+
+
+def measure(app: str, url: str, args: argparse.Namespace) -> Run:
+    """Serve one app on a fresh database and load it for args.seconds."""
+    prepare_database(url)
+    env = {"SURVEY_SQLITE_SYNCHRONOUS": args.sqlite_synchronous}
+    server = Server(APPS[app], url, workers=args.workers, threads=args.threads, extra_env=env).start()
+    run, lock = Run(), threading.Lock()
+    try:
+        warm = Run()
+        _load(server.port, 2.0, args.clients, warm, lock)  # warm up connections, caches, the meeting row
+        started = time.monotonic()
+        _load(server.port, args.seconds, args.clients, run, lock)
+        run.seconds = time.monotonic() - started
+        run.acknowledged_total = run.acknowledged + warm.acknowledged  # type: ignore[attr-defined]
+    finally:
+        server.stop()
+    run.stored = query_rows(url, STORED_SQL[app])[0][0]
+    return run
+
+
+def _load(port: int, seconds: float, clients: int, run: Run, lock: threading.Lock) -> None:
+    stop_at = time.monotonic() + seconds
+    threads = [threading.Thread(target=client_loop, args=(port, stop_at, n, run, lock)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/bench_prod")
+    parser.add_argument("--sqlite-synchronous", default="FULL", choices=["FULL", "NORMAL"])
+    parser.add_argument("--only", choices=["sqlite", "postgres"])
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="bench-throughput-"))
+    databases = {"sqlite": f"sqlite:///{folder / 'bench.sqlite3'}", "postgres": args.postgres}
+    print(
+        f"{args.clients} clients, {args.seconds:.0f} s per run, gunicorn {args.workers} workers x {args.threads} "
+        f"threads, SQLite synchronous={args.sqlite_synchronous}"
+    )
+    header = (
+        f"{'database':9} {'app':7} {'subm/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'acked':>7} {'stored':>7} {'errors':>6}"
+    )
+    results: dict[str, dict[str, Run]] = {}
+    for name, url in databases.items():
+        if args.only and name != args.only:
+            continue
+        results[name] = {app: measure(app, url, args) for app in APPS}
+    print(header)
+    for name, runs in results.items():
+        for app, run in runs.items():
+            total = run.acknowledged_total  # type: ignore[attr-defined]
+            print(
+                f"{name:9} {app:7} {run.per_second:8.1f} {percentile(run.latencies, 0.5) * 1000:8.1f} "
+                f"{percentile(run.latencies, 0.95) * 1000:8.1f} {total:7d} {run.stored:7d} {run.errors:6d}"
+                f"  {'rows == acknowledged' if run.stored == total else 'MISMATCH'}"
+            )
+        ratio = runs["survey"].per_second / runs["bare"].per_second if runs["bare"].per_second else 0.0
+        print(f"{name:9} ratio survey/bare = {ratio:.2f} (goal >= 0.5: {'met' if ratio >= 0.5 else 'NOT met'})")
+
+
+if __name__ == "__main__":
+    main()
