@@ -31,8 +31,16 @@ self.addEventListener("fetch", function (event) {
   }
 });
 
+/* Background Sync (Chromium only; other browsers send on `online` and on the next page load). Open pages
+   are told what was sent; a rejection while answers still wait asks the browser to try again later. */
 self.addEventListener("sync", function (event) {
-  if (event.tag === offline.SYNC_TAG) event.waitUntil(offline.flush());
+  if (event.tag !== offline.SYNC_TAG) return;
+  event.waitUntil(offline.flushAndDescribe().then(function (result) {
+    return self.clients.matchAll({ type: "window" }).then(function (windows) {
+      if (result.records.length) windows.forEach(function (page) { page.postMessage({ surveySent: result.records }); });
+      if (result.waiting) throw new Error("answers still waiting for a connection");
+    });
+  }));
 });
 
 /* Fetch and keep a copy of every successful answer (never a 404, 410 or redirect). */

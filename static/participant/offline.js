@@ -69,7 +69,25 @@
     }).then(function () { return sent; }, function () { return sent; });
   }
 
-  scope.surveyOffline = { CACHE: CACHE, SYNC_TAG: SYNC_TAG, flush: flush, queue: queue };
+  /* What one send came to, as plain data (the worker posts it to the pages); the page's HTML when it needs showing. */
+  function outcome(pair) {
+    var response = pair[1], record = { token: pair[0].token, url: response.url, ok: response.ok, status: response.status };
+    if (response.ok || retryLater(response.status)) return Promise.resolve(record);
+    return response.text().then(function (html) { record.html = html; return record; });
+  }
+
+  /* Send what waits and describe what happened; rejects while something is still waiting (so Background Sync retries). */
+  function flushAndDescribe() {
+    var records;
+    return flush().then(function (sent) { return Promise.all(sent.map(outcome)); }).then(function (done) {
+      records = done;
+      return queue.all();
+    }).then(function (left) {
+      return { records: records, waiting: left.some(function (entry) { return !entry.attention; }) };
+    });
+  }
+
+  scope.surveyOffline = { CACHE: CACHE, SYNC_TAG: SYNC_TAG, flushAndDescribe: flushAndDescribe };
   if (typeof document === "undefined") return; // inside the service worker: the queue is all it needs
 
   var retryTimer = null;
@@ -85,6 +103,8 @@
       region.appendChild(document.createTextNode(" "));
       region.appendChild(link);
     }
+    // The participant tapped "send" at the bottom of the page: bring the news into view.
+    if (key !== "waiting" && region.scrollIntoView) region.scrollIntoView({ block: "center" });
   }
 
   /* Replace the page with HTML the server answered (the form with its errors, or an error page). */
@@ -135,19 +155,21 @@
     }).then(function () { form.removeAttribute("aria-busy"); });
   }
 
-  /* Send what waits on this phone; go to the thank-you page when it is this page's own submission. */
+  /* Tell what became of saved answers: this page's own go to their thank-you page; one that needs attention shows. */
+  function report(records) {
+    var form = document.getElementById("survey-form"), mine = form && formToken(form), last = null;
+    for (var i = 0; i < records.length; i++) {
+      if (records[i].ok && records[i].token === mine) return location.assign(records[i].url);
+      if (records[i].html) return showPage(records[i].html);
+      if (records[i].ok) last = records[i].url;
+    }
+    if (last) say("sent", last);
+  }
+
   function sendWaiting() {
-    return flush().then(function (sent) {
-      var form = document.getElementById("survey-form"), mine = form && formToken(form);
-      for (var i = 0; i < sent.length; i++) {
-        var entry = sent[i][0], response = sent[i][1];
-        if (response.ok && entry.token === mine) return location.assign(response.url);
-        if (!response.ok && !retryLater(response.status)) return response.text().then(showPage);
-      }
-      if (sent.some(function (pair) { return pair[1].ok; })) say("sent", sent[sent.length - 1][1].url);
-      return queue.all().then(function (left) {
-        if (left.some(function (entry) { return !entry.attention; })) say("waiting");
-      });
+    return flushAndDescribe().then(function (result) {
+      report(result.records);
+      if (result.waiting) say("waiting");
     }).catch(function () {});
   }
 
@@ -266,6 +288,9 @@
   start();
   if (navigator.serviceWorker) {
     navigator.serviceWorker.register("/sw.js").catch(function () {});
+    navigator.serviceWorker.addEventListener("message", function (event) {
+      if (event.data && event.data.surveySent) report(event.data.surveySent);
+    });
     if (!navigator.serviceWorker.controller) cacheThisPage();
   }
   if (window.indexedDB) {
