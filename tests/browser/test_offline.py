@@ -45,6 +45,11 @@ def open_survey_and_wait_for_the_worker(page: Any, url: str) -> None:
     assert page.evaluate(WAIT_UNTIL_CACHED), "the service worker never took control or never cached the page"
 
 
+def wait_for_status(page: Any, words: str) -> None:
+    """Wait until the status region says these words."""
+    page.wait_for_function("words => document.getElementById('offline-status').textContent.includes(words)", arg=words)
+
+
 def status_text(page: Any) -> str:
     return str(page.locator("#offline-status").inner_text())
 
@@ -64,7 +69,7 @@ def test_answers_sent_offline_are_sent_once_when_the_connection_returns(live_ser
     phone.context.set_offline(True)
     answer_checkin(phone)
     phone.get_by_role("button", name="Send my answers").click()
-    phone.wait_for_function("() => document.getElementById('offline-status').textContent.includes('saved on this phone')")
+    wait_for_status(phone, "saved on this phone")
     assert SAVED in status_text(phone)
     assert phone.evaluate(QUEUED) == 1
     screenshot(phone, "offline-saved")
@@ -86,7 +91,7 @@ def test_survey_reopens_offline_from_the_cache_and_sends_on_the_next_load(live_s
     phone.context.set_offline(True)
     answer_checkin(phone)
     phone.get_by_role("button", name="Send my answers").click()
-    phone.wait_for_function("() => document.getElementById('offline-status').textContent.includes('saved on this phone')")
+    wait_for_status(phone, "saved on this phone")
 
     phone.reload()  # no network: the service worker answers from its cache
     assert form_token(phone) == cached
@@ -97,7 +102,7 @@ def test_survey_reopens_offline_from_the_cache_and_sends_on_the_next_load(live_s
     assert live_server.response_count() == 0
 
     phone.context.set_offline(False)  # `online` (or Background Sync) sends it; this page is not its form
-    phone.wait_for_function("() => document.getElementById('offline-status').textContent.includes('have been sent')")
+    wait_for_status(phone, "have been sent")
     assert SENT in status_text(phone)
     link = phone.locator("#offline-status a")
     assert re.search(THANKS, link.get_attribute("href") or "")
@@ -116,14 +121,14 @@ def test_without_background_sync_the_next_page_load_sends(live_server: LiveServe
     context.set_offline(True)
     answer_checkin(page)
     page.get_by_role("button", name="Send my answers").click()
-    page.wait_for_function("() => document.getElementById('offline-status').textContent.includes('saved on this phone')")
+    wait_for_status(page, "saved on this phone")
     page.close()
     context.set_offline(False)
     assert live_server.response_count() == 0  # nobody sent it while no page was open
 
     later = context.new_page()
     later.goto(f"{live_server.url}/help")
-    later.wait_for_function("() => document.getElementById('offline-status').textContent.includes('have been sent')")
+    wait_for_status(later, "have been sent")
     assert live_server.response_count() == 1
     assert later.evaluate(QUEUED) == 0
 
@@ -134,7 +139,7 @@ def test_incomplete_answers_sent_offline_come_back_with_the_errors(live_server: 
     phone.context.set_offline(True)
     phone.locator("#f-stress-4").check()
     phone.get_by_role("button", name="Send my answers").click()
-    phone.wait_for_function("() => document.getElementById('offline-status').textContent.includes('saved on this phone')")
+    wait_for_status(phone, "saved on this phone")
     phone.context.set_offline(False)
     phone.locator("#error-summary").wait_for()
     assert phone.locator("#f-stress-4").is_checked()
