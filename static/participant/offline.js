@@ -175,7 +175,9 @@
 
   /* Keep this page and its CSS/JS for offline use now: on the first visit the worker is not yet in control. */
   function cacheThisPage() {
-    if (!window.caches || !document.getElementById("offline-status") || /\/thanks\//.test(location.pathname)) return;
+    // Only the survey form, privacy notice and help page: never a thank-you or an error page.
+    var wanted = document.getElementById("survey-form") || /^\/(privacy|help)\/?$/.test(location.pathname);
+    if (!window.caches || !wanted) return;
     var urls = [location.pathname + location.search];
     document.querySelectorAll("link[rel=stylesheet][href], script[src]").forEach(function (node) {
       var url = new URL(node.href || node.src, location.href);
