@@ -8,7 +8,7 @@ PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export FLASK_APP := survey
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve setup test test-sqlite test-postgres browser lint translations bench clean
+.PHONY: help run serve setup test test-sqlite test-postgres browser lint check translations bench clean
 
 help: ## List every target
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -59,6 +59,11 @@ lint: $(VENV)/.dev ## ruff (format check and lint) and mypy
 	$(BIN)/ruff format --check survey tests bench
 	$(BIN)/ruff check survey tests bench
 	$(BIN)/mypy survey
+
+check: $(VENV)/.dev ## Static analysis and supply chain: ruff check, bandit (no medium or high finding), pip-audit
+	$(BIN)/ruff check survey tests bench
+	$(BIN)/bandit -q -ll -r survey
+	$(BIN)/python .ci/pip_audit_check.py
 
 bench: $(VENV)/.dev ## Run the benchmarks (by hand; prints figures side by side)
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

@@ -32,6 +32,7 @@ ONE_YEAR = 365 * 24 * 3600
 COMPRESSIBLE = {".css", ".js", ".json", ".svg", ".html", ".txt", ".map", ".webmanifest"}
 COMPRESSED_TYPES = {"text/html", "application/json"}
 MIN_COMPRESS_BYTES = 512
+HSTS = "max-age=31536000; includeSubDomains"  # the same value security.py sends with pages
 
 
 def init_app(app: Flask) -> None:
@@ -117,6 +118,18 @@ class HashedStatic(WhiteNoise):
         """Build WhiteNoise's responder for one URL, with the gzip copy as an alternative."""
         encodings = {"gzip": str(gz)} if gz else {}
         return StaticFile(str(path), _headers_of(self, path, url), encodings=encodings)
+
+    def __call__(self, environ, start_response):  # type: ignore[no-untyped-def]
+        """Serve as WhiteNoise does, adding HSTS to static files sent over HTTPS (as pages get it)."""
+        if environ.get("wsgi.url_scheme") != "https":
+            return super().__call__(environ, start_response)
+
+        def start_with_hsts(status, headers, exc_info=None):  # type: ignore[no-untyped-def]
+            if not any(name.lower() == "strict-transport-security" for name, _ in headers):
+                headers = [*headers, ("Strict-Transport-Security", HSTS)]
+            return start_response(status, headers, exc_info)
+
+        return super().__call__(environ, start_with_hsts)
 
     def immutable_file_test(self, path: str, url: str) -> bool:
         """Hashed names never change content, so browsers may keep them for a year."""
