@@ -23,7 +23,7 @@ def record(action: str, target: str = "", detail: str = "", actor_email: str | N
     return event
 
 
-def events_query(action: str = "", actor: str = "") -> Select[tuple[AuditEvent]]:
+def events_query(action: str = "", actor: str = "") -> Select[AuditEvent]:
     """Select audit events, newest first, with this exact action and an actor e-mail containing `actor`."""
     query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     if action:

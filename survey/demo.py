@@ -48,8 +48,10 @@ def seed(weeks: int = 8, rng: random.Random | None = None) -> str:
         db.session.add(group)
         db.session.flush()
         total += _seed_meetings(group, instrument, weeks, rng)
+    accounts = _seed_accounts()
     db.session.commit()
-    return f"{len(DEMO_GROUPS)} groups, {total} responses over {weeks} weeks"
+    summary = f"{len(DEMO_GROUPS)} groups, {total} responses over {weeks} weeks"
+    return summary + (f", {accounts} accounts" if accounts else "")
 
 
 def _seed_meetings(group: Group, instrument: Instrument, weeks: int, rng: random.Random) -> int:
@@ -101,7 +103,36 @@ def item_directions(instrument: Instrument) -> dict[str, bool]:
     return directions
 
 
+# Demo accounts, documented in the README; only ever created by `demo seed` / `setup` on an empty database.
+DEMO_ACCOUNTS: tuple[tuple[str, str, str, dict[str, str]], ...] = (
+    # (e-mail, password, role, {group code: access})
+    ("coordinator@example.org", "demo coordinator 2026", "coordinator", {"DEMO2TUE": "manager", "DEMO4JUE": "viewer"}),
+    ("admin@example.org", "demo admin password 2026", "admin", {}),
+)
+
+
+def _seed_accounts() -> int:
+    """Create the demo admin and coordinator (manager of DEMO2TUE, viewer of DEMO4JUE) when missing."""
+    from .coordinator import users
+
+    created = 0
+    for email, password, role, access in DEMO_ACCOUNTS:
+        if users.find_user(email) is not None:
+            continue
+        user = users.create_user(email, password, role)
+        for code, level in access.items():
+            group = db.session.scalar(select(Group).filter_by(code=code))
+            if group is not None:
+                users.add_membership(user, group, level)
+        created += 1
+    return created
+
+
 def print_demo_login() -> None:
-    """Print the demo coordinator's login once coordinator accounts exist."""
-    if db.session.scalar(select(func.count()).select_from(User)):
-        click.echo("Demo coordinator login: see the README (Demo data).")
+    """Print the demo logins while the demo accounts exist and still have their documented passwords."""
+    from .accounts import verify_password
+
+    for email, password, role, _access in DEMO_ACCOUNTS:
+        user = db.session.scalar(select(User).filter_by(email=email))
+        if user is not None and user.is_active_account and verify_password(user.password_hash, password):
+            click.echo(f"Demo {role} login: {email} / {password}  (log in at /login)")

@@ -21,8 +21,9 @@ def password_hash() -> str:
     return hash_password(PASSWORD)
 
 
-def add_user(app: Flask, email: str, role: str = "coordinator", groups: dict[str, str] | None = None,
-             active: bool = True) -> int:
+def add_user(
+    app: Flask, email: str, role: str = "coordinator", groups: dict[str, str] | None = None, active: bool = True
+) -> int:
     """Create an account with the test password and access to the groups given as {code: access}; return its id."""
     with app.app_context():
         user = User(email=email, password_hash=password_hash(), role=role, is_active_account=active, session_version=1)

@@ -64,7 +64,9 @@ def test_empty_login_field_gets_its_own_message(app, client, field) -> None:
     data = {"email": "ana@example.org", "password": PASSWORD, field: ""}
     response = client.post("/login", data=data)
     assert response.status_code == 400
-    assert ("Enter your e-mail address." if field == "email" else "Enter your password.") in response.get_data(as_text=True)
+    assert ("Enter your e-mail address." if field == "email" else "Enter your password.") in response.get_data(
+        as_text=True
+    )
 
 
 @pytest.mark.parametrize("target", ["/groups/ABC?x=1", "/instruments"])
@@ -75,12 +77,23 @@ def test_next_on_this_site_is_followed(app, client, target) -> None:
 
 @pytest.mark.parametrize(
     "target",
-    ["//evil.com", "https://evil.com", "/\\evil.com", "\\\\evil.com", "http:/evil.com", "javascript:alert(1)",
-     "/\t/evil.com", "evil.com", "///evil.com"],
+    [
+        "//evil.com",
+        "https://evil.com",
+        "/\\evil.com",
+        "\\\\evil.com",
+        "http:/evil.com",
+        "javascript:alert(1)",
+        "/\t/evil.com",
+        "evil.com",
+        "///evil.com",
+    ],
 )
 def test_next_elsewhere_is_ignored(app, client, target) -> None:
     add_user(app, "ana@example.org")
-    response = client.post("/login", query_string={"next": target}, data={"email": "ana@example.org", "password": PASSWORD})
+    response = client.post(
+        "/login", query_string={"next": target}, data={"email": "ana@example.org", "password": PASSWORD}
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/groups"
 
 
@@ -122,7 +135,14 @@ def test_failed_logins_are_limited_per_account(make_app) -> None:
     blocked = log_in_with_form(client, "ANA@example.org", PASSWORD)  # even the right password, in any case
     assert blocked.status_code == 429 and "Too many login attempts" in blocked.get_data(as_text=True)
     other = app.test_client()
-    assert log_in_with_form(other, "ana@example.org", PASSWORD, ).status_code == 429
+    assert (
+        log_in_with_form(
+            other,
+            "ana@example.org",
+            PASSWORD,
+        ).status_code
+        == 429
+    )
     assert log_in_with_form(app.test_client(), "bo@example.org", "whatever pass").status_code == 401
 
 
@@ -133,8 +153,9 @@ def test_failed_logins_are_limited_per_client_address(make_app) -> None:
     statuses = [log_in_with_form(client, f"user{i}@example.org", "wrong password!").status_code for i in range(4)]
     assert statuses == [401, 401, 401, 401]
     assert log_in_with_form(client, "ana@example.org").status_code == 429
-    elsewhere = client.post("/login", data={"email": "ana@example.org", "password": PASSWORD},
-                            environ_overrides={"REMOTE_ADDR": "10.0.0.9"})
+    elsewhere = client.post(
+        "/login", data={"email": "ana@example.org", "password": PASSWORD}, environ_overrides={"REMOTE_ADDR": "10.0.0.9"}
+    )
     assert elsewhere.status_code == 302
 
 
@@ -163,11 +184,19 @@ def test_change_own_password_ends_other_sessions_but_not_this_one(app) -> None:
 @pytest.mark.parametrize(
     ("data", "field_message"),
     [
-        ({"current_password": "wrong password", "password": "long enough password", "confirm": "long enough password"},
-         "That is not your current password."),
+        (
+            {
+                "current_password": "wrong password",
+                "password": "long enough password",
+                "confirm": "long enough password",
+            },
+            "That is not your current password.",
+        ),
         ({"current_password": PASSWORD, "password": "short", "confirm": "short"}, "Use at least 12 characters."),
-        ({"current_password": PASSWORD, "password": "long enough password", "confirm": "long enough passwort"},
-         "The two passwords differ."),
+        (
+            {"current_password": PASSWORD, "password": "long enough password", "confirm": "long enough passwort"},
+            "The two passwords differ.",
+        ),
     ],
     ids=["wrong-current", "too-short", "mismatch"],
 )

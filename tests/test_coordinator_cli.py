@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import click
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import select
 
+from survey import demo
 from survey.accounts import verify_password
 from survey.coordinator.groups import CODE_ALPHABET
 from survey.extensions import db
@@ -15,6 +19,12 @@ from survey.models import AuditEvent, Group, Membership, User
 from .coordinator_support import PASSWORD, add_group, add_user
 
 NEW_PASSWORD = "another long passphrase"
+
+
+@pytest.fixture
+def app(make_app):
+    """The app without CSRF, so tests can post the login form."""
+    return make_app(WTF_CSRF_ENABLED=False)
 
 
 @pytest.fixture
@@ -39,8 +49,9 @@ def get_user(app, email: str) -> User | None:
 
 def test_users_create_reads_the_password_from_the_environment(app, cli) -> None:
     add_group(app, "GRPAAAA2")
-    result = cli("users", "create", "Ana@Example.org", "--role", "coordinator", "--group", "grpaaaa2",
-                 password=NEW_PASSWORD)
+    result = cli(
+        "users", "create", "Ana@Example.org", "--role", "coordinator", "--group", "grpaaaa2", password=NEW_PASSWORD
+    )
     assert result.exit_code == 0, result.output
     user = get_user(app, "ana@example.org")
     assert user is not None and user.role == "coordinator" and verify_password(user.password_hash, NEW_PASSWORD)
@@ -129,8 +140,15 @@ def test_groups_create_with_a_chosen_code(app, cli) -> None:
         (("groups", "create", "X", "--timezone", "Mars/Olympus"), "Unknown time zone"),
         (("groups", "create", "   "), "Give the group a name"),
     ],
-    ids=["duplicate-code", "bad-code", "unknown-instrument", "unknown-coordinator", "k-below-floor", "bad-timezone",
-         "blank-name"],
+    ids=[
+        "duplicate-code",
+        "bad-code",
+        "unknown-instrument",
+        "unknown-coordinator",
+        "k-below-floor",
+        "bad-timezone",
+        "blank-name",
+    ],
 )
 def test_groups_create_refuses_bad_input(app, cli, args, message) -> None:
     add_group(app, "GRPAAAA2")
@@ -138,3 +156,33 @@ def test_groups_create_refuses_bad_input(app, cli, args, message) -> None:
     assert result.exit_code != 0 and message in result.output
     with app.app_context():
         assert [g.code for g in db.session.scalars(select(Group))] == ["GRPAAAA2"]
+
+
+def test_demo_seed_creates_the_documented_demo_logins(app, cli) -> None:
+    assert cli("demo", "seed", "--weeks", "1").exit_code == 0
+    listing = cli("users", "list").output
+    assert "coordinator@example.org\tcoordinator\tactive\tDEMO2TUE (manager), DEMO4JUE (viewer)" in listing
+    assert "admin@example.org\tadmin\tactive\tall groups" in listing
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    for email, password, _role, _groups in demo.DEMO_ACCOUNTS:
+        assert f"`{email}`" in readme and f"`{password}`" in readme
+        assert log_in(app, email, password) == 302
+
+
+def log_in(app, email: str, password: str) -> int:
+    client = app.test_client()
+    return client.post("/login", data={"email": email, "password": password}).status_code
+
+
+def test_demo_login_is_printed_only_while_the_password_is_the_documented_one(app, cli) -> None:
+    cli("demo", "seed", "--weeks", "1")
+
+    @click.command()
+    def show() -> None:
+        demo.print_demo_login()
+
+    with app.app_context():
+        assert "coordinator@example.org / demo coordinator 2026" in CliRunner().invoke(show).output
+    cli("users", "set-password", "coordinator@example.org", password=NEW_PASSWORD)
+    with app.app_context():
+        assert "coordinator@example.org" not in CliRunner().invoke(show).output

@@ -16,8 +16,14 @@ from survey.submissions import build_response
 from .coordinator_support import add_group, add_meeting, add_user, log_in_as
 
 VALID = {
-    "name": "Wednesday Circle", "default_locale": "en", "timezone": "America/Chicago", "meeting_weekday": "2",
-    "meeting_time": "19:30", "instruments": ["checkin"], "min_group_size": "6", "is_open": "y",
+    "name": "Wednesday Circle",
+    "default_locale": "en",
+    "timezone": "America/Chicago",
+    "meeting_weekday": "2",
+    "meeting_time": "19:30",
+    "instruments": ["checkin"],
+    "min_group_size": "6",
+    "is_open": "y",
 }
 
 
@@ -77,7 +83,12 @@ def test_coordinator_creates_a_group_and_manages_it(app, client, coordinator) ->
     code = response.headers["Location"].rsplit("/", 1)[1]
     group = get_group(app, code)
     assert (group.name, group.timezone, group.meeting_weekday, group.meeting_time, group.min_group_size) == (
-        "Wednesday Circle", "America/Chicago", 2, dt.time(19, 30), 6)
+        "Wednesday Circle",
+        "America/Chicago",
+        2,
+        dt.time(19, 30),
+        6,
+    )
     assert group.is_open and group.instrument_ids == ["checkin"] and len(code) == 8
     with app.app_context():
         membership = db.session.get(Membership, (coordinator, group.id))
@@ -150,8 +161,15 @@ def add_responses(app, code: str, day: dt.date, count: int) -> None:
         meeting = db.session.scalar(select(Meeting).filter_by(group_id=group.id, local_date=day))
         instrument = catalog.registry().get("checkin")
         for index in range(count):
-            build_response(meeting=meeting, instrument=instrument, answers={}, locale="en",
-                           token=f"t-{code}-{day}-{index}", submitted_at=dt.datetime.now(dt.UTC), participant_hash=None)
+            build_response(
+                meeting=meeting,
+                instrument=instrument,
+                answers={},
+                locale="en",
+                token=f"t-{code}-{day}-{index}",
+                submitted_at=dt.datetime.now(dt.UTC),
+                participant_hash=None,
+            )
         db.session.commit()
 
 

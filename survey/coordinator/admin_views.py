@@ -66,8 +66,11 @@ def user_new() -> ResponseReturnValue:
         else:
             user_service.set_memberships(user, memberships_from(form))
             db.session.flush()
-            audit.record("user.create", target=user.email,
-                         detail=f"role {user.role}; groups: {user_service.describe_memberships(user) or 'none'}")
+            audit.record(
+                "user.create",
+                target=user.email,
+                detail=f"role {user.role}; groups: {user_service.describe_memberships(user) or 'none'}",
+            )
             db.session.commit()
             flash(f"Account {user.email} created. Give them their password in person or by phone.", "success")
             return redirect(url_for("coordinator.users"))
@@ -89,14 +92,22 @@ def user_edit(user_id: int) -> ResponseReturnValue:
             user_service.set_role(user, form.role.data or "")
             user_service.set_memberships(user, memberships_from(form))
             db.session.flush()
-            audit.record("user.update", target=user.email,
-                         detail=f"role {user.role}; groups: {user_service.describe_memberships(user) or 'none'}")
+            audit.record(
+                "user.update",
+                target=user.email,
+                detail=f"role {user.role}; groups: {user_service.describe_memberships(user) or 'none'}",
+            )
             db.session.commit()
             flash(f"Changes to {user.email} saved.", "success")
             return redirect(url_for("coordinator.users"))
     status = 400 if form.is_submitted() else 200
-    return render_template("coordinator/user_form.html", form=form, user=user,
-                           reset_form=ResetPasswordForm(formdata=None), confirm=ConfirmForm()), status
+    return render_template(
+        "coordinator/user_form.html",
+        form=form,
+        user=user,
+        reset_form=ResetPasswordForm(formdata=None),
+        confirm=ConfirmForm(),
+    ), status
 
 
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
@@ -116,8 +127,9 @@ def user_reset_password(user_id: int) -> ResponseReturnValue:
             db.session.commit()
             flash(f"New password set for {user.email}; their open sessions have ended.", "success")
             return redirect(url_for("coordinator.users"))
-    return render_template("coordinator/user_form.html", form=account_form(user), user=user,
-                           reset_form=reset_form, confirm=ConfirmForm()), 400
+    return render_template(
+        "coordinator/user_form.html", form=account_form(user), user=user, reset_form=reset_form, confirm=ConfirmForm()
+    ), 400
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
@@ -147,7 +159,8 @@ def audit_log() -> ResponseReturnValue:
     form.action.choices = [SelectChoice("", "Any action")] + [SelectChoice(a) for a in audit.recorded_actions()]
     action = form.action.data if form.validate() else ""
     actor = (form.actor.data or "") if not form.actor.errors else ""
-    page = db.paginate(audit.events_query(action or "", actor), per_page=AUDIT_PAGE_SIZE, max_per_page=AUDIT_PAGE_SIZE,
-                       error_out=False)
+    page = db.paginate(
+        audit.events_query(action or "", actor), per_page=AUDIT_PAGE_SIZE, max_per_page=AUDIT_PAGE_SIZE, error_out=False
+    )
     filters = {"action": action or "", "actor": actor}
     return render_template("coordinator/audit.html", form=form, page=page, filters=filters)

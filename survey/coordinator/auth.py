@@ -53,8 +53,9 @@ def safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(account_limit, key_func=submitted_email, methods=["POST"], deduct_when=login_failed,
-               error_message=TOO_MANY)
+@limiter.limit(
+    account_limit, key_func=submitted_email, methods=["POST"], deduct_when=login_failed, error_message=TOO_MANY
+)
 @limiter.limit(client_limit, methods=["POST"], deduct_when=login_failed, error_message=TOO_MANY)
 def login() -> ResponseReturnValue:
     """Show the login form; on success go to `next` (this site only) or the groups page."""

@@ -58,7 +58,9 @@ def users_create(email: str, role: str, codes: tuple[str, ...], viewer: bool) ->
         if group is not None:
             user_service.add_membership(user, group, "viewer" if viewer else "manager")
     db.session.flush()
-    commit_or_fail("user.create", user.email, f"role {role}; groups: {user_service.describe_memberships(user) or 'none'}")
+    commit_or_fail(
+        "user.create", user.email, f"role {role}; groups: {user_service.describe_memberships(user) or 'none'}"
+    )
     click.echo(f"Created {role} {user.email}" + (f" for {', '.join(codes)}" if codes else ""))
 
 
@@ -121,19 +123,32 @@ def users_set_password(email: str) -> None:
 @groups_cli.command("create")
 @click.argument("name")
 @click.option("--code", help="Public code (4-16 letters and digits); random when omitted.")
-@click.option("--instrument", "instruments", multiple=True, metavar="ID", help="Questionnaire (repeatable); default: checkin.")
-@click.option("--coordinator", "coordinators", multiple=True, metavar="EMAIL", help="Manager of the group (repeatable).")
+@click.option(
+    "--instrument", "instruments", multiple=True, metavar="ID", help="Questionnaire (repeatable); default: checkin."
+)
+@click.option(
+    "--coordinator", "coordinators", multiple=True, metavar="EMAIL", help="Manager of the group (repeatable)."
+)
 @click.option("--locale", default="en", show_default=True, help="Default language.")
 @click.option("--timezone", default="UTC", show_default=True, help="IANA time zone, e.g. America/Chicago.")
 @click.option("--min-group-size", type=int, default=None, help="k; default SURVEY_MIN_GROUP_SIZE (never below 3).")
-def groups_create(name: str, code: str | None, instruments: tuple[str, ...], coordinators: tuple[str, ...],
-                  locale: str, timezone: str, min_group_size: int | None) -> None:
+def groups_create(
+    name: str,
+    code: str | None,
+    instruments: tuple[str, ...],
+    coordinators: tuple[str, ...],
+    locale: str,
+    timezone: str,
+    min_group_size: int | None,
+) -> None:
     """Create a group and print its participant link (/s/<code>)."""
     begin_write()
     try:
         managers = user_service.users_by_email(coordinators)
         settings = GroupSettings(
-            name=name, default_locale=locale, timezone=timezone,
+            name=name,
+            default_locale=locale,
+            timezone=timezone,
             instrument_ids=instruments or tuple(group_service.default_instruments()),
             min_group_size=min_group_size if min_group_size is not None else group_service.default_min_group_size(),
         )

@@ -40,8 +40,10 @@ def new_password_field(label: str = "New password") -> PasswordField:
     """Return a password field that asks for the minimum length and says so."""
     return PasswordField(
         label,
-        validators=[DataRequired("Enter a password."),
-                    Length(min=MIN_PASSWORD_LENGTH, max=1024, message=f"Use at least {MIN_PASSWORD_LENGTH} characters.")],
+        validators=[
+            DataRequired("Enter a password."),
+            Length(min=MIN_PASSWORD_LENGTH, max=1024, message=f"Use at least {MIN_PASSWORD_LENGTH} characters."),
+        ],
         description=PASSWORD_HINT,
         render_kw={"autocomplete": "new-password", "minlength": MIN_PASSWORD_LENGTH},
     )
@@ -59,17 +61,26 @@ def confirm_field() -> PasswordField:
 class LoginForm(FlaskForm):
     """E-mail and password."""
 
-    email = EmailField("E-mail", validators=[DataRequired("Enter your e-mail address."), Length(max=254)],
-                       render_kw={"autocomplete": "username", "autofocus": True})
-    password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=1024)],
-                             render_kw={"autocomplete": "current-password"})
+    email = EmailField(
+        "E-mail",
+        validators=[DataRequired("Enter your e-mail address."), Length(max=254)],
+        render_kw={"autocomplete": "username", "autofocus": True},
+    )
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired("Enter your password."), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 class ChangePasswordForm(FlaskForm):
     """The current password, then the new one twice."""
 
-    current_password = PasswordField("Current password", validators=[DataRequired("Enter your current password.")],
-                                     render_kw={"autocomplete": "current-password"})
+    current_password = PasswordField(
+        "Current password",
+        validators=[DataRequired("Enter your current password.")],
+        render_kw={"autocomplete": "current-password"},
+    )
     password = new_password_field()
     confirm = confirm_field()
 
@@ -88,8 +99,11 @@ class ConfirmForm(FlaskForm):
 class AccountForm(FlaskForm):
     """Role of an account; the group access fields are added at run time by `account_form_class`."""
 
-    role = SelectField("Role", choices=[SelectChoice(r, r.capitalize()) for r in ROLES],
-                       description="Admins see and manage every group, account and the audit log.")
+    role = SelectField(
+        "Role",
+        choices=[SelectChoice(r, r.capitalize()) for r in ROLES],
+        description="Admins see and manage every group, account and the audit log.",
+    )
 
     def group_fields(self) -> list[tuple[Group, Field]]:
         """Return each group with its access field, in the order the form was built."""
@@ -99,13 +113,15 @@ class AccountForm(FlaskForm):
 class NewAccountForm(AccountForm):
     """A new account: e-mail and first password as well."""
 
-    email = EmailField("E-mail", validators=[DataRequired("Enter an e-mail address."), valid_email],
-                       render_kw={"autocomplete": "off"})
+    email = EmailField(
+        "E-mail", validators=[DataRequired("Enter an e-mail address."), valid_email], render_kw={"autocomplete": "off"}
+    )
     password = new_password_field("Password")
-    confirm = PasswordField("Password, again",
-                            validators=[DataRequired("Type the password again."),
-                                        EqualTo("password", "The two passwords differ.")],
-                            render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(
+        "Password, again",
+        validators=[DataRequired("Type the password again."), EqualTo("password", "The two passwords differ.")],
+        render_kw={"autocomplete": "new-password"},
+    )
 
 
 def account_form_class(groups: Sequence[Group], new: bool) -> type[AccountForm]:
@@ -114,8 +130,9 @@ def account_form_class(groups: Sequence[Group], new: bool) -> type[AccountForm]:
     access_choices = [SelectChoice("", "No access")] + [SelectChoice(lv, lv.capitalize()) for lv in ACCESS_LEVELS]
     attributes: dict[str, Any] = {"_groups": tuple(groups)}
     for group in groups:
-        attributes[f"group_{group.id}"] = SelectField(f"{group.name} ({group.code})", choices=access_choices,
-                                                      default="")
+        attributes[f"group_{group.id}"] = SelectField(
+            f"{group.name} ({group.code})", choices=access_choices, default=""
+        )
     return type("AccountFormWithGroups", (base,), attributes)
 
 
@@ -129,26 +146,39 @@ class MultiCheckboxField(SelectMultipleField):
 class GroupForm(FlaskForm):
     """A group's settings; `code` is used only when creating."""
 
-    name = StringField("Group name", validators=[DataRequired("Give the group a name."), Length(max=120)],
-                       description="Shown on the poster and at the top of the questionnaire.")
-    code = StringField("Code (optional)", validators=[Optional(), Length(min=4, max=16)],
-                       description="Leave empty for a random 8-character code. It cannot be changed later, "
-                                   "because printed posters use it.",
-                       render_kw={"autocapitalize": "characters", "spellcheck": "false"})
+    name = StringField(
+        "Group name",
+        validators=[DataRequired("Give the group a name."), Length(max=120)],
+        description="Shown on the poster and at the top of the questionnaire.",
+    )
+    code = StringField(
+        "Code (optional)",
+        validators=[Optional(), Length(min=4, max=16)],
+        description="Leave empty for a random 8-character code. It cannot be changed later, "
+        "because printed posters use it.",
+        render_kw={"autocapitalize": "characters", "spellcheck": "false"},
+    )
     default_locale = SelectField("Default language", choices=[])
     timezone = SelectField("Time zone", choices=[], description="Meetings and dashboards use this zone's dates.")
-    meeting_weekday = SelectField("Meeting day", choices=[SelectChoice("", "No fixed day")]
-                                  + [SelectChoice(str(i), day) for i, day in enumerate(WEEKDAYS)],
-                                  validators=[Optional()])
-    meeting_time = TimeField("Meeting time", validators=[Optional()], format="%H:%M",
-                             description="Optional, for example 19:00.")
-    instruments = MultiCheckboxField("Questionnaires", choices=[],
-                                     validators=[DataRequired("Choose at least one questionnaire.")])
+    meeting_weekday = SelectField(
+        "Meeting day",
+        choices=[SelectChoice("", "No fixed day")] + [SelectChoice(str(i), day) for i, day in enumerate(WEEKDAYS)],
+        validators=[Optional()],
+    )
+    meeting_time = TimeField(
+        "Meeting time", validators=[Optional()], format="%H:%M", description="Optional, for example 19:00."
+    )
+    instruments = MultiCheckboxField(
+        "Questionnaires", choices=[], validators=[DataRequired("Choose at least one questionnaire.")]
+    )
     min_group_size = IntegerField(
         "Minimum reporting size (k)",
-        validators=[InputRequired("Enter a number."),
-                    NumberRange(min=MIN_GROUP_SIZE_FLOOR, max=1000,
-                                message=f"Use a number of at least {MIN_GROUP_SIZE_FLOOR}.")],
+        validators=[
+            InputRequired("Enter a number."),
+            NumberRange(
+                min=MIN_GROUP_SIZE_FLOOR, max=1000, message=f"Use a number of at least {MIN_GROUP_SIZE_FLOOR}."
+            ),
+        ],
         description=f"Results over fewer responses than this stay hidden. Never below {MIN_GROUP_SIZE_FLOOR}.",
         render_kw={"min": MIN_GROUP_SIZE_FLOOR, "inputmode": "numeric"},
     )

@@ -25,19 +25,30 @@ def group_form(group: Group | None = None) -> GroupForm:
     if group is not None:
         settings = group_service.settings_of(group)
     else:
-        settings = GroupSettings(name="", instrument_ids=tuple(group_service.default_instruments()),
-                                 min_group_size=group_service.default_min_group_size())
+        settings = GroupSettings(
+            name="",
+            instrument_ids=tuple(group_service.default_instruments()),
+            min_group_size=group_service.default_min_group_size(),
+        )
     form = GroupForm(
-        data={"name": settings.name, "default_locale": settings.default_locale, "timezone": settings.timezone,
-              "meeting_weekday": "" if settings.meeting_weekday is None else str(settings.meeting_weekday),
-              "meeting_time": settings.meeting_time, "instruments": list(settings.instrument_ids),
-              "min_group_size": settings.min_group_size, "is_open": settings.is_open},
+        data={
+            "name": settings.name,
+            "default_locale": settings.default_locale,
+            "timezone": settings.timezone,
+            "meeting_weekday": "" if settings.meeting_weekday is None else str(settings.meeting_weekday),
+            "meeting_time": settings.meeting_time,
+            "instruments": list(settings.instrument_ids),
+            "min_group_size": settings.min_group_size,
+            "is_open": settings.is_open,
+        },
     )
-    form.default_locale.choices = [SelectChoice(loc, LANGUAGE_NAMES.get(loc, loc))
-                                   for loc in group_service.available_locales()]
+    form.default_locale.choices = [
+        SelectChoice(loc, LANGUAGE_NAMES.get(loc, loc)) for loc in group_service.available_locales()
+    ]
     form.timezone.choices = [SelectChoice(tz) for tz in group_service.timezone_names()]
-    form.instruments.choices = [SelectChoice(inst.id, f"{inst.text(inst.title, 'en')} ({inst.id})")
-                                for inst in catalog.registry().all()]
+    form.instruments.choices = [
+        SelectChoice(inst.id, f"{inst.text(inst.title, 'en')} ({inst.id})") for inst in catalog.registry().all()
+    ]
     return form
 
 
@@ -45,9 +56,13 @@ def settings_from(form: GroupForm) -> GroupSettings:
     """Read validated form data into group settings."""
     weekday = form.meeting_weekday.data
     return GroupSettings(
-        name=form.name.data or "", default_locale=form.default_locale.data or "", timezone=form.timezone.data or "",
-        meeting_weekday=int(weekday) if weekday not in (None, "") else None, meeting_time=form.meeting_time.data,
-        instrument_ids=tuple(form.instruments.data or ()), min_group_size=form.min_group_size.data or 0,
+        name=form.name.data or "",
+        default_locale=form.default_locale.data or "",
+        timezone=form.timezone.data or "",
+        meeting_weekday=int(weekday) if weekday not in (None, "") else None,
+        meeting_time=form.meeting_time.data,
+        instrument_ids=tuple(form.instruments.data or ()),
+        min_group_size=form.min_group_size.data or 0,
         is_open=bool(form.is_open.data),
     )
 
@@ -64,8 +79,9 @@ def groups() -> ResponseReturnValue:
     """List the groups this user may see (archived ones on request)."""
     show_archived = request.args.get("archived") == "1"
     rows = [(g, access_level(current_user, g)) for g in visible_groups(include_archived=show_archived)]
-    return render_template("coordinator/groups.html", rows=rows, show_archived=show_archived,
-                           schedule_text=group_service.schedule_text)
+    return render_template(
+        "coordinator/groups.html", rows=rows, show_archived=show_archived, schedule_text=group_service.schedule_text
+    )
 
 
 @bp.route("/groups/new", methods=["GET", "POST"])
@@ -97,9 +113,13 @@ def group(code: str) -> ResponseReturnValue:
     """Show a group's settings, links and meetings with their response counts."""
     found = group_or_404(code)
     return render_template(
-        "coordinator/group.html", group=found, can_manage=access_level(current_user, found) == "manage",
-        meetings=group_service.meetings_with_counts(found), link=participant_url(found),
-        schedule=group_service.schedule_text(found), languages=group_service.group_languages(found),
+        "coordinator/group.html",
+        group=found,
+        can_manage=access_level(current_user, found) == "manage",
+        meetings=group_service.meetings_with_counts(found),
+        link=participant_url(found),
+        schedule=group_service.schedule_text(found),
+        languages=group_service.group_languages(found),
     )
 
 
@@ -148,8 +168,13 @@ def group_now(code: str) -> ResponseReturnValue:
     """The meeting screen: a large QR code, the link written out, and today's response count."""
     found = group_or_404(code)
     today = group_service.local_today(found)
-    return render_template("coordinator/now.html", group=found, link=participant_url(found), today=today,
-                           count=group_service.responses_on(found, today))
+    return render_template(
+        "coordinator/now.html",
+        group=found,
+        link=participant_url(found),
+        today=today,
+        count=group_service.responses_on(found, today),
+    )
 
 
 @bp.route("/groups/<code>/now/count.json")

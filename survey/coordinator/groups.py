@@ -106,13 +106,16 @@ def check_settings(settings: GroupSettings) -> None:
     try:
         ZoneInfo(settings.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise GroupError(f"Unknown time zone {settings.timezone!r}; use a name like America/Chicago.", "timezone") from None
+        raise GroupError(
+            f"Unknown time zone {settings.timezone!r}; use a name like America/Chicago.", "timezone"
+        ) from None
     if settings.meeting_weekday is not None and settings.meeting_weekday not in range(7):
         raise GroupError("Choose a weekday.", "meeting_weekday")
     unknown = [i for i in settings.instrument_ids if catalog.registry().get(i) is None]
     if unknown or not settings.instrument_ids:
-        raise GroupError(f"Choose at least one loaded questionnaire (unknown: {', '.join(unknown) or 'none'}).",
-                         "instruments")
+        raise GroupError(
+            f"Choose at least one loaded questionnaire (unknown: {', '.join(unknown) or 'none'}).", "instruments"
+        )
     if settings.min_group_size < MIN_GROUP_SIZE_FLOOR:
         raise GroupError(f"The minimum reporting size cannot be below {MIN_GROUP_SIZE_FLOOR}.", "min_group_size")
 
@@ -166,9 +169,14 @@ def apply_settings(group: Group, settings: GroupSettings) -> None:
 def settings_of(group: Group) -> GroupSettings:
     """Return a group's current settings (to prefill the edit form)."""
     return GroupSettings(
-        name=group.name, default_locale=group.default_locale, timezone=group.timezone,
-        meeting_weekday=group.meeting_weekday, meeting_time=group.meeting_time,
-        instrument_ids=tuple(group.instrument_ids), min_group_size=group.min_group_size, is_open=group.is_open,
+        name=group.name,
+        default_locale=group.default_locale,
+        timezone=group.timezone,
+        meeting_weekday=group.meeting_weekday,
+        meeting_time=group.meeting_time,
+        instrument_ids=tuple(group.instrument_ids),
+        min_group_size=group.min_group_size,
+        is_open=group.is_open,
     )
 
 

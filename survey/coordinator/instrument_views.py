@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask import abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
@@ -50,13 +51,21 @@ def issues_by_file(issues: list[InstrumentIssue]) -> dict[str, list[InstrumentIs
     return grouped
 
 
-def participant_items_available() -> bool:
-    """Tell whether the participant pages' item macros exist, so the preview can reuse them."""
+def participant_view(instrument: Instrument, locale: str) -> dict[str, Any] | None:
+    """Build the participant form's own view of this instrument, or None if the participant pages are absent."""
     try:
         current_app.jinja_env.get_template(PARTICIPANT_ITEMS)
-    except TemplateNotFound:
-        return False
-    return True
+        from ..i18n import language_links
+        from ..participant import form as participant_form
+    except (TemplateNotFound, ImportError):
+        return None
+    plan = participant_form.FormPlan.of([instrument])
+    return {
+        "sections": participant_form.sections(plan, locale),
+        "languages": language_links(locale),
+        "lang": locale,
+        "page_locale": locale,
+    }
 
 
 @bp.route("/instruments")
@@ -67,8 +76,9 @@ def instruments() -> ResponseReturnValue:
     versions = stored_versions()
     rows = [InstrumentRow(inst, versions.get(inst.id, [])) for inst in registry.all()]
     issues = issues_by_file(registry.issues) if is_admin() else {}
-    return render_template("coordinator/instruments.html", rows=rows, issues=issues,
-                           broken_files=len(issues_by_file(registry.issues)))
+    return render_template(
+        "coordinator/instruments.html", rows=rows, issues=issues, broken_files=len(issues_by_file(registry.issues))
+    )
 
 
 @bp.route("/instruments/<instrument_id>/preview")
@@ -78,6 +88,9 @@ def instrument_preview(instrument_id: str) -> ResponseReturnValue:
     instrument = catalog.registry().get(instrument_id)
     if instrument is None:
         abort(404)
-    locale = request.args.get("lang") if request.args.get("lang") in instrument.locales else instrument.locales[0]
-    return render_template("coordinator/preview.html", instrument=instrument, locale=locale,
-                           use_participant_items=participant_items_available())
+    chosen = request.args.get("lang", "")
+    locale = chosen if chosen in instrument.locales else instrument.locales[0]
+    view = participant_view(instrument, locale)
+    if view is not None:
+        return render_template("coordinator/preview_participant.html", instrument=instrument, **view)
+    return render_template("coordinator/preview.html", instrument=instrument, locale=locale)

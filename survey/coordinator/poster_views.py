@@ -47,6 +47,11 @@ def group_poster(code: str) -> ResponseReturnValue:
     found = group_or_404(code)
     paper = request.args.get("paper", "a4") if request.args.get("paper") in PAPERS else "a4"
     return render_template(
-        "coordinator/poster.html", group=found, link=posters.participant_url(found), paper=paper, papers=PAPERS,
-        lines=posters.poster_lines(group_languages(found)), language_names=posters.LANGUAGE_NAMES,
+        "coordinator/poster.html",
+        group=found,
+        link=posters.participant_url(found),
+        paper=paper,
+        papers=PAPERS,
+        lines=posters.poster_lines(group_languages(found)),
+        language_names=posters.LANGUAGE_NAMES,
     )

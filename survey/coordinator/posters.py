@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 import segno
-from flask import request
+from flask import current_app, request, url_for
 
 from ..models import Group
 
@@ -15,8 +15,14 @@ INVITATIONS = {
     "es": "Después de la reunión, escanee este código y cuéntenos cómo le fue: dos minutos, de forma anónima.",
 }
 PRIVACY_PROMISES = {
-    "en": "We never ask your name, never store your address or device, and show results only for groups of several people.",
-    "es": "Nunca pedimos su nombre ni guardamos su dirección o dispositivo, y solo mostramos resultados de varias personas juntas.",
+    "en": (
+        "We never ask your name, never store your address or device, "
+        "and show results only for groups of several people."
+    ),
+    "es": (
+        "Nunca pedimos su nombre ni guardamos su dirección o dispositivo, "
+        "y solo mostramos resultados de varias personas juntas."
+    ),
 }
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 
@@ -28,6 +34,8 @@ def participant_path(group: Group) -> str:
 
 def participant_url(group: Group) -> str:
     """Return the full link to the group's questionnaire on this site."""
+    if "participant.survey" in current_app.view_functions:
+        return url_for("participant.survey", code=group.code, _external=True)
     return request.url_root.rstrip("/") + participant_path(group)
 
 
@@ -40,8 +48,18 @@ def qr_svg(url: str, title: str) -> bytes:
     """Return a scalable SVG of the link's QR code: attributes only, no style, so the CSP allows it."""
     out = io.BytesIO()
     # omitsize: a viewBox instead of width/height, so the code scales to any <img> or print size.
-    qr_code(url).save(out, kind="svg", border=4, dark="#000", light="#fff", xmldecl=True, omitsize=True,
-                      svgclass="qr", lineclass="qr-modules", title=title)
+    qr_code(url).save(
+        out,
+        kind="svg",
+        border=4,
+        dark="#000",
+        light="#fff",
+        xmldecl=True,
+        omitsize=True,
+        svgclass="qr",
+        lineclass="qr-modules",
+        title=title,
+    )
     return out.getvalue()
 
 
