@@ -69,7 +69,11 @@ def language_links(current: str) -> list[dict[str, str]]:
         return []
     view_args = dict(request.view_args or {})
     return [
-        {"locale": code, "name": name, "current": "true" if code == current else "",
-         "href": url_for(request.endpoint, **view_args, lang=code)}
+        {
+            "locale": code,
+            "name": name,
+            "current": "true" if code == current else "",
+            "href": url_for(request.endpoint, **view_args, lang=code),
+        }
         for code, name in LANGUAGE_NAMES.items()
     ]

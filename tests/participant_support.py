@@ -69,8 +69,14 @@ alerts:
     message: {en: Your mood is low tonight., es: Tu ánimo está bajo esta noche.}
 """
 
-VALID_ANSWERS: dict[str, Any] = {"mood": "7", "belong": "3", "used": "no", "topic": "sharing",
-                                 "supports": ["sponsor", "family"], "note": "Good meeting"}
+VALID_ANSWERS: dict[str, Any] = {
+    "mood": "7",
+    "belong": "3",
+    "used": "no",
+    "topic": "sharing",
+    "supports": ["sponsor", "family"],
+    "note": "Good meeting",
+}
 
 
 def compile_catalogs() -> None:
@@ -127,8 +133,13 @@ def get_token(client: FlaskClient, code: str = "TESTGRP", **headers: str) -> str
     return match.group(1)
 
 
-def submit(client: FlaskClient, code: str = "TESTGRP", token: str | None = None, answers: dict[str, Any] | None = None,
-           **headers: str) -> Any:
+def submit(
+    client: FlaskClient,
+    code: str = "TESTGRP",
+    token: str | None = None,
+    answers: dict[str, Any] | None = None,
+    **headers: str,
+) -> Any:
     """Post the form with a fresh token (unless given) and the valid answers (unless given)."""
     data: dict[str, Any] = {"form_token": token or get_token(client, code), "lang": "en", "website": ""}
     data.update(VALID_ANSWERS if answers is None else answers)

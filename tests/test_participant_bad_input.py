@@ -178,8 +178,12 @@ def test_other_body_types_are_a_400(papp: Flask, pclient: FlaskClient, content_t
 
 
 def test_rate_limit_per_client_gives_a_friendly_429(make_app: Any, instruments_dir: Any) -> None:
-    app = make_app(SURVEY_INSTRUMENTS_DIR=str(instruments_dir), RATELIMIT_ENABLED=True,
-                   RATELIMIT_STORAGE_URI="memory://", SURVEY_RATE_LIMIT="2 per minute")
+    app = make_app(
+        SURVEY_INSTRUMENTS_DIR=str(instruments_dir),
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI="memory://",
+        SURVEY_RATE_LIMIT="2 per minute",
+    )
     make_group(app, code="RATE")
     client = app.test_client()
     statuses = [submit(client, code="RATE").status_code for _ in range(3)]
@@ -189,10 +193,29 @@ def test_rate_limit_per_client_gives_a_friendly_429(make_app: Any, instruments_d
     assert response_count(app) == 2
 
 
-FIELD_NAMES = st.sampled_from(["mood", "belong", "used", "days", "topic", "supports", "note", "participant_code",
-                               "website", "lang", "form_token", "junk", "mood "])
-VALUES = st.one_of(st.sampled_from(["", "0", "3", "7", "10", "yes", "no", "sharing", "sponsor", "family", "-1",
-                                    "1e309", "nan", "١", "es", "en"]), st.text(max_size=30))
+FIELD_NAMES = st.sampled_from(
+    [
+        "mood",
+        "belong",
+        "used",
+        "days",
+        "topic",
+        "supports",
+        "note",
+        "participant_code",
+        "website",
+        "lang",
+        "form_token",
+        "junk",
+        "mood ",
+    ]
+)
+VALUES = st.one_of(
+    st.sampled_from(
+        ["", "0", "3", "7", "10", "yes", "no", "sharing", "sponsor", "family", "-1", "1e309", "nan", "١", "es", "en"]
+    ),
+    st.text(max_size=30),
+)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -58,7 +58,7 @@ def test_every_item_type_is_rendered_by_its_registry_macro(pclient: FlaskClient)
 
 def test_likert_and_slider_are_radio_groups_in_fieldsets_with_no_default(pclient: FlaskClient) -> None:
     page = page_of(pclient)
-    mood = page[page.index('id="q-mood"'):page.index('id="q-belong"')]
+    mood = page[page.index('id="q-mood"') : page.index('id="q-belong"')]
     assert mood.count('type="radio" name="mood"') == 11  # 0..10, a button each
     assert " checked" not in mood
     assert "<legend>Mood now" in mood and "0 = Low" in mood and "10 = High" in mood
@@ -76,7 +76,7 @@ def test_count_of_required_questions_left(pclient: FlaskClient) -> None:
 
 def test_show_if_is_described_for_the_script_and_the_reader(pclient: FlaskClient) -> None:
     page = page_of(pclient)
-    days = page[page.index('id="q-days"'):]
+    days = page[page.index('id="q-days"') :]
     data = json.loads(re.search(r'data-show-if="([^"]+)"', days).group(1).replace("&#34;", '"'))  # type: ignore[union-attr]
     assert data == {"all": [{"item": "used", "op": "==", "value": "yes"}]}
     assert "Skip this if it does not apply to you." in days
@@ -177,15 +177,18 @@ def test_group_codes_are_matched_in_any_letter_case(pclient: FlaskClient) -> Non
 
 def test_first_screen_notice_is_short_and_says_what_matters(pclient: FlaskClient) -> None:
     page = page_of(pclient)
-    notice = page[page.index('class="notice"'):page.index("</section>")]
+    notice = page[page.index('class="notice"') : page.index("</section>")]
     for words in ("anonymous", "IP address", "only group totals", "at least 5 people", "Nobody reads", "/help?"):
         assert words in notice
     assert len(re.sub(r"<[^>]+>", "", notice)) < 700  # fits on a phone screen
 
 
 def test_privacy_page_shows_retention_and_k(make_app: Any, instruments_dir: Any) -> None:
-    app = make_app(SURVEY_INSTRUMENTS_DIR=str(instruments_dir), SURVEY_RETENTION="Answers are deleted after 3 years.",
-                   SURVEY_MIN_GROUP_SIZE=7)
+    app = make_app(
+        SURVEY_INSTRUMENTS_DIR=str(instruments_dir),
+        SURVEY_RETENTION="Answers are deleted after 3 years.",
+        SURVEY_MIN_GROUP_SIZE=7,
+    )
     page = page_of(app.test_client(), "/privacy?lang=en&code=TESTGRP")
     assert "Answers are deleted after 3 years." in page
     assert "at least 7 people" in page
@@ -201,8 +204,16 @@ def test_help_page_lists_the_default_us_resources(pclient: FlaskClient) -> None:
 
 
 def test_support_resources_can_be_configured_per_deployment(make_app: Any, instruments_dir: Any) -> None:
-    resources = json.dumps([{"name": {"en": "Samaritans", "es": "Samaritanos"}, "contact": "116 123",
-                             "href": "tel:116123", "note": "Any time"}])
+    resources = json.dumps(
+        [
+            {
+                "name": {"en": "Samaritans", "es": "Samaritanos"},
+                "contact": "116 123",
+                "href": "tel:116123",
+                "note": "Any time",
+            }
+        ]
+    )
     app = make_app(SURVEY_INSTRUMENTS_DIR=str(instruments_dir), SURVEY_SUPPORT_RESOURCES=resources)
     client = app.test_client()
     assert "Samaritans" in page_of(client, "/help") and "988" not in page_of(client, "/help")
@@ -211,8 +222,13 @@ def test_support_resources_can_be_configured_per_deployment(make_app: Any, instr
 
 @pytest.mark.parametrize(
     "value",
-    ["not json", '{"name": "x"}', '[{"name": "x"}]', '[{"name": "x", "contact": "y", "href": "javascript:alert(1)"}]',
-     '[{"name": "x", "contact": "y", "colour": "red"}]'],
+    [
+        "not json",
+        '{"name": "x"}',
+        '[{"name": "x"}]',
+        '[{"name": "x", "contact": "y", "href": "javascript:alert(1)"}]',
+        '[{"name": "x", "contact": "y", "colour": "red"}]',
+    ],
 )
 def test_malformed_support_resources_stop_the_app_at_start(make_app: Any, value: str) -> None:
     with pytest.raises(ConfigError, match="SURVEY_SUPPORT_RESOURCES"):

@@ -62,8 +62,9 @@ def test_the_participant_code_is_stored_as_a_keyed_hash(papp: Flask, pclient: Fl
     assert expected != hash_code(CODE, "another key")
 
 
-@pytest.mark.parametrize(("typed", "normalised"), [(" AbC ", "abc"), ("Straße", "strasse"), ("a b\tc", "abc"),
-                                                    ("ＡＢＣ", "abc")])
+@pytest.mark.parametrize(
+    ("typed", "normalised"), [(" AbC ", "abc"), ("Straße", "strasse"), ("a b\tc", "abc"), ("ＡＢＣ", "abc")]
+)
 def test_codes_are_trimmed_and_case_folded(typed: str, normalised: str) -> None:
     assert normalise_code(typed) == normalised
     assert hash_code(typed, "k") == hash_code(normalised, "k")

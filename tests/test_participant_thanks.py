@@ -39,8 +39,9 @@ def test_no_alert_no_resources_block(papp: Flask) -> None:
     assert "not watched in real time" in page  # the reminder is always there
 
 
-@pytest.mark.parametrize(("k", "answers", "shown"), [(3, 2, False), (3, 3, True), (5, 4, False), (5, 5, True),
-                                                     (1, 2, False)])
+@pytest.mark.parametrize(
+    ("k", "answers", "shown"), [(3, 2, False), (3, 3, True), (5, 4, False), (5, 5, True), (1, 2, False)]
+)
 def test_group_summary_only_from_k_answers(papp: Flask, k: int, answers: int, shown: bool) -> None:
     make_group(papp, min_group_size=k)  # k is never below 3, whatever the group says
     client = papp.test_client()

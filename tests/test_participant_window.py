@@ -24,8 +24,9 @@ TUESDAY_7PM = MeetingSlot(dt.date(2026, 11, 24), dt.time(19, 0))  # 2026-11-24 i
 
 
 def slot_at(now: dt.datetime, known: tuple[MeetingSlot, ...] = (), weekday: int | None = TUESDAY) -> MeetingSlot | None:
-    return open_slot(zone=CHICAGO, weekday=weekday, start=dt.time(19, 0) if weekday is not None else None,
-                     known=known, now=now)
+    return open_slot(
+        zone=CHICAGO, weekday=weekday, start=dt.time(19, 0) if weekday is not None else None, known=known, now=now
+    )
 
 
 @pytest.mark.parametrize(

@@ -7,13 +7,14 @@ or that a control field uses, is prefixed with its instrument id (`checkin.helpf
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from ..instruments import ITEM_TYPES, AnswerValue, Instrument, Item
+from ..instruments import ITEM_TYPES, AnswerValue, Instrument
 from ..instruments.conditions import ConditionGroup
 from ..scoring import visible_items
 from .messages import translate_error
@@ -139,32 +140,63 @@ def _choices(name: str, pairs: Sequence[tuple[str, str]], values: Sequence[str])
     )
 
 
-def _type_details(instrument: Instrument, item: Item, locale: str, name: str, values: Sequence[str]) -> dict:
-    """Return the type-specific parts of a field (choices, bounds, endpoint labels)."""
-    text = instrument.text
-    kind = item.type  # type: ignore[attr-defined]
-    if kind == "likert":
-        pairs = [(_number(float(a.value)), text(a.label, locale)) for a in item.anchors]  # type: ignore[attr-defined]
-        return {"choices": _choices(name, pairs, values)}
-    if kind in ("single_choice", "multiple_choice"):
-        pairs = [(o.value, text(o.label, locale)) for o in item.options]  # type: ignore[attr-defined]
-        return {"choices": _choices(name, pairs, values)}
-    if kind == "yes_no":
-        return {"choices": _choices(name, [("yes", _("Yes")), ("no", _("No"))], values)}
-    if kind == "slider":
-        low, high, step = float(item.min), float(item.max), float(item.step)  # type: ignore[attr-defined]
-        details = {"low": _number(low), "high": _number(high), "step": _number(step),
-                   "low_label": text(item.min_label, locale), "high_label": text(item.max_label, locale)}  # type: ignore[attr-defined]
-        count = round((high - low) / step) + 1
-        if count <= MAX_RADIO_STEPS:
-            pairs = [(_number(low + i * step), _number(low + i * step)) for i in range(count)]
-            details["choices"] = _choices(name, pairs, values)
-        return details
-    if kind == "integer":
-        return {"low": str(item.min), "high": str(item.max)}  # type: ignore[attr-defined]
-    if kind == "text":
-        return {"max_length": item.max_length}  # type: ignore[attr-defined]
-    return {}
+Details = dict[str, Any]
+
+
+def _anchor_details(instrument: Instrument, spec: Any, locale: str, name: str, values: Sequence[str]) -> Details:
+    """Likert: one radio button per anchor of the response scale."""
+    pairs = [(_number(float(a.value)), instrument.text(a.label, locale)) for a in spec.anchors]
+    return {"choices": _choices(name, pairs, values)}
+
+
+def _option_details(instrument: Instrument, spec: Any, locale: str, name: str, values: Sequence[str]) -> Details:
+    """Single and multiple choice: one button or box per option."""
+    pairs = [(o.value, instrument.text(o.label, locale)) for o in spec.options]
+    return {"choices": _choices(name, pairs, values)}
+
+
+def _yes_no_details(instrument: Instrument, spec: Any, locale: str, name: str, values: Sequence[str]) -> Details:
+    """Yes/no: two buttons."""
+    return {"choices": _choices(name, [("yes", _("Yes")), ("no", _("No"))], values)}
+
+
+def _slider_details(instrument: Instrument, spec: Any, locale: str, name: str, values: Sequence[str]) -> Details:
+    """Slider: endpoints and their labels; a row of buttons with none chosen (a number box for long ranges)."""
+    low, high, step = float(spec.min), float(spec.max), float(spec.step)
+    details: Details = {
+        "low": _number(low),
+        "high": _number(high),
+        "step": _number(step),
+        "low_label": instrument.text(spec.min_label, locale),
+        "high_label": instrument.text(spec.max_label, locale),
+    }
+    count = round((high - low) / step) + 1
+    if count <= MAX_RADIO_STEPS:
+        pairs = [(_number(low + i * step), _number(low + i * step)) for i in range(count)]
+        details["choices"] = _choices(name, pairs, values)
+    return details
+
+
+def _integer_details(instrument: Instrument, spec: Any, locale: str, name: str, values: Sequence[str]) -> Details:
+    """Whole number: its bounds."""
+    return {"low": str(spec.min), "high": str(spec.max)}
+
+
+def _text_details(instrument: Instrument, spec: Any, locale: str, name: str, values: Sequence[str]) -> Details:
+    """Free text: its length limit."""
+    return {"max_length": spec.max_length}
+
+
+# What each item type's macro needs beyond the shared fields, keyed like ITEM_TYPES.
+FIELD_DETAILS: dict[str, Callable[[Instrument, Any, str, str, Sequence[str]], Details]] = {
+    "likert": _anchor_details,
+    "slider": _slider_details,
+    "single_choice": _option_details,
+    "multiple_choice": _option_details,
+    "yes_no": _yes_no_details,
+    "integer": _integer_details,
+    "text": _text_details,
+}
 
 
 def _show_if_json(plan: FormPlan, position: int, condition: ConditionGroup | None) -> str:
@@ -194,26 +226,30 @@ def sections(
         for item in instrument.items:
             name = plan.name(position, item.id)
             values = tuple(given.get(item.id, ()))
-            fields.append(FieldView(
-                name=name,
-                dom_id=f"f-{name}",
-                macro=ITEM_TYPES[item.type].macro,  # type: ignore[attr-defined]
-                label=instrument.text(item.text, locale),
-                help=instrument.text(item.help, locale),
-                required=item.required,
-                error=translate_error(problems[item.id]) if item.id in problems else "",
-                values=values,
-                show_if=_show_if_json(plan, position, item.show_if),
-                conditional=item.show_if is not None,
-                **_type_details(instrument, item, locale, name, values),
-            ))
-        result.append(SectionView(
-            title=instrument.text(instrument.title, locale),
-            instructions=instrument.text(instrument.instructions, locale),
-            time_frame=instrument.text(instrument.time_frame, locale),
-            disclaimer=instrument.text(instrument.disclaimer, locale),
-            fields=tuple(fields),
-        ))
+            fields.append(
+                FieldView(
+                    name=name,
+                    dom_id=f"f-{name}",
+                    macro=ITEM_TYPES[item.type].macro,  # type: ignore[attr-defined]
+                    label=instrument.text(item.text, locale),
+                    help=instrument.text(item.help, locale),
+                    required=item.required,
+                    error=translate_error(problems[item.id]) if item.id in problems else "",
+                    values=values,
+                    show_if=_show_if_json(plan, position, item.show_if),
+                    conditional=item.show_if is not None,
+                    **FIELD_DETAILS[item.type](instrument, item, locale, name, values),  # type: ignore[attr-defined]
+                )
+            )
+        result.append(
+            SectionView(
+                title=instrument.text(instrument.title, locale),
+                instructions=instrument.text(instrument.instructions, locale),
+                time_frame=instrument.text(instrument.time_frame, locale),
+                disclaimer=instrument.text(instrument.disclaimer, locale),
+                fields=tuple(fields),
+            )
+        )
     return result
 
 

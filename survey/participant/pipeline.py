@@ -88,8 +88,9 @@ def already_stored(token: FormToken) -> bool:
     return find_by_token(token.response_token(0)) is not None
 
 
-def store(group: Group, token: FormToken, plan: FormPlan, cleaned: Cleaned, locale: str,
-          now: dt.datetime | None = None) -> None:
+def store(
+    group: Group, token: FormToken, plan: FormPlan, cleaned: Cleaned, locale: str, now: dt.datetime | None = None
+) -> None:
     """Store the submission in one transaction; a duplicate token is already-stored, not an error."""
     now = now or dt.datetime.now(dt.UTC)
     begin_write()
@@ -98,8 +99,12 @@ def store(group: Group, token: FormToken, plan: FormPlan, cleaned: Cleaned, loca
             meeting = get_or_create_meeting(group, MeetingSlot(token.meeting_date, token.meeting_start))
             for position, instrument in enumerate(plan.instruments):
                 build_response(
-                    meeting=meeting, instrument=instrument, answers=cleaned.answers[position], locale=locale,
-                    token=token.response_token(position), submitted_at=now,
+                    meeting=meeting,
+                    instrument=instrument,
+                    answers=cleaned.answers[position],
+                    locale=locale,
+                    token=token.response_token(position),
+                    submitted_at=now,
                     participant_hash=cleaned.participant_hash,
                 )
         db.session.commit()

@@ -35,10 +35,18 @@ class Resource:
 def default_resources() -> list[Resource]:
     """Return the US defaults: the 988 Lifeline and SAMHSA's National Helpline."""
     return [
-        Resource(_("988 Suicide & Crisis Lifeline"), _("Call or text 988"), "tel:988",
-                 _("Free and confidential, 24 hours a day. For Spanish, call and press 2.")),
-        Resource(_("SAMHSA National Helpline"), "1-800-662-4357", "tel:+18006624357",
-                 _("Free, confidential, 24/7, in English and Spanish: treatment referral and information.")),
+        Resource(
+            _("988 Suicide & Crisis Lifeline"),
+            _("Call or text 988"),
+            "tel:988",
+            _("Free and confidential, 24 hours a day. For Spanish, call and press 2."),
+        ),
+        Resource(
+            _("SAMHSA National Helpline"),
+            "1-800-662-4357",
+            "tel:+18006624357",
+            _("Free, confidential, 24/7, in English and Spanish: treatment referral and information."),
+        ),
     ]
 
 

@@ -93,8 +93,9 @@ def group_summary(group: Group, responses: list[Response], locale: str) -> list[
             if n < k:
                 continue
             low, high = instrument.scale_range(scale)
-            summary.append(ScaleSummary(instrument.text(scale.label, locale), n, mean, low, high,
-                                        scale.higher_is_better))
+            summary.append(
+                ScaleSummary(instrument.text(scale.label, locale), n, mean, low, high, scale.higher_is_better)
+            )
     return summary
 
 
@@ -106,8 +107,10 @@ def people_answered(responses: list[Response]) -> int:
     count = db.session.scalar(
         select(func.count(Response.id))
         .join(InstrumentVersion, InstrumentVersion.id == Response.instrument_version_id)
-        .where(Response.meeting_id == first.meeting_id,
-               InstrumentVersion.instrument_id == first.instrument_version.instrument_id)
+        .where(
+            Response.meeting_id == first.meeting_id,
+            InstrumentVersion.instrument_id == first.instrument_version.instrument_id,
+        )
     )
     return int(count or 0)
 
@@ -123,9 +126,16 @@ def own_scores(responses: list[Response], locale: str) -> dict[str, Any]:
             if scale is None:
                 continue
             low, high = instrument.scale_range(scale)
-            scores.append({
-                "instrument": instrument.id, "scale": scale.id, "label": instrument.text(scale.label, locale),
-                "value": round(row.value, 2), "min": low, "max": high, "higher_is_better": scale.higher_is_better,
-            })
+            scores.append(
+                {
+                    "instrument": instrument.id,
+                    "scale": scale.id,
+                    "label": instrument.text(scale.label, locale),
+                    "value": round(row.value, 2),
+                    "min": low,
+                    "max": high,
+                    "higher_is_better": scale.higher_is_better,
+                }
+            )
     meeting_date = responses[0].meeting_date.isoformat() if responses else None
     return {"meeting_date": meeting_date, "scores": scores}

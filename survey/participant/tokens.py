@@ -50,8 +50,13 @@ def new_nonce() -> str:
     return secrets.token_urlsafe(16)
 
 
-def issue(group_id: int, content_hashes: tuple[str, ...], meeting_date: dt.date,
-          meeting_start: dt.time | None, nonce: str | None = None) -> str:
+def issue(
+    group_id: int,
+    content_hashes: tuple[str, ...],
+    meeting_date: dt.date,
+    meeting_start: dt.time | None,
+    nonce: str | None = None,
+) -> str:
     """Return a signed token for a form rendered now."""
     payload = {
         "g": group_id,

@@ -70,19 +70,24 @@ def generic_error_text(code: int) -> tuple[str, str]:
     """Return a plain title and message for an HTTP error on a participant page."""
     texts = {
         400: (_("We could not read this form"), _("Please go back, reload the page and try again.")),
-        403: (_("This form was sent from another website"),
-              _("For your safety, answers are only accepted from this survey's own page. Please open the link "
-                "from your group again.")),
+        403: (
+            _("This form was sent from another website"),
+            _(
+                "For your safety, answers are only accepted from this survey's own page. Please open the link "
+                "from your group again."
+            ),
+        ),
         404: (_("Page not found"), _("Please check the link, or scan your group's QR code again.")),
-        413: (_("Your answers were too long to send"),
-              _("Please go back, shorten the longest answer and try again.")),
-        429: (_("Too many answers at once"),
-              _("Many answers were sent from this network in a short time. Please wait a minute and try again.")),
+        413: (_("Your answers were too long to send"), _("Please go back, shorten the longest answer and try again.")),
+        429: (
+            _("Too many answers at once"),
+            _("Many answers were sent from this network in a short time. Please wait a minute and try again."),
+        ),
     }
     return texts.get(code, (_("Something went wrong"), _("Please go back and try again in a moment.")))
 
 
-def render_page(template: str, status: int = 200, **context: Any) -> ResponseReturnValue:
+def render_page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
     """Render a participant page with its language, language switch and help links."""
     locale = select_locale()
     return render_template(
@@ -104,8 +109,9 @@ def find_group(code: str) -> Group:
         group = db.session.scalar(select(Group).where(func.upper(Group.code) == code.upper()))
     if group is None:
         use_locale_hints()
-        raise Unavailable(404, _("We could not find this survey"),
-                          _("Please check the link, or scan your group's QR code again."))
+        raise Unavailable(
+            404, _("We could not find this survey"), _("Please check the link, or scan your group's QR code again.")
+        )
     use_locale_hints(fallback=group.default_locale)
     return group
 
@@ -118,8 +124,11 @@ def check_accepting(group: Group) -> None:
     if group.archived_at is not None:
         raise Unavailable(410, _("This survey has ended"), _("This group no longer collects answers. Thank you."))
     if not group.is_open:
-        raise Unavailable(410, _("The survey is closed for now"),
-                          _("This group is not taking answers at the moment. Please ask at your next meeting."))
+        raise Unavailable(
+            410,
+            _("The survey is closed for now"),
+            _("This group is not taking answers at the moment. Please ask at your next meeting."),
+        )
 
 
 def open_meeting(group: Group) -> MeetingSlot:
@@ -129,8 +138,11 @@ def open_meeting(group: Group) -> MeetingSlot:
     """
     slot = current_slot(group)
     if slot is None:
-        raise Unavailable(410, _("No meeting to answer for right now"),
-                          _("The survey opens an hour before your group's meeting and stays open for a day after it."))
+        raise Unavailable(
+            410,
+            _("No meeting to answer for right now"),
+            _("The survey opens an hour before your group's meeting and stays open for a day after it."),
+        )
     return slot
 
 
@@ -146,19 +158,32 @@ def current_plan(group: Group) -> forms.FormPlan:
     return forms.FormPlan.of(instruments)
 
 
-def render_form(group: Group, plan: forms.FormPlan, signed_token: str, status: int = 200,
-                cleaned: pipeline.Cleaned | None = None, raw: list[dict[str, list[str]]] | None = None,
-                problem: str = "", typed_code: str = "") -> ResponseReturnValue:
+def render_form(
+    group: Group,
+    plan: forms.FormPlan,
+    signed_token: str,
+    status: int = 200,
+    cleaned: pipeline.Cleaned | None = None,
+    raw: list[dict[str, list[str]]] | None = None,
+    problem: str = "",
+    typed_code: str = "",
+) -> ResponseReturnValue:
     """Render the first screen and the form, keeping what was entered and showing every problem."""
     locale = select_locale()
     sections = forms.sections(plan, locale, raw, cleaned.errors if cleaned else None)
     return render_page(
-        "participant/survey.html", status,
-        group=group, sections=sections, form_token=signed_token, problem=problem,
+        "participant/survey.html",
+        status,
+        group=group,
+        sections=sections,
+        form_token=signed_token,
+        problem=problem,
         errors=[f for section in sections for f in section.fields if f.error],
-        code_error=bool(cleaned and cleaned.code_error), typed_code=typed_code,
+        code_error=bool(cleaned and cleaned.code_error),
+        typed_code=typed_code,
         required_left=forms.required_left(plan, cleaned.answers if cleaned else None),
-        k=thanks.group_k(group), has_required=any(i.required for s in plan.instruments for i in s.items),
+        k=thanks.group_k(group),
+        has_required=any(i.required for s in plan.instruments for i in s.items),
     )
 
 
@@ -189,37 +214,54 @@ def submit(code: str) -> ResponseReturnValue:
         if token.group_id != group.id:
             raise tokens.TokenError("token of another group")
     except tokens.TokenError:
-        return restart_form(group, form, _("This page was open too long or was damaged. Please check your answers "
-                                           "and send them again."))
+        return restart_form(
+            group, form, _("This page was open too long or was damaged. Please check your answers and send them again.")
+        )
     if pipeline.already_stored(token):
         return thanks_redirect(group, token.nonce)
     check_accepting(group)
     try:
         plan = pipeline.plan_for_token(token)
     except pipeline.UnknownVersion:
-        return restart_form(group, form, _("The questions changed since this page was opened. Please check your "
-                                           "answers and send them again."))
+        return restart_form(
+            group,
+            form,
+            _("The questions changed since this page was opened. Please check your answers and send them again."),
+        )
     return submit_plan(group, token, plan, form)
 
 
-def submit_plan(group: Group, token: tokens.FormToken, plan: forms.FormPlan,
-                form: MultiDict[str, str]) -> ResponseReturnValue:
+def submit_plan(
+    group: Group, token: tokens.FormToken, plan: forms.FormPlan, form: MultiDict[str, str]
+) -> ResponseReturnValue:
     """Validate against the version shown and store, or show the form again with the problems."""
     signed = _single(form, "form_token")
     try:
         raw = plan.split(form)
     except forms.FormShapeError:
-        return render_form(group, plan, signed, 400, raw=_lenient_split(plan, form),
-                           problem=_("This form had fields we did not expect. Please check your answers and "
-                                     "send them again."))
+        return render_form(
+            group,
+            plan,
+            signed,
+            400,
+            raw=_lenient_split(plan, form),
+            problem=_("This form had fields we did not expect. Please check your answers and send them again."),
+        )
     if form.get("website", "").strip():
         # Honeypot filled: nothing is stored; a person who filled it by accident can send again.
-        return render_form(group, plan, signed, 400, raw=raw,
-                           problem=_("Your answers could not be sent. Please check them and send them again."))
+        return render_form(
+            group,
+            plan,
+            signed,
+            400,
+            raw=raw,
+            problem=_("Your answers could not be sent. Please check them and send them again."),
+        )
     cleaned = pipeline.clean(plan, raw, form.get("participant_code"))
     if not cleaned.ok:
-        return render_form(group, plan, signed, 400, cleaned=cleaned, raw=raw,
-                           typed_code=form.get("participant_code", ""))
+        return render_form(
+            group, plan, signed, 400, cleaned=cleaned, raw=raw, typed_code=form.get("participant_code", "")
+        )
     pipeline.store(group, token, plan, cleaned, select_locale())
     return thanks_redirect(group, token.nonce)
 
@@ -256,13 +298,18 @@ def thanks_page(code: str, token: str) -> ResponseReturnValue:
     group = find_group(code)
     responses = pipeline.submission_responses(group, token) if NONCE_PATTERN.match(token) else []
     if not responses:
-        raise Unavailable(404, _("We could not find these answers"),
-                          _("If you just sent them, they are safe. You can close this page."))
+        raise Unavailable(
+            404,
+            _("We could not find these answers"),
+            _("If you just sent them, they are safe. You can close this page."),
+        )
     locale = use_locale_hints(override=responses[0].locale, fallback=group.default_locale)
     alerts = thanks.alert_messages(responses, locale)
     answered = thanks.people_answered(responses)
     page, status = render_page(
-        "participant/thanks.html", group=group, alerts=alerts,
+        "participant/thanks.html",
+        group=group,
+        alerts=alerts,
         resources=support_resources(locale) if alerts else [],
         answered=answered if answered >= thanks.group_k(group) else 0,
         summary=thanks.group_summary(group, responses, locale),
@@ -275,9 +322,12 @@ def thanks_page(code: str, token: str) -> ResponseReturnValue:
 def privacy() -> ResponseReturnValue:
     """The full privacy notice, with the deployment's retention sentence."""
     use_locale_hints()
-    return render_page("participant/privacy.html", retention=current_app.config.get("SURVEY_RETENTION") or "",
-                       k=max(thanks.K_FLOOR, int(current_app.config["SURVEY_MIN_GROUP_SIZE"])),
-                       back_code=_back_code())
+    return render_page(
+        "participant/privacy.html",
+        retention=current_app.config.get("SURVEY_RETENTION") or "",
+        k=max(thanks.K_FLOOR, int(current_app.config["SURVEY_MIN_GROUP_SIZE"])),
+        back_code=_back_code(),
+    )
 
 
 @bp.get("/help", endpoint="help")

@@ -91,8 +91,9 @@ def current_slot(group: Group, now: dt.datetime | None = None) -> MeetingSlot | 
     now = now or dt.datetime.now(dt.UTC)
     zone = group_zone(group)
     today = now.astimezone(zone).date()
-    return open_slot(zone=zone, weekday=group.meeting_weekday, start=group.meeting_time,
-                     known=known_slots(group, today), now=now)
+    return open_slot(
+        zone=zone, weekday=group.meeting_weekday, start=group.meeting_time, known=known_slots(group, today), now=now
+    )
 
 
 def get_or_create_meeting(group: Group, slot: MeetingSlot) -> Meeting:
