@@ -87,3 +87,70 @@ def test_cli_purge_bad_input_changes_nothing(seeded, args, message) -> None:
     assert result.exit_code != 0 and message in result.output
     with app.app_context():
         assert count(Response) == total and count(AuditEvent) == 0
+
+
+def logged_in_client(app, role: str):
+    from survey.accounts import hash_password
+    from survey.models import User
+
+    with app.app_context():
+        user = User(
+            email=f"{role}-retention@example.org", password_hash=hash_password("a long enough password"), role=role
+        )
+        db.session.add(user)
+        db.session.commit()
+        session_id = user.get_id()
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = session_id
+    return client
+
+
+def test_admin_page_purges_and_audits(seeded) -> None:
+    app, before = seeded
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = logged_in_client(app, "admin")
+    assert client.get("/admin/retention").status_code == 200
+    with app.app_context():
+        old = snapshot("DEMO2TUE", before)["old"]
+    answer = client.post("/admin/retention", data={"group": "DEMO2TUE", "before": before.isoformat(), "confirm": "y"})
+    assert answer.status_code == 303
+    with app.app_context():
+        assert snapshot("DEMO2TUE", before)["old"] == 0
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "delete_responses"))
+        assert (
+            event is not None
+            and event.actor_email == "admin-retention@example.org"
+            and f"{old} responses" in event.detail
+        )
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        {"group": "DEMO2TUE", "before": "2020-01-01"},  # not confirmed
+        {"group": "NOPE", "before": "2020-01-01", "confirm": "y"},
+        {"group": "DEMO2TUE", "before": "not a date", "confirm": "y"},
+        {"group": "DEMO2TUE", "before": (dt.date.today() + dt.timedelta(days=2)).isoformat(), "confirm": "y"},
+    ],
+)
+def test_admin_page_bad_input_is_400_and_changes_nothing(seeded, form) -> None:
+    app, _ = seeded
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = logged_in_client(app, "admin")
+    with app.app_context():
+        total = count(Response)
+    assert client.post("/admin/retention", data=form).status_code == 400
+    with app.app_context():
+        assert count(Response) == total and count(AuditEvent) == 0
+
+
+def test_coordinator_cannot_purge(seeded) -> None:
+    app, before = seeded
+    client = logged_in_client(app, "coordinator")
+    assert client.get("/admin/retention").status_code == 403
+    assert client.post("/admin/retention", data={"group": "DEMO2TUE", "before": before.isoformat()}).status_code in {
+        400,
+        403,
+    }
+    assert app.test_client().get("/admin/retention").status_code == 302  # logged out: to the login page
