@@ -104,7 +104,7 @@
       region.appendChild(link);
     }
     // The participant tapped "send" at the bottom of the page: bring the news into view.
-    if (key !== "waiting" && region.scrollIntoView) region.scrollIntoView({ block: "center" });
+    if (/^(saved|failed|sent)$/.test(key) && region.scrollIntoView) region.scrollIntoView({ block: "center" });
   }
 
   /* Replace the page with HTML the server answered (the form with its errors, or an error page). */

@@ -149,3 +149,18 @@ def test_incomplete_answers_sent_offline_come_back_with_the_errors(live_server: 
     phone.wait_for_url(THANKS)
     assert live_server.response_count() == 1
     assert phone.evaluate(QUEUED) == 0  # the same token succeeded, so the kept copy is gone
+
+
+def test_offline_messages_speak_the_page_language(live_server: LiveServer, new_context: Any) -> None:
+    page = new_context(locale="es-ES").new_page()
+    open_survey_and_wait_for_the_worker(page, f"{live_server.url}/s/BROWSEES")
+    assert page.locator("html").get_attribute("lang") == "es"
+    page.context.set_offline(True)
+    answer_checkin(page)
+    page.get_by_role("button", name="Enviar mis respuestas").click()
+    saved = page.locator("#offline-status").get_attribute("data-saved") or ""
+    assert saved and "phone" not in saved  # translated by the Spanish catalogue
+    page.wait_for_function("text => document.getElementById('offline-status').textContent === text", arg=saved)
+    page.context.set_offline(False)
+    page.wait_for_url(THANKS)
+    assert live_server.responses()[0].locale == "es"
