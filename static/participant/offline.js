@@ -112,9 +112,9 @@
     var doc = new DOMParser().parseFromString(html, "text/html");
     document.replaceChild(document.adoptNode(doc.documentElement), document.documentElement);
     start();
-    var target = document.querySelector("[role=alert], [aria-invalid=true], h1");
+    var target = document.querySelector("[role=alert]") || document.querySelector("h1");
     if (target) {
-      if (!target.hasAttribute("tabindex") && !/^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName)) target.tabIndex = -1;
+      if (!target.hasAttribute("tabindex")) target.tabIndex = -1;
       target.focus();
     }
   }

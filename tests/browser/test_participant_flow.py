@@ -83,7 +83,10 @@ def test_missing_required_item_keeps_every_other_answer(
     page.get_by_role("button", name="Send my answers").click()
     summary = page.locator("#error-summary")
     summary.wait_for()
+    if javascript:  # offline.js showed the server's answer in place and moved focus to the summary
+        assert page.evaluate("document.activeElement.id") == "error-summary"
     assert "Please check your answers" in summary.inner_text()
+    assert page.title().startswith("Error:")  # the title says so too, with or without the script
     assert page.locator("#q-overall[aria-invalid], #q-overall.has-err").count() == 1
     assert page.locator("#f-stress-6").is_checked()
     assert page.locator("#f-sudden_urge-3").is_checked()
