@@ -106,8 +106,9 @@ def item_directions(instrument: Instrument) -> dict[str, bool]:
 # Demo accounts, documented in the README; only ever created by `demo seed` / `setup` on an empty database.
 DEMO_ACCOUNTS: tuple[tuple[str, str, str, dict[str, str]], ...] = (
     # (e-mail, password, role, {group code: access})
-    ("coordinator@example.org", "demo coordinator 2026", "coordinator", {"DEMO2TUE": "manager", "DEMO4JUE": "viewer"}),
-    ("admin@example.org", "demo admin password 2026", "admin", {}),
+    ("demo-coordinator@example.org", "demo coordinator 2026", "coordinator",
+     {"DEMO2TUE": "manager", "DEMO4JUE": "viewer"}),
+    ("demo-admin@example.org", "demo admin password 2026", "admin", {}),
 )
 
 

@@ -161,8 +161,8 @@ def test_groups_create_refuses_bad_input(app, cli, args, message) -> None:
 def test_demo_seed_creates_the_documented_demo_logins(app, cli) -> None:
     assert cli("demo", "seed", "--weeks", "1").exit_code == 0
     listing = cli("users", "list").output
-    assert "coordinator@example.org\tcoordinator\tactive\tDEMO2TUE (manager), DEMO4JUE (viewer)" in listing
-    assert "admin@example.org\tadmin\tactive\tall groups" in listing
+    assert "demo-coordinator@example.org\tcoordinator\tactive\tDEMO2TUE (manager), DEMO4JUE (viewer)" in listing
+    assert "demo-admin@example.org\tadmin\tactive\tall groups" in listing
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     for email, password, _role, _groups in demo.DEMO_ACCOUNTS:
         assert f"`{email}`" in readme and f"`{password}`" in readme
@@ -182,7 +182,7 @@ def test_demo_login_is_printed_only_while_the_password_is_the_documented_one(app
         demo.print_demo_login()
 
     with app.app_context():
-        assert "coordinator@example.org / demo coordinator 2026" in CliRunner().invoke(show).output
-    cli("users", "set-password", "coordinator@example.org", password=NEW_PASSWORD)
+        assert "demo-coordinator@example.org / demo coordinator 2026" in CliRunner().invoke(show).output
+    cli("users", "set-password", "demo-coordinator@example.org", password=NEW_PASSWORD)
     with app.app_context():
-        assert "coordinator@example.org" not in CliRunner().invoke(show).output
+        assert "demo-coordinator@example.org" not in CliRunner().invoke(show).output
