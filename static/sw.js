@@ -1,5 +1,5 @@
 /* Service worker for the participant pages (scope "/"): the survey page, privacy notice and help page
-   network-first, their CSS/JS stale-while-revalidate, so the survey opens again without a connection
+   network-first, their own CSS/JS stale-while-revalidate, so the survey opens again without a connection
    after the first visit; answers saved on the phone are sent by Background Sync where the browser
    has it (Chromium). Nothing else is touched: every other request goes straight to the network. */
 "use strict";
@@ -7,6 +7,7 @@ importScripts("/static/participant/offline.js");
 
 var offline = self.surveyOffline;
 var PAGES = /^\/(s\/[^/]+|privacy|help)\/?$/;
+var ASSETS = /^\/static\/(site|participant)[./]/; // the participant pages' own CSS and JS, nothing of the coordinators'
 
 self.addEventListener("install", function () {
   self.skipWaiting();
@@ -26,7 +27,7 @@ self.addEventListener("fetch", function (event) {
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (request.mode === "navigate" && PAGES.test(url.pathname)) {
     event.respondWith(networkFirst(event));
-  } else if (url.pathname.indexOf("/static/") === 0) {
+  } else if (ASSETS.test(url.pathname)) {
     event.respondWith(staleWhileRevalidate(event));
   }
 });

@@ -62,6 +62,14 @@ def test_service_worker_is_registered_at_the_root(live_server: LiveServer, phone
     open_survey_and_wait_for_the_worker(phone, f"{live_server.url}/s/BROWSEEN")
     scope = phone.evaluate("navigator.serviceWorker.ready.then(registration => registration.scope)")
     assert scope == f"{live_server.url}/"
+    phone.evaluate("fetch('/static/coordinator.css').then(response => response.text())")  # not its business
+    phone.reload()
+    cached = phone.evaluate(
+        "caches.open('survey-v1').then(cache => cache.keys()).then(keys => keys.map(r => new URL(r.url).pathname))"
+    )
+    assert "/s/BROWSEEN" in cached
+    assert any(path.startswith("/static/participant/offline.") for path in cached)
+    assert not [path for path in cached if "coordinator" in path or "thanks" in path]
 
 
 def test_answers_sent_offline_are_sent_once_when_the_connection_returns(live_server: LiveServer, phone: Any) -> None:
