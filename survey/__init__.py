@@ -56,6 +56,9 @@ def register_blueprints(app: Flask) -> None:
     init_coordinator(app)
     app.register_blueprint(offline.bp)
     app.register_blueprint(retention.bp)
+    from .dashboard import bp as dashboard_bp  # imported here: its views import the models
+
+    app.register_blueprint(dashboard_bp)
 
 
 def register_cli(app: Flask) -> None:

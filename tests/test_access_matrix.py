@@ -33,6 +33,8 @@ ADMIN_ONLY = {
     "coordinator.user_set_active",
     "coordinator.audit_log",
     "retention.purge",
+    "dashboard.responses_csv",
+    "dashboard.codebook_csv",
 }
 # Group routes that accept POST but change nothing, so viewers may use them (none so far).
 VIEWER_MAY_POST: set[str] = set()

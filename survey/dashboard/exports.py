@@ -1,0 +1,210 @@
+"""CSV exports: the aggregates exactly as the dashboard shows them, and (for admins) responses with a codebook."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import secrets
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from ..instruments import ITEM_TYPES, Instrument
+from . import queries
+from .aggregates import Dashboard, group_trends, participation
+
+AGGREGATE_COLUMNS = (
+    "figure",
+    "instrument",
+    "scale",
+    "grain",
+    "language",
+    "period_start",
+    "n",
+    "suppressed",
+    "reason",
+    "mean",
+    "sd",
+    "ci_low",
+    "ci_high",
+)
+
+
+def csv_text(columns: Iterable[str], rows: Iterable[dict[str, Any]]) -> str:
+    """Write rows as CSV text with a header (missing keys left empty)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def aggregate_rows(dashboard: Dashboard) -> Iterator[dict[str, Any]]:
+    """Yield every figure's cells as the JSON endpoints return them (suppressed the same way)."""
+    base = {"grain": dashboard.grain, "language": dashboard.locale_key}
+    for period in participation(dashboard):
+        yield {**base, "figure": "participation", **period.as_dict(dashboard.k), "period_start": period.start}
+    for trend in group_trends(dashboard):
+        scale = {"instrument": trend.scale.instrument_id, "scale": trend.scale.scale_id}
+        for period in trend.periods:
+            yield {**base, **scale, "figure": "trend", **period.as_dict(dashboard.k), "period_start": period.start}
+        yield {
+            **base,
+            **scale,
+            "figure": "trend",
+            "grain": "all",
+            **trend.overall.as_dict(dashboard.k),
+            "period_start": "all time",
+        }
+
+
+def aggregate_csv(dashboard: Dashboard) -> str:
+    """Return the aggregate CSV of a dashboard view."""
+    return csv_text(AGGREGATE_COLUMNS, aggregate_rows(dashboard))
+
+
+# --- Admin: response-level export and codebook -------------------------------------------------------
+
+
+def _columns(instruments: Iterable[Instrument], include_text: bool) -> tuple[list[str], list[str]]:
+    """Return the item and scale columns of these instruments, in instrument order (free text only when asked)."""
+    items: list[str] = []
+    scales: list[str] = []
+    for instrument in instruments:
+        for item in instrument.items:
+            if (include_text or not ITEM_TYPES[item.type].sensitive) and f"{instrument.id}.{item.id}" not in items:
+                items.append(f"{instrument.id}.{item.id}")
+        for scale in instrument.scales:
+            if f"{instrument.id}.{scale.id}.score" not in scales:
+                scales.append(f"{instrument.id}.{scale.id}.score")
+    return items, scales
+
+
+RESPONSE_COLUMNS = ("response", "meeting_date", "language", "instrument", "version", "participant")
+
+
+def response_csv_lines(dashboard: Dashboard) -> Iterator[str]:
+    """Yield the response-level CSV: one row per response, one column per item and scale score.
+
+    Rule: admins only (enforced by the view); free text only when text=1; participant codes
+    are replaced by pseudonyms that are new for every export, so exports cannot be joined.
+    """
+    shown = dashboard.shown_instruments()
+    items, scales = _columns([instrument for instrument, _ in shown], dashboard.filters.include_text)
+    yield csv_text([*RESPONSE_COLUMNS, *items, *scales], [])
+    version_ids = [vid for _, ids in shown for vid in ids]
+    instrument_of = {vid: instrument.id for instrument, ids in shown for vid in ids}
+    salt = secrets.token_bytes(16)
+    f = dashboard.filters
+    batch: list[Any] = []
+    for response in queries.response_rows(dashboard.group.id, version_ids, f.start, f.end):
+        if f.locale != "*" and response.locale != f.locale:
+            continue
+        batch.append(response)
+        if len(batch) == 500:
+            yield _response_batch(batch, instrument_of, items, scales, salt)
+            batch = []
+    if batch:
+        yield _response_batch(batch, instrument_of, items, scales, salt)
+
+
+def _response_batch(
+    batch: list[Any], instrument_of: dict[int, str], items: list[str], scales: list[str], salt: bytes
+) -> str:
+    """Write one batch of responses as CSV rows."""
+    answers, scores = queries.answers_and_scores([r.id for r in batch])
+    values: dict[int, dict[str, Any]] = {r.id: {} for r in batch}
+    for response_id, item_id, number, text in answers:
+        prefix = instrument_of[next(r.instrument_version_id for r in batch if r.id == response_id)]
+        values[response_id][f"{prefix}.{item_id}"] = number if number is not None else text
+    for response_id, scale_id, value in scores:
+        prefix = instrument_of[next(r.instrument_version_id for r in batch if r.id == response_id)]
+        values[response_id][f"{prefix}.{scale_id}.score"] = round(value, 4)
+    rows = []
+    for r in batch:
+        pseudonym = hashlib.sha256(salt + r.participant_hash.encode()).hexdigest()[:10] if r.participant_hash else ""
+        rows.append(
+            {
+                "response": r.id,
+                "meeting_date": r.meeting_date.isoformat(),
+                "language": r.locale,
+                "instrument": instrument_of[r.instrument_version_id],
+                "version": r.instrument_version_id,
+                "participant": pseudonym,
+                **values[r.id],
+            }
+        )
+    text = csv_text([*RESPONSE_COLUMNS, *items, *scales], rows)
+    return text.split("\n", 1)[1]  # the header was written once, first
+
+
+CODEBOOK_COLUMNS = (
+    "column",
+    "kind",
+    "instrument",
+    "version",
+    "label",
+    "type",
+    "values",
+    "reverse_scored",
+    "scale_items",
+    "higher_is_better",
+)
+
+
+def codebook_rows(dashboard: Dashboard) -> Iterator[dict[str, Any]]:
+    """Describe every column of the response-level export, from the instrument versions answered."""
+    descriptions = {
+        "response": "Response number (database id)",
+        "meeting_date": "Meeting date in the group's time zone",
+        "language": "Language the questionnaire was answered in",
+        "instrument": "Instrument id",
+        "version": "Stored instrument version id (see the 'version' rows below)",
+        "participant": "Pseudonym of the participant code, new for every export (empty when none was given)",
+    }
+    for name, label in descriptions.items():
+        yield {"column": name, "kind": "response", "label": label}
+    for instrument, ids in dashboard.shown_instruments():
+        yield {
+            "column": "",
+            "kind": "version",
+            "instrument": instrument.id,
+            "version": " ".join(map(str, ids)),
+            "label": instrument.text(instrument.title, "en"),
+        }
+        for item in instrument.items:
+            anchors = getattr(item, "anchors", ())
+            bounds = instrument.numeric_range(item)
+            values = "; ".join(f"{a.value}={instrument.text(a.label, 'en')}" for a in anchors) or (
+                f"{bounds[0]:g} to {bounds[1]:g}"
+                if bounds
+                else "free text"
+                if ITEM_TYPES[item.type].sensitive
+                else "; ".join(o.value for o in getattr(item, "options", ()))
+            )
+            yield {
+                "column": f"{instrument.id}.{item.id}",
+                "kind": "item",
+                "instrument": instrument.id,
+                "label": instrument.text(item.text, "en"),
+                "type": item.type,
+                "values": values,
+                "reverse_scored": item.reverse,
+            }
+        for scale in instrument.scales:
+            low, high = instrument.scale_range(scale)
+            yield {
+                "column": f"{instrument.id}.{scale.id}.score",
+                "kind": "scale",
+                "instrument": instrument.id,
+                "label": instrument.text(scale.label, "en"),
+                "type": scale.method,
+                "values": f"{low:g} to {high:g}",
+                "scale_items": " ".join(scale.items),
+                "higher_is_better": scale.higher_is_better,
+            }
+
+
+def codebook_csv(dashboard: Dashboard) -> str:
+    """Return the codebook (data dictionary) as CSV."""
+    return csv_text(CODEBOOK_COLUMNS, codebook_rows(dashboard))

@@ -1,0 +1,232 @@
+"""Dashboard routes: get the group, call the aggregate layer, build a figure, render or serve JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import plotly.graph_objects as go
+from flask import Response, abort, render_template, request, url_for
+from flask_login import login_required
+from werkzeug.routing import BuildError
+
+from .. import access, audit
+from ..database import begin_write
+from ..extensions import db
+from . import aggregates, bp, charts, exports
+
+
+def figure_json(fig: go.Figure, data: Any, **extra: Any) -> Response:
+    """Serve a figure and the aggregates it was drawn from as one JSON document."""
+    head = json.dumps({"data": data, **extra})
+    body = head[:-1] + ', "figure": ' + fig.to_json() + "}"
+    return Response(body, mimetype="application/json")
+
+
+@bp.get("/groups/<code>/dashboard")
+@login_required
+def group(code: str) -> str:
+    """The group dashboard page: the charts load from their JSON endpoints."""
+    dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
+    trends = aggregates.group_trends(dashboard)
+    return render_template(
+        "dashboard/group.html",
+        dashboard=dashboard,
+        trends=trends,
+        participation=aggregates.participation(dashboard),
+        reliability=aggregates.reliability(dashboard),
+        change=aggregates.change(dashboard),
+        poster_url=optional_url("coordinator.group_poster", code=code),
+    )
+
+
+@bp.get("/groups/<code>/dashboard/trend/<instrument_id>/<scale_id>.json")
+@login_required
+def trend_json(code: str, instrument_id: str, scale_id: str) -> Response:
+    """One scale's trend figure with its suppressed periods and plain-language reading."""
+    dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
+    trend = aggregates.scale_trend(dashboard, instrument_id, scale_id)
+    participation = aggregates.participation(dashboard)
+    fig = charts.trend_figure(trend, participation, dashboard.k)
+    return figure_json(
+        fig,
+        [p.as_dict(dashboard.k) for p in trend.periods],
+        reading=trend.reading,
+        grain=trend.grain,
+        k=dashboard.k,
+        overall=trend.overall.as_dict(dashboard.k),
+        not_changing=trend.not_changing,
+    )
+
+
+@bp.get("/groups/<code>/dashboard/participation.json")
+@login_required
+def participation_json(code: str) -> Response:
+    """Responses per period at the chosen grain."""
+    dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
+    periods = aggregates.participation(dashboard)
+    fig = charts.participation_figure(periods, dashboard.grain, dashboard.k)
+    return figure_json(fig, [p.as_dict(dashboard.k) for p in periods], grain=dashboard.grain, k=dashboard.k)
+
+
+def optional_url(endpoint: str, **values: Any) -> str | None:
+    """Return a link to another team's page, or None while that page does not exist yet."""
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
+
+
+def csv_download(text: str, filename: str) -> Response:
+    """Serve CSV text as a download."""
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
+
+
+@bp.get("/groups/<code>/dashboard/export.csv")
+@login_required
+def export_csv(code: str) -> Response:
+    """The aggregates of this view as CSV, suppressed as on screen; recorded in the audit log."""
+    begin_write()
+    dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
+    text = exports.aggregate_csv(dashboard)
+    audit.record("export", target=f"group:{code}", detail=f"aggregate CSV {dashboard.filters.query_args()}")
+    db.session.commit()
+    return csv_download(text, f"{code}-aggregates.csv")
+
+
+@bp.get("/groups/<code>/dashboard/responses.csv")
+@access.admin_required
+def responses_csv(code: str) -> Response:
+    """Admins: one row per response, one column per item and scale (free text only with text=1); audited."""
+    begin_write()
+    dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
+    audit.record(
+        "export",
+        target=f"group:{code}",
+        detail=f"response-level CSV {dashboard.filters.query_args()} text={int(dashboard.filters.include_text)}",
+    )
+    db.session.commit()
+    text = "".join(exports.response_csv_lines(dashboard))
+    return csv_download(text, f"{code}-responses.csv")
+
+
+@bp.get("/groups/<code>/dashboard/codebook.csv")
+@access.admin_required
+def codebook_csv(code: str) -> Response:
+    """Admins: the data dictionary of the response-level export, from the instrument versions answered."""
+    dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
+    return csv_download(exports.codebook_csv(dashboard), f"{code}-codebook.csv")
+
+
+@bp.get("/groups/<code>/dashboard/items")
+@login_required
+def items(code: str) -> str:
+    """Item distributions for one instrument and one period."""
+    dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
+    view = aggregates.items_view(dashboard)
+    return render_template("dashboard/items.html", dashboard=dashboard, view=view)
+
+
+@bp.get("/groups/<code>/dashboard/items.json")
+@login_required
+def items_json(code: str) -> Response:
+    """The items charts (one per set of likert answers, and the sliders) with the suppressed distributions."""
+    dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
+    view = aggregates.items_view(dashboard)
+    figures = ", ".join(fig.to_json() for fig in charts.item_figures(view.items, dashboard.k).values())
+    head = json.dumps(
+        {
+            "data": [i.as_dict(dashboard.k) for i in view.items],
+            "k": dashboard.k,
+            "grain": view.grain,
+            "period": view.period.isoformat() if view.period else None,
+        }
+    )
+    return Response(head[:-1] + ', "figures": [' + figures + "]}", mimetype="application/json")
+
+
+@bp.get("/groups/<code>/dashboard/engagement.json")
+@login_required
+def engagement_json(code: str) -> Response:
+    """Responses per meeting and return visits of participant codes."""
+    dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
+    result = aggregates.engagement(dashboard)
+    data = {
+        "meetings": [{"day": d.isoformat(), "n": n} for d, n in result.meetings],
+        "meetings_with_response": result.meetings_with_response,
+        "retention": [m.as_dict() for m in result.retention],
+    }
+    return figure_json(charts.engagement_figure(result), data, k=dashboard.k)
+
+
+@bp.get("/groups/<code>/dashboard/reliability.json")
+@login_required
+def reliability_json(code: str) -> Response:
+    """Cronbach's alpha per scale, with n and a plain note."""
+    dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
+    return Response(
+        json.dumps({"data": [r.as_dict() for r in aggregates.reliability(dashboard)], "k": dashboard.k}),
+        mimetype="application/json",
+    )
+
+
+@bp.get("/groups/<code>/dashboard/change.json")
+@login_required
+def change_json(code: str) -> Response:
+    """Reliable change (Jacobson-Truax) shares of linked participants per scale."""
+    dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
+    return Response(
+        json.dumps({"data": [c.as_dict() for c in aggregates.change(dashboard)], "k": dashboard.k}),
+        mimetype="application/json",
+    )
+
+
+@bp.get("/groups/<code>/dashboard/report")
+@login_required
+def report(code: str) -> str:
+    """A printable report for a funder or board: readings, charts, reliability and change."""
+    dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
+    return render_template(
+        "dashboard/report.html",
+        dashboard=dashboard,
+        trends=aggregates.group_trends(dashboard),
+        participation=aggregates.participation(dashboard),
+        engagement=aggregates.engagement(dashboard),
+        reliability=aggregates.reliability(dashboard),
+        change=aggregates.change(dashboard),
+    )
+
+
+@bp.get("/groups/<code>/dashboard/comments")
+@login_required
+def comments(code: str) -> str:
+    """The free-text answers of one period, masked, only when the period has at least k responses."""
+    dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
+    return render_template("dashboard/comments.html", dashboard=dashboard, view=aggregates.comments(dashboard))
+
+
+@bp.get("/dashboard/compare")
+@login_required
+def compare() -> str:
+    """Every group the user may see: latest period against the previous one, per scale."""
+    filters, scales = aggregates.comparison(access.visible_groups(), request.args)
+    return render_template("dashboard/compare.html", filters=filters, scales=scales)
+
+
+@bp.get("/dashboard/compare/<scale_id>.json")
+@login_required
+def compare_json(scale_id: str) -> Response:
+    """One scale's comparison chart across the user's groups."""
+    filters, scales = aggregates.comparison(access.visible_groups(), request.args)
+    found = next((s for s in scales if s.scale.scale_id == scale_id), None)
+    if found is None:
+        abort(404, description=f"No scale '{scale_id}' to compare.")
+    data = [
+        {"group": g.code, "previous": g.previous.as_dict(g.k), "latest": g.latest.as_dict(g.k)} for g in found.groups
+    ]
+    total = found.total_latest.as_dict(max([g.k for g in found.groups], default=3))
+    return figure_json(charts.comparison_figure(found), data, total_latest=total, grain=found.grain)
