@@ -103,7 +103,11 @@ class Response(Model):
     """One submitted questionnaire; group and meeting date are copied here for indexed aggregates."""
 
     __tablename__ = "responses"
-    __table_args__ = (Index("ix_responses_group_date", "group_id", "meeting_date"),)
+    __table_args__ = (
+        Index("ix_responses_group_date", "group_id", "meeting_date"),
+        # Dashboards: one group's answers to one instrument, grouped by meeting and language (d0002).
+        Index("ix_responses_group_version_date", "group_id", "instrument_version_id", "meeting_date", "locale"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(64), unique=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)

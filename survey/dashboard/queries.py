@@ -215,7 +215,7 @@ def item_moments_for_alpha(
             Answer.item_id.in_(list(item_ids)),
             Answer.value_num.is_not(None),
         )
-        .group_by(Response.id)
+        .group_by(Answer.response_id)
         .having(func.count() == len(item_ids))
         .subquery()
     )
