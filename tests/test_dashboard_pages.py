@@ -121,3 +121,27 @@ def test_bundled_plotly_matches_the_python_package() -> None:
 def test_plotly_css_is_extracted_from_the_bundled_version() -> None:
     css = (Path(PROJECT_ROOT) / "static" / "dashboard" / "plotly.css").read_text(encoding="utf-8")
     assert ".js-plotly-plot .plotly .modebar{" in css
+
+
+def test_plotly_is_served_with_a_year_long_cache(seeded, client) -> None:
+    login_as(seeded, client)
+    page = client.get("/groups/GRPA/dashboard").get_data(as_text=True)
+    src = page.split('<script src="', 1)[1].split('"', 1)[0]
+    assert "vendor/plotly" in src
+    with client.get(src) as response:  # WhiteNoise streams the file: close it
+        assert response.status_code == 200
+        assert "max-age=31536000" in response.headers.get("Cache-Control", "")
+
+
+def test_views_and_exports_read_only_the_suppressed_layer() -> None:
+    # One query layer: raw SQL aggregates (queries.py) are reached only through aggregates.py.
+    folder = Path(PROJECT_ROOT) / "survey" / "dashboard"
+    for name in ("views.py", "charts.py"):
+        source = (folder / name).read_text(encoding="utf-8")
+        assert "queries" not in source, name
+
+
+def test_dashboard_pages_keep_the_strict_style_policy(seeded, client) -> None:
+    login_as(seeded, client)
+    policy = client.get("/groups/GRPA/dashboard").headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy

@@ -153,10 +153,9 @@ class Dashboard:
     @cached_property
     def response_cells(self) -> dict[CellKey, Cell[Summary]]:
         """Response counts over the whole hierarchy, suppressed (drives participation and auto grain)."""
-        versions = None
-        if self.filters.instrument:
-            versions = self.instruments[self.filters.instrument][1]
-        if versions == []:
+        # Always name the versions: (group, version, date, language) is the covering index.
+        versions = [vid for _, ids in self.shown_instruments() for vid in ids]
+        if not versions:
             return {}
         return suppress_hierarchy(count_rows(queries.response_counts_by_meeting(self.group.id, versions)), self.k)
 
@@ -180,9 +179,8 @@ def load_dashboard(group: Group, args: Mapping[str, str]) -> Dashboard:
     :raises BadRequest: when a filter is unknown or invalid.
     """
     instruments = group_instruments(group)
-    locales = set(queries.locales_answered([group.id]))
-    for instrument, _ids in instruments.values():
-        locales.update(instrument.locales)
+    # Every answer is in a language its instrument declares, so the declared ones are the allow-list.
+    locales = {locale for instrument, _ids in instruments.values() for locale in instrument.locales}
     filters = parse_filters(args, instruments, locales)
     dashboard = Dashboard(group=group, filters=filters, instruments=instruments, locales=sorted(locales))
     if filters.grain == "auto":
@@ -268,8 +266,8 @@ def scale_trend(dashboard: Dashboard, instrument_id: str, scale_id: str) -> Scal
         scale = instrument.scale(scale_id)
     except KeyError:
         abort(404, description=f"The instrument '{instrument_id}' has no scale '{scale_id}'.")
-    rows = _scale_rows(queries.scale_moments_by_meeting(dashboard.group.id, version_ids)) if version_ids else {}
-    return _trend(dashboard, ScaleInfo.of(instrument, scale), rows.get(scale_id, []))
+    rows = queries.scale_moments_by_meeting(dashboard.group.id, version_ids, [scale_id]) if version_ids else []
+    return _trend(dashboard, ScaleInfo.of(instrument, scale), _scale_rows(rows).get(scale_id, []))
 
 
 def _trend(dashboard: Dashboard, info: ScaleInfo, rows: list[MeetingMoments]) -> ScaleTrend:
@@ -477,7 +475,7 @@ def _alpha(dashboard: Dashboard, instrument: Instrument, scale: Scale, version_i
             reverse[item_id] = bounds[0] + bounds[1]
     row = queries.item_moments_for_alpha(dashboard.group.id, version_ids, scale.items, reverse) if version_ids else None
     n = int(row[0]) if row is not None else 0
-    if n < dashboard.k:
+    if row is None or n < dashboard.k:
         return ScaleReliability(info, k_items, n, None, f"Fewer than {dashboard.k} complete responses: not shown.")
     sums = [float(v or 0.0) for v in row[1:]]
     result = cronbach_alpha_from_sums(n, sums[:k_items], sums[k_items : 2 * k_items], sums[-2], sums[-1])
@@ -608,7 +606,7 @@ def comments(dashboard: Dashboard) -> CommentsView:
     """
     grain = dashboard.grain
     periods = [p for p in participation(dashboard) if p.start is not None]
-    starts = [p.start for p in periods]
+    starts = [p.start for p in periods if p.start is not None]
     period = dashboard.filters.period or (starts[-1] if starts else None)
     if dashboard.filters.period and period not in starts:
         abort(

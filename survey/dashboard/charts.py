@@ -7,6 +7,7 @@ says why; its statistics are not in the figure because the aggregates no longer 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -67,98 +68,122 @@ def _base_layout(fig: go.Figure, title: str) -> None:
     )
 
 
+def _layout(title: str, **extra: Any) -> dict[str, Any]:
+    """Return the shared layout: system fonts, white background, legend below."""
+    return {
+        "title": {"text": title, "x": 0, "xanchor": "left"},
+        "font": FONT,
+        "margin": {"l": 50, "r": 20, "t": 50 if title else 20, "b": 40},
+        "plot_bgcolor": "white",
+        "hovermode": "closest",
+        "legend": {"orientation": "h", "y": -0.15},
+        **extra,
+    }
+
+
 def trend_figure(trend: ScaleTrend, participation: Sequence[Period], k: int) -> go.Figure:
-    """Mean with a 95% CI band per period, the scale's bands shaded behind, and n as bars underneath."""
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.72, 0.28], vertical_spacing=0.06)
+    """Mean with a 95% CI band per period, the scale's bands shaded behind, and n as bars underneath.
+
+    Built as one dict and validated once: make_subplots and add_hrect cost more than the SQL.
+    """
     x = _x(trend.periods)
     shown = [p.summary if (p.summary and not p.suppressed) else None for p in trend.periods]
     band_x, band_y = ci_band(x, shown)
-    fig.add_trace(
-        go.Scatter(
-            x=band_x,
-            y=band_y,
-            mode="lines",
-            line={"width": 0},
-            fill="toself",
-            fillcolor=BAND_FILL,
-            hoverinfo="skip",
-            name="95% confidence band",
-        ),
-        row=1,
-        col=1,
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=x,
-            y=[s.mean if s else None for s in shown],
-            mode="lines+markers",
-            name=f"{trend.scale.label} (mean)",
-            line={"color": BLUE, "width": 2},
-            marker={"size": 7},
-            connectgaps=False,
-            error_y={
-                "type": "data",
-                "symmetric": False,
-                "color": BLUE,
-                "thickness": 1,
-                "width": 3,
-                "array": [s.ci_high - s.mean if s and s.ci_high is not None else None for s in shown],
-                "arrayminus": [s.mean - s.ci_low if s and s.ci_low is not None else None for s in shown],
-            },
-            hovertext=[_hover(p, trend.grain, k) for p in trend.periods],
-            hoverinfo="text",
-        ),
-        row=1,
-        col=1,
-    )
+    band = {
+        "type": "scatter",
+        "x": band_x,
+        "y": band_y,
+        "mode": "lines",
+        "line": {"width": 0},
+        "fill": "toself",
+        "fillcolor": BAND_FILL,
+        "hoverinfo": "skip",
+        "name": "95% confidence band",
+    }
+    mean = {
+        "type": "scatter",
+        "x": x,
+        "y": [s.mean if s else None for s in shown],
+        "mode": "lines+markers",
+        "name": f"{trend.scale.label} (mean)",
+        "line": {"color": BLUE, "width": 2},
+        "marker": {"size": 7},
+        "connectgaps": False,
+        "hovertext": [_hover(p, trend.grain, k) for p in trend.periods],
+        "hoverinfo": "text",
+        "error_y": {
+            "type": "data",
+            "symmetric": False,
+            "color": BLUE,
+            "thickness": 1,
+            "width": 3,
+            "array": [s.ci_high - s.mean if s and s.ci_high is not None else None for s in shown],
+            "arrayminus": [s.mean - s.ci_low if s and s.ci_low is not None else None for s in shown],
+        },
+    }
+    bars = _participation_trace(participation, trend.grain, k)
+    bars.update(xaxis="x", yaxis="y2")
+    shapes, notes = [], []
     for index, (label, low, high) in enumerate(trend.scale.bands):
-        fig.add_hrect(
-            y0=low,
-            y1=high,
-            fillcolor=BAND_COLOURS[index % len(BAND_COLOURS)],
-            line_width=0,
-            layer="below",
-            annotation_text=label,
-            annotation_position="top left",
-            annotation_font_size=11,
-            row=1,
-            col=1,
+        shapes.append(
+            {
+                "type": "rect",
+                "xref": "paper",
+                "yref": "y",
+                "x0": 0,
+                "x1": 1,
+                "y0": low,
+                "y1": high,
+                "fillcolor": BAND_COLOURS[index % len(BAND_COLOURS)],
+                "line": {"width": 0},
+                "layer": "below",
+            }
         )
-    _participation_bars(fig, participation, trend.grain, k, row=2)
-    fig.update_yaxes(range=[trend.scale.low, trend.scale.high], title_text="Score", row=1, col=1)
-    fig.update_yaxes(title_text="n", rangemode="tozero", row=2, col=1)
-    fig.update_xaxes(type="date", showgrid=False)
-    _base_layout(fig, "")  # the page heading names the scale
-    return fig
+        notes.append(
+            {
+                "xref": "paper",
+                "yref": "y",
+                "x": 0,
+                "y": high,
+                "xanchor": "left",
+                "yanchor": "top",
+                "text": label,
+                "showarrow": False,
+                "font": {"size": 11},
+            }
+        )
+    layout = _layout(
+        "",
+        xaxis={"type": "date", "showgrid": False, "anchor": "y2"},
+        yaxis={"domain": [0.34, 1], "range": [trend.scale.low, trend.scale.high], "title": {"text": "Score"}},
+        yaxis2={"domain": [0, 0.28], "rangemode": "tozero", "title": {"text": "n"}},
+        shapes=shapes,
+        annotations=notes,
+    )
+    return go.Figure(data=[band, mean, bars], layout=layout)
 
 
-def _participation_bars(fig: go.Figure, periods: Sequence[Period], grain: str, k: int, row: int | None = None) -> None:
-    """Add responses per period as bars; periods below k are grey."""
-    trace = go.Bar(
-        x=_x(periods),
-        y=[p.n for p in periods],
-        name="Responses",
-        marker={"color": [GREY if p.suppressed else BLUE for p in periods]},
-        hovertext=[
+def _participation_trace(periods: Sequence[Period], grain: str, k: int) -> dict[str, Any]:
+    """Return responses per period as a bar trace; periods whose results are withheld are grey."""
+    return {
+        "type": "bar",
+        "x": _x(periods),
+        "y": [p.n for p in periods],
+        "name": "Responses",
+        "marker": {"color": [GREY if p.suppressed else BLUE for p in periods]},
+        "hovertext": [
             f"{grain.capitalize()} of {p.start}: {p.n} responses"
             + (f" (fewer than {k}: results not shown)" if p.hidden_because == "small_cell" else "")
             for p in periods
         ],
-        hoverinfo="text",
-    )
-    if row is None:
-        fig.add_trace(trace)
-    else:
-        fig.add_trace(trace, row=row, col=1)
+        "hoverinfo": "text",
+    }
 
 
 def participation_figure(periods: Sequence[Period], grain: str, k: int) -> go.Figure:
     """Responses per period as a bar chart (grey where results are withheld)."""
-    fig = go.Figure()
-    _participation_bars(fig, periods, grain, k)
-    fig.update_yaxes(title_text="Responses", rangemode="tozero")
-    _base_layout(fig, f"Responses per {grain}")
-    return fig
+    layout = _layout(f"Responses per {grain}", yaxis={"title": {"text": "Responses"}, "rangemode": "tozero"})
+    return go.Figure(data=[_participation_trace(periods, grain, k)], layout=layout)
 
 
 def _item_label(item: ItemDistribution) -> str:
@@ -221,6 +246,7 @@ def likert_figure(items: Sequence[ItemDistribution], k: int) -> go.Figure:
     )
     fig.update_yaxes(autorange="reversed")
     _base_layout(fig, "")
+    fig.update_layout(legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"}, margin={"t": 70})
     return fig
 
 

@@ -29,7 +29,7 @@ class Filters:
     period: dt.date | None = None
     include_text: bool = False
 
-    def with_grain(self, grain: Grain) -> Filters:
+    def with_grain(self, grain: str) -> Filters:
         """Return a copy with the grain fixed (after automatic pooling)."""
         return replace(self, grain=grain)
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from ..stats import Cell, Summary, summary_from_moments, suppress_partitions
 
@@ -51,48 +52,88 @@ def _period_of(row: MeetingMoments, grain: str) -> dt.date | None:
     return {"meeting": row.day, "week": row.week, "month": row.month, "all": None}[grain]
 
 
+FINER = {"meeting": (), "week": ("meeting",), "month": ("meeting",), "all": ("meeting", "week", "month")}
+
+
 def rollup(rows: Iterable[MeetingMoments]) -> tuple[dict[CellKey, Moments], list[tuple[CellKey, list[CellKey]]]]:
     """Pool meeting cells into every grain and language, and list each total with the parts that make it up."""
     rows = list(rows)
     cells: dict[CellKey, Moments] = defaultdict(Moments)
-    members: dict[CellKey, set[CellKey]] = defaultdict(set)  # coarser cell -> meeting cells inside it
+    parts: dict[tuple[CellKey, str], set[CellKey]] = defaultdict(set)
     for row in rows:
         for locale in (row.locale, ALL):
-            meeting_key: CellKey = ("meeting", row.day, locale)
             for grain in GRAIN_ORDER:
                 key: CellKey = (grain, _period_of(row, grain), locale)
                 cells[key] = cells[key] + row.moments
-                members[key].add(meeting_key)
+                for part_grain in FINER[grain]:
+                    parts[(key, part_grain)].add((part_grain, _period_of(row, part_grain), locale))
     locales = sorted({row.locale for row in rows})
     partitions: list[tuple[CellKey, list[CellKey]]] = []
-    for key in list(cells):
+    for key in cells:
         grain, period, locale = key
         if locale == ALL:
             partitions.append((key, [(grain, period, each) for each in locales if (grain, period, each) in cells]))
-        if grain != "meeting":
-            partitions.append((key, sorted(members[key], key=str)))
-        if grain == "all":
-            for finer in ("week", "month"):
-                parts = sorted(
-                    {(finer, _period_of(r, finer), locale) for r in rows if locale in (ALL, r.locale)}, key=str
-                )
-                partitions.append((key, parts))
+        partitions.extend((key, sorted(parts[(key, g)], key=str)) for g in FINER[grain])
     return dict(cells), partitions
 
 
+def _leaves(rows: Sequence[MeetingMoments]) -> dict[CellKey, frozenset[tuple[dt.date, str]]]:
+    """Map every cell key to the (meeting date, language) leaves it pools."""
+    leaves: dict[CellKey, set[tuple[dt.date, str]]] = defaultdict(set)
+    for row in rows:
+        for locale in (row.locale, ALL):
+            for grain in GRAIN_ORDER:
+                leaves[(grain, _period_of(row, grain), locale)].add((row.day, row.locale))
+    return {key: frozenset(value) for key, value in leaves.items()}
+
+
 def suppress_hierarchy(rows: Iterable[MeetingMoments], k: int) -> dict[CellKey, Cell[Summary]]:
+    """Return _suppress_hierarchy's result, memoized on the exact SQL rows and k (it is a pure function).
+
+    The dashboard page and each of its JSON endpoints ask for the same group's cells within
+    a second of each other; the rows themselves are the key, so new answers mean a new entry.
+    """
+    return dict(_memoized(tuple(rows), int(k)))
+
+
+@lru_cache(maxsize=512)
+def _memoized(rows: tuple[MeetingMoments, ...], k: int) -> dict[CellKey, Cell[Summary]]:
+    """Cache the suppressed hierarchy of one set of rows (callers get a copy of the dict)."""
+    return _suppress_hierarchy(rows, k)
+
+
+def _suppress_hierarchy(rows: Iterable[MeetingMoments], k: int) -> dict[CellKey, Cell[Summary]]:
     """Summarize every cell of the hierarchy and hide small cells and their complements everywhere at once.
 
     Rule: a cell with fewer than effective_k(k) answers is hidden ("small_cell"); then, for
     each total and its parts (all languages vs. each language; a week, month or all time vs.
     its meetings; all time vs. its weeks and its months), more parts are hidden until no
     total minus its shown parts pins down a hidden cell ("complement"); repeated until stable.
+    Cells that pool exactly the same answers (a week with one meeting, all languages when
+    only one was used) are one cell and share one decision.
     """
+    rows = list(rows)
     moments, partitions = rollup(rows)
-    cells = {
-        key: Cell(key=key, n=m.n, stats=summary_from_moments(m.n, m.total, m.total_sq)) for key, m in moments.items()
+    canonical: dict[frozenset[tuple[dt.date, str]], CellKey] = {}
+    alias: dict[CellKey, CellKey] = {}
+    for key, leaves in sorted(_leaves(rows).items(), key=lambda item: (GRAIN_ORDER.index(item[0][0]), str(item[0]))):
+        alias[key] = canonical.setdefault(leaves, key)
+    unique = {
+        key: Cell(key=key, n=m.n, stats=summary_from_moments(m.n, m.total, m.total_sq))
+        for key, m in moments.items()
+        if alias[key] == key
     }
-    return suppress_partitions(cells, partitions, k)
+    seen: set[tuple[CellKey, frozenset[CellKey]]] = set()
+    merged: list[tuple[CellKey, list[CellKey]]] = []
+    for total, parts in partitions:
+        parts_canonical = sorted({alias[p] for p in parts}, key=str)
+        signature = (alias[total], frozenset(parts_canonical))
+        if parts_canonical == [alias[total]] or signature in seen:
+            continue  # a total made of one identical cell, or a partition already listed
+        seen.add(signature)
+        merged.append((alias[total], parts_canonical))
+    decided = suppress_partitions(unique, merged, k)
+    return {key: replace(decided[alias[key]], key=key) for key in moments}
 
 
 def count_rows(rows: Iterable[object]) -> list[MeetingMoments]:

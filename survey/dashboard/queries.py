@@ -61,11 +61,28 @@ def _meeting_columns() -> list[Any]:
 def versions_answered(group_ids: Sequence[int]) -> list[InstrumentVersion]:
     """Return the instrument versions these groups' responses answered, oldest first.
 
-    Rule: one DISTINCT over the (group_id, ...) prefix of the responses index per group.
+    Rule: per group, a loose index scan over (group_id, instrument_version_id, ...): each step
+    seeks the next larger version id, so the cost grows with the number of versions, not of
+    responses (a plain DISTINCT would read every response of the group).
     """
-    used = select(Response.instrument_version_id).where(Response.group_id.in_(list(group_ids))).distinct()
-    query = select(InstrumentVersion).where(InstrumentVersion.id.in_(used)).order_by(InstrumentVersion.id)
+    found: set[int] = set()
+    for group_id in group_ids:
+        found.update(_version_ids_of_group(group_id))
+    query = select(InstrumentVersion).where(InstrumentVersion.id.in_(sorted(found))).order_by(InstrumentVersion.id)
     return list(db.session.scalars(query))
+
+
+def _version_ids_of_group(group_id: int) -> list[int]:
+    """Return the distinct instrument version ids of one group's responses (loose index scan)."""
+    first = select(func.min(Response.instrument_version_id).label("vid")).where(Response.group_id == group_id)
+    steps = first.cte("versions", recursive=True)
+    following = (
+        select(func.min(Response.instrument_version_id))
+        .where(Response.group_id == group_id, Response.instrument_version_id > steps.c.vid)
+        .scalar_subquery()
+    )
+    steps = steps.union_all(select(following).where(steps.c.vid.is_not(None)))
+    return [vid for vid in db.session.scalars(select(steps.c.vid)) if vid is not None]
 
 
 def locales_answered(group_ids: Sequence[int]) -> list[str]:
@@ -84,7 +101,9 @@ def response_counts_by_meeting(group_id: int, version_ids: Sequence[int] | None 
     return list(db.session.execute(query))
 
 
-def scale_moments_by_meeting(group_id: int, version_ids: Sequence[int]) -> list[Any]:
+def scale_moments_by_meeting(
+    group_id: int, version_ids: Sequence[int], scale_ids: Sequence[str] | None = None
+) -> list[Any]:
     """Sum each scale's scores per (scale, meeting date, language): n, SUM(x) and SUM(x*x).
 
     Rule: only scores of these instrument versions count; a response without a score for a
@@ -101,6 +120,7 @@ def scale_moments_by_meeting(group_id: int, version_ids: Sequence[int]) -> list[
         .select_from(Response)
         .join(Score, Score.response_id == Response.id)
         .where(*_group_responses(group_id, version_ids))
+        .where(*([] if scale_ids is None else [Score.scale_id.in_(list(scale_ids))]))
         .group_by(Score.scale_id, Response.meeting_date, Response.locale)
     )
     return list(db.session.execute(query))
@@ -202,7 +222,7 @@ def item_moments_for_alpha(
     """
     columns = []
     for index, item_id in enumerate(item_ids):
-        value = func.max(case((Answer.item_id == item_id, Answer.value_num)))
+        value: ColumnElement[Any] = func.max(case((Answer.item_id == item_id, Answer.value_num)))
         if item_id in reverse_sums:
             value = reverse_sums[item_id] - value
         columns.append(value.label(f"x{index}"))
@@ -271,7 +291,7 @@ def text_answers(
         .where(Answer.value_text.is_not(None), Answer.value_text != "")
         .order_by(Response.meeting_date.desc(), Answer.value_text)
     )
-    return [(day, text) for day, text in db.session.execute(query)]
+    return [(day, text or "") for day, text in db.session.execute(query)]
 
 
 def response_rows(
