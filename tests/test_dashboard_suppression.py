@@ -98,9 +98,11 @@ def test_csv_export_equals_json_and_is_audited(app, admin_client) -> None:
     data = admin_client.get(TREND.format(code="GRPA") + "?grain=week").get_json()["data"]
     response = admin_client.get("/groups/GRPA/dashboard/export.csv?grain=week")
     assert response.status_code == 200 and response.mimetype == "text/csv"
+    everything = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert {"participation", "trend", "reliability", "change"} <= {r["figure"] for r in everything}
     rows = [
         r
-        for r in csv.DictReader(io.StringIO(response.get_data(as_text=True)))
+        for r in everything
         if r["figure"] == "trend" and r["scale"] == "craving" and r["grain"] == "week"
     ]
     assert [r["period_start"] for r in rows] == [p["start"] for p in data]
@@ -132,3 +134,36 @@ def test_shown_statistics_match_a_hand_computation(app, admin_client) -> None:
     assert period["mean"] == pytest.approx(statistics.fmean(values), abs=1e-3)
     assert period["sd"] == pytest.approx(statistics.stdev(values), abs=1e-3)
     assert period["ci_low"] < period["mean"] < period["ci_high"]
+
+
+def test_switching_language_cannot_reveal_a_small_language(app, admin_client) -> None:
+    with app.app_context():
+        group = add_group("GRPA", k=5)
+        add_responses(group, week(0), craving([2, 3, 4, 5, 6, 7]), locale="en")
+        add_responses(group, week(0), craving([9, 9]), locale="es")
+        add_responses(group, week(1), craving([2, 3, 4, 5, 6]), locale="en")
+        add_responses(group, week(1), craving([1, 1, 1]), locale="es")
+    views = {
+        lang: admin_client.get(TREND.format(code="GRPA") + f"?grain=meeting{lang}").get_json()["data"]
+        for lang in ("", "&lang=en", "&lang=es")
+    }
+    for index in range(2):
+        shown = [lang for lang, data in views.items() if not data[index]["suppressed"]]
+        assert "&lang=es" not in shown
+        assert not ("" in shown and "&lang=en" in shown)  # all minus English would be the Spanish mean
+
+
+def test_json_endpoints_of_a_group_without_answers_are_empty_not_errors(app, admin_client) -> None:
+    with app.app_context():
+        add_group("GRPA", k=5)
+    for path in (
+        "trend/checkin/craving.json",
+        "participation.json",
+        "items.json",
+        "engagement.json",
+        "reliability.json",
+        "change.json",
+        "export.csv",
+    ):
+        assert admin_client.get(f"/groups/GRPA/dashboard/{path}").status_code == 200, path
+    assert admin_client.get(TREND.format(code="GRPA")).get_json()["data"] == []

@@ -665,8 +665,10 @@ class ScaleComparison:
     total_latest: Period
 
 
-def comparison(groups: Sequence[Group], args: Mapping[str, str]) -> tuple[Filters, list[ScaleComparison]]:
+def comparison(groups: Sequence[Group], args: Mapping[str, str]) -> tuple[Filters, list[str], list[ScaleComparison]]:
     """Compare every visible group's latest period with the previous one, per scale of one instrument.
+
+    Returns the parsed filters, the instrument ids on offer and one comparison per scale.
 
     Rule: periods are calendar weeks or months (grain, default month) shared by all groups:
     the latest is the one holding the most recent response of any of these groups. Each
@@ -686,7 +688,7 @@ def comparison(groups: Sequence[Group], args: Mapping[str, str]) -> tuple[Filter
         abort(400, description="Groups meet on different days: compare by week or month.")
     instrument_id = filters.instrument or (instrument_ids[0] if instrument_ids else None)
     if instrument_id is None:
-        return filters, []
+        return filters, instrument_ids, []
     cells_by_group: dict[int, dict[str, dict[CellKey, Cell[Summary]]]] = {}
     starts: set[dt.date] = set()
     instrument: Instrument | None = None
@@ -698,7 +700,7 @@ def comparison(groups: Sequence[Group], args: Mapping[str, str]) -> tuple[Filter
         cells_by_group[g.id] = {sid: suppress_hierarchy(r, effective_k(g.min_group_size)) for sid, r in rows.items()}
         starts.update(p for cells in cells_by_group[g.id].values() for (gr, p, loc) in cells if gr == grain and p)
     if instrument is None:
-        return filters, []
+        return filters, instrument_ids, []
     ordered = sorted(starts)
     latest = ordered[-1] if ordered else None
     previous = ordered[-2] if len(ordered) > 1 else None
@@ -726,4 +728,4 @@ def comparison(groups: Sequence[Group], args: Mapping[str, str]) -> tuple[Filter
         else:
             total = Period(latest, total_n, None, "complement" if total_n >= k_all else "small_cell")
         result.append(ScaleComparison(ScaleInfo.of(instrument, scale), grain, previous, latest, rows_out, total))
-    return filters, result
+    return filters, instrument_ids, result

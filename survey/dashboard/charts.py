@@ -356,7 +356,7 @@ def engagement_figure(engagement: Engagement) -> go.Figure:
     months = engagement.retention
     fig.add_trace(
         go.Bar(
-            x=[m.month.isoformat() for m in months],
+            x=[f"{m.month:%b %Y}" for m in months],
             y=[100.0 * m.returned / m.n if m.returned is not None and m.n else None for m in months],
             marker_color="#2166ac",
             name="Came back (%)",
@@ -373,6 +373,7 @@ def engagement_figure(engagement: Engagement) -> go.Figure:
     )
     fig.update_yaxes(title_text="n", rangemode="tozero", row=1, col=1)
     fig.update_yaxes(title_text="%", range=[0, 100], row=2, col=1)
+    fig.update_xaxes(type="category", row=2, col=1)
     fig.update_layout(height=560, showlegend=False)
     _base_layout(fig, "")
     return fig

@@ -5,15 +5,16 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import secrets
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..instruments import ITEM_TYPES, Instrument
 from . import queries
-from .aggregates import Dashboard, group_trends, participation
+from .aggregates import Dashboard, change, group_trends, participation, reliability
 
-AGGREGATE_COLUMNS = (
+AGGREGATE_COLUMNS = (  # one table for every figure; columns a figure does not use stay empty
     "figure",
     "instrument",
     "scale",
@@ -27,6 +28,11 @@ AGGREGATE_COLUMNS = (
     "sd",
     "ci_low",
     "ci_high",
+    "alpha",
+    "improved",
+    "unchanged",
+    "worsened",
+    "note",
 )
 
 
@@ -58,9 +64,17 @@ def aggregate_rows(dashboard: Dashboard) -> Iterator[dict[str, Any]]:
         }
 
 
+def measure_rows(dashboard: Dashboard) -> Iterator[dict[str, Any]]:
+    """Yield reliability and reliable-change rows as the JSON endpoints return them."""
+    for item in reliability(dashboard):
+        yield {"figure": "reliability", **item.as_dict(), "n": item.n, "suppressed": item.alpha is None}
+    for found in change(dashboard):
+        yield {"figure": "change", **found.as_dict(), "n": found.pairs, "suppressed": found.improved is None}
+
+
 def aggregate_csv(dashboard: Dashboard) -> str:
     """Return the aggregate CSV of a dashboard view."""
-    return csv_text(AGGREGATE_COLUMNS, aggregate_rows(dashboard))
+    return csv_text(AGGREGATE_COLUMNS, itertools.chain(aggregate_rows(dashboard), measure_rows(dashboard)))
 
 
 # --- Admin: response-level export and codebook -------------------------------------------------------

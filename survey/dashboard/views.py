@@ -213,15 +213,15 @@ def comments(code: str) -> str:
 @login_required
 def compare() -> str:
     """Every group the user may see: latest period against the previous one, per scale."""
-    filters, scales = aggregates.comparison(access.visible_groups(), request.args)
-    return render_template("dashboard/compare.html", filters=filters, scales=scales)
+    filters, instruments, scales = aggregates.comparison(access.visible_groups(), request.args)
+    return render_template("dashboard/compare.html", filters=filters, instruments=instruments, scales=scales)
 
 
 @bp.get("/dashboard/compare/<scale_id>.json")
 @login_required
 def compare_json(scale_id: str) -> Response:
     """One scale's comparison chart across the user's groups."""
-    filters, scales = aggregates.comparison(access.visible_groups(), request.args)
+    _filters, _instruments, scales = aggregates.comparison(access.visible_groups(), request.args)
     found = next((s for s in scales if s.scale.scale_id == scale_id), None)
     if found is None:
         abort(404, description=f"No scale '{scale_id}' to compare.")
