@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -145,3 +146,13 @@ def test_dashboard_pages_keep_the_strict_style_policy(seeded, client) -> None:
     login_as(seeded, client)
     policy = client.get("/groups/GRPA/dashboard").headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+
+
+def test_plotly_style_injections_are_pre_empted(seeded, client) -> None:
+    # plotly.js skips injecting a <style> (blocked by the CSP) when these elements already exist.
+    bundle = (Path(PROJECT_ROOT) / "static" / "vendor" / "plotly.min.js").read_text(encoding="utf-8")
+    login_as(seeded, client)
+    page = client.get("/groups/GRPA/dashboard").get_data(as_text=True)
+    assert 'id="plotly.js-style-global" class="no-inline-styles"' in page
+    for marker in set(re.findall(r'getElementById\("([0-9a-f]{64})"\)', bundle)):
+        assert f'id="{marker}"' in page

@@ -100,11 +100,7 @@ def test_csv_export_equals_json_and_is_audited(app, admin_client) -> None:
     assert response.status_code == 200 and response.mimetype == "text/csv"
     everything = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert {"participation", "trend", "reliability", "change"} <= {r["figure"] for r in everything}
-    rows = [
-        r
-        for r in everything
-        if r["figure"] == "trend" and r["scale"] == "craving" and r["grain"] == "week"
-    ]
+    rows = [r for r in everything if r["figure"] == "trend" and r["scale"] == "craving" and r["grain"] == "week"]
     assert [r["period_start"] for r in rows] == [p["start"] for p in data]
     for row, period in zip(rows, data, strict=True):
         assert int(row["n"]) == period["n"]
