@@ -98,20 +98,29 @@ RESPONSE_COLUMNS = ("response", "meeting_date", "language", "instrument", "versi
 
 
 def response_csv_lines(dashboard: Dashboard) -> Iterator[str]:
-    """Yield the response-level CSV: one row per response, one column per item and scale score.
+    """Return the response-level CSV as chunks: one row per response, one column per item and scale score.
 
     Rule: admins only (enforced by the view); free text only when text=1; participant codes
     are replaced by pseudonyms that are new for every export, so exports cannot be joined.
+    Everything the rows need is read now, so the chunks can be streamed after the request's
+    objects have expired.
     """
     shown = dashboard.shown_instruments()
     items, scales = _columns([instrument for instrument, _ in shown], dashboard.filters.include_text)
-    yield csv_text([*RESPONSE_COLUMNS, *items, *scales], [])
     version_ids = [vid for _, ids in shown for vid in ids]
     instrument_of = {vid: instrument.id for instrument, ids in shown for vid in ids}
-    salt = secrets.token_bytes(16)
     f = dashboard.filters
+    return _response_chunks(dashboard.group.id, version_ids, instrument_of, items, scales, f)
+
+
+def _response_chunks(
+    group_id: int, version_ids: list[int], instrument_of: dict[int, str], items: list[str], scales: list[str], f: Any
+) -> Iterator[str]:
+    """Yield the header, then the rows in batches of 500 responses."""
+    yield csv_text([*RESPONSE_COLUMNS, *items, *scales], [])
+    salt = secrets.token_bytes(16)
     batch: list[Any] = []
-    for response in queries.response_rows(dashboard.group.id, version_ids, f.start, f.end):
+    for response in queries.response_rows(group_id, version_ids, f.start, f.end):
         if f.locale != "*" and response.locale != f.locale:
             continue
         batch.append(response)

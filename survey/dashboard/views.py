@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import plotly.graph_objects as go
-from flask import Response, abort, render_template, request, url_for
+from flask import Response, abort, render_template, request, stream_with_context, url_for
 from flask_login import login_required
 from werkzeug.routing import BuildError
 
@@ -77,8 +78,8 @@ def optional_url(endpoint: str, **values: Any) -> str | None:
         return None
 
 
-def csv_download(text: str, filename: str) -> Response:
-    """Serve CSV text as a download."""
+def csv_download(text: str | Iterator[str], filename: str) -> Response:
+    """Serve CSV text (or an iterator of CSV chunks) as a download."""
     return Response(
         text,
         mimetype="text/csv",
@@ -90,9 +91,10 @@ def csv_download(text: str, filename: str) -> Response:
 @login_required
 def export_csv(code: str) -> Response:
     """The aggregates of this view as CSV, suppressed as on screen; recorded in the audit log."""
-    begin_write()
     dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
     text = exports.aggregate_csv(dashboard)
+    db.session.rollback()  # end the read so the audit write starts as a write transaction
+    begin_write()
     audit.record("export", target=f"group:{code}", detail=f"aggregate CSV {dashboard.filters.query_args()}")
     db.session.commit()
     return csv_download(text, f"{code}-aggregates.csv")
@@ -110,8 +112,8 @@ def responses_csv(code: str) -> Response:
         detail=f"response-level CSV {dashboard.filters.query_args()} text={int(dashboard.filters.include_text)}",
     )
     db.session.commit()
-    text = "".join(exports.response_csv_lines(dashboard))
-    return csv_download(text, f"{code}-responses.csv")
+    lines = stream_with_context(exports.response_csv_lines(dashboard))  # streamed, 500 responses at a time
+    return csv_download(lines, f"{code}-responses.csv")
 
 
 @bp.get("/groups/<code>/dashboard/codebook.csv")
