@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from survey.dashboard.privacy import ALL, MeetingMoments, Moments, suppress_hierarchy
@@ -33,8 +33,10 @@ def periods(row: MeetingMoments) -> dict[str, dt.date | None]:
     return {"meeting": row.day, "week": row.week, "month": row.month, "all": None}
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(meetings, st.integers(3, 6))
+# Found by this test: all languages over all time minus the shown meetings left two 1-answer cells.
+@example(drawn=[(0, "es", 1), (27, "en", 3), (27, "es", 1), (28, "en", 4)], k=3)
 def test_no_shown_total_exposes_a_hidden_meeting(drawn, k) -> None:
     rows = rows_of(drawn)
     cells = suppress_hierarchy(rows, k)

@@ -67,6 +67,9 @@ def rollup(rows: Iterable[MeetingMoments]) -> tuple[dict[CellKey, Moments], list
                 cells[key] = cells[key] + row.moments
                 for part_grain in FINER[grain]:
                     parts[(key, part_grain)].add((part_grain, _period_of(row, part_grain), locale))
+                # The finest cells too: a total over languages minus the shown (meeting, language) cells
+                # must not isolate a few hidden answers, even when each in-between total is hidden.
+                parts[(key, "leaf")].add(("meeting", row.day, row.locale))
     locales = sorted({row.locale for row in rows})
     partitions: list[tuple[CellKey, list[CellKey]]] = []
     for key in cells:
@@ -74,6 +77,8 @@ def rollup(rows: Iterable[MeetingMoments]) -> tuple[dict[CellKey, Moments], list
         if locale == ALL:
             partitions.append((key, [(grain, period, each) for each in locales if (grain, period, each) in cells]))
         partitions.extend((key, sorted(parts[(key, g)], key=str)) for g in FINER[grain])
+        if locale == ALL and grain != "meeting":
+            partitions.append((key, sorted(parts[(key, "leaf")], key=str)))
     return dict(cells), partitions
 
 
@@ -107,7 +112,8 @@ def _suppress_hierarchy(rows: Iterable[MeetingMoments], k: int) -> dict[CellKey,
 
     Rule: a cell with fewer than effective_k(k) answers is hidden ("small_cell"); then, for
     each total and its parts (all languages vs. each language; a week, month or all time vs.
-    its meetings; all time vs. its weeks and its months), more parts are hidden until no
+    its meetings; all time vs. its weeks and its months; every all-languages total vs. its
+    meetings in each language), more parts are hidden until no
     total minus its shown parts pins down a hidden cell ("complement"); repeated until stable.
     Cells that pool exactly the same answers (a week with one meeting, all languages when
     only one was used) are one cell and share one decision.
