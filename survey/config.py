@@ -16,10 +16,16 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     "SURVEY_PARTICIPANT_CODE_KEY": (None, "HMAC key for participant codes. Required outside debug and testing."),
     "SURVEY_INSTRUMENTS_DIR": (str(PROJECT_ROOT / "instruments"), "Folder of instrument YAML files."),
     "SURVEY_MIN_GROUP_SIZE": (5, "Default k: aggregates over fewer responses are suppressed (floor 3)."),
-    "SURVEY_SQLITE_SYNCHRONOUS": ("FULL", "SQLite synchronous pragma: FULL (acknowledged survives power loss) or NORMAL."),
+    "SURVEY_SQLITE_SYNCHRONOUS": (
+        "FULL",
+        "SQLite synchronous pragma: FULL (acknowledged survives power loss) or NORMAL.",
+    ),
     "REDIS_URL": (None, "Redis URL for shared rate-limit counters; default in-memory per process."),
     "SURVEY_RATE_LIMIT": ("30 per minute", "Submissions allowed per client address (counted in memory or Redis only)."),
-    "SURVEY_RETENTION": ("", "Retention policy sentence shown in the privacy notice, e.g. 'Answers are deleted after 3 years.'"),
+    "SURVEY_RETENTION": (
+        "",
+        "Retention policy sentence shown in the privacy notice, e.g. 'Answers are deleted after 3 years.'",
+    ),
     "SURVEY_SUPPORT_RESOURCES": (
         None,
         "JSON list of support resources for the help page and alerts: {name, contact, href?, note?}; "
@@ -42,7 +48,9 @@ def _instance_secret(instance_path: Path) -> str:
     return path.read_text().strip()
 
 
-def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None, environ: Mapping[str, str]) -> dict[str, Any]:
+def load_settings(
+    instance_path: Path, overrides: Mapping[str, Any] | None, environ: Mapping[str, str]
+) -> dict[str, Any]:
     """Merge defaults, the environment and explicit overrides into one settings dict.
 
     :raises ConfigError: when SECRET_KEY is missing outside debug and testing.
@@ -56,7 +64,9 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None, envi
     settings["SURVEY_MIN_GROUP_SIZE"] = max(3, int(settings["SURVEY_MIN_GROUP_SIZE"]))
     settings.setdefault("MAX_CONTENT_LENGTH", 64 * 1024)  # a survey form is a few KB; larger bodies get 413
     testing = bool(settings.get("TESTING"))
-    debug = bool(settings.get("DEBUG")) or environ.get("FLASK_DEBUG") in {"1", "true"} or environ.get("SURVEY_DEV") == "1"
+    debug = (
+        bool(settings.get("DEBUG")) or environ.get("FLASK_DEBUG") in {"1", "true"} or environ.get("SURVEY_DEV") == "1"
+    )
     if not settings["SECRET_KEY"]:
         if not (testing or debug):
             raise ConfigError(

@@ -19,8 +19,9 @@ def test_participant_tables_have_no_identity_columns() -> None:
 
 
 def test_response_time_is_the_hour_bucket_only() -> None:
-    from survey.submissions import hour_bucket
     import datetime as dt
+
+    from survey.submissions import hour_bucket
 
     moment = dt.datetime(2026, 11, 25, 21, 47, 13, 123, tzinfo=dt.UTC)
     assert hour_bucket(moment) == dt.datetime(2026, 11, 25, 21, 0, tzinfo=dt.UTC)
