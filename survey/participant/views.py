@@ -49,8 +49,12 @@ def _check_settings(state: Any) -> None:
 
 @bp.after_request
 def _participant_headers(response: Any) -> Any:
-    """Send Origin on same-site posts (no-referrer would make it `null`) and keep pages private."""
-    response.headers["Referrer-Policy"] = "same-origin"
+    """Send no referrer at all and keep pages out of shared caches.
+
+    With no-referrer, browsers send `Origin: null` on the form's POST; the cross-site guard then
+    relies on Sec-Fetch-Site and the signed form token (see guards.py).
+    """
+    response.headers["Referrer-Policy"] = "no-referrer"
     response.headers.setdefault("Cache-Control", "private, no-cache")
     return response
 
