@@ -8,16 +8,14 @@ import pytest
 
 from survey.extensions import db
 from survey.models import Group
-from tests.browser.conftest import browser, live_server, new_context  # noqa: F401  (fixtures)
 from tests.browser.test_coordinator_a11y import TABLET, log_in
 from tests.coordinator_support import add_user
-
-from .dashboard_support import MONDAY, add_responses
+from tests.dashboard_support import MONDAY, add_responses
 
 pytestmark = pytest.mark.browser
 
 
-def test_dashboard_charts_draw_under_the_csp(live_server, new_context) -> None:  # noqa: F811
+def test_dashboard_charts_draw_under_the_csp(live_server, new_context) -> None:
     app = live_server.app
     with app.app_context():
         group = db.session.query(Group).filter_by(code="BROWSEEN").one()
