@@ -104,11 +104,6 @@ def test_participant_pages_send_no_referrer(site, kind, path, logged_in) -> None
     assert fetch(site, path, logged_in, HTTPS).headers["Referrer-Policy"] == "no-referrer"
 
 
-@pytest.mark.parametrize(("kind", "path", "logged_in"), PARTICIPANT_PAGES, ids=[p[0] for p in PARTICIPANT_PAGES])
-def test_participant_pages_send_no_referrer(site, kind, path, logged_in) -> None:
-    assert fetch(site, path, logged_in, HTTPS).headers["Referrer-Policy"] == "no-referrer"
-
-
 def test_thank_you_page_headers(site) -> None:
     """The thank-you page (its address carries the submission's token) sends the same protections."""
     app, _ = site
