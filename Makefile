@@ -35,7 +35,7 @@ run: setup ## Start the app on SQLite with demo data at http://127.0.0.1:$(PORT)
 	SURVEY_DEV=1 $(BIN)/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$(PORT) --reload 'survey:create_app()'
 
 serve: $(VENV)/.runtime translations ## Production-style serving with gunicorn (needs SECRET_KEY)
-	$(BIN)/flask db upgrade heads
+	$(BIN)/flask setup --no-demo
 	$(BIN)/gunicorn -c gunicorn.conf.py 'survey:create_app()'
 
 browser: ## Install Debian's chromium (apt; never `playwright install`) and axe-core (npm) for the browser tests

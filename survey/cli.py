@@ -37,19 +37,23 @@ def database_label() -> str:
 
 
 @click.command("setup")
+@click.option("--demo/--no-demo", default=True, show_default=True, help="Seed demo data into an empty database.")
 @with_appcontext
-def setup_command() -> None:
-    """Migrate the database and seed demo data when it has no groups yet."""
-    from . import demo
+def setup_command(demo: bool) -> None:
+    """Migrate the database and, with --demo, seed demo data when it has no groups yet."""
+    from . import demo as demo_data
 
     try:
         upgrade(revision="heads")
     except OperationalError as error:
         raise click.ClickException(f"Cannot reach the database at {database_label()}: {error.orig}") from None
-    created = demo.seed_if_empty()
+    if not demo:
+        click.echo(f"Database at {database_label()} is up to date.")
+        return
+    created = demo_data.seed_if_empty()
     if created:
         click.echo(f"Seeded demo data: {created}")
-    demo.print_demo_login()
+    demo_data.print_demo_login()
 
 
 @demo_cli.command("seed")

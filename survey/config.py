@@ -22,6 +22,14 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     ),
     "REDIS_URL": (None, "Redis URL for shared rate-limit counters; default in-memory per process."),
     "SURVEY_RATE_LIMIT": ("30 per minute", "Submissions allowed per client address (counted in memory or Redis only)."),
+    "SURVEY_LOGIN_LIMIT_PER_ACCOUNT": (
+        "5 per minute; 20 per hour",
+        "Failed coordinator logins allowed per e-mail address (counted in memory or Redis only).",
+    ),
+    "SURVEY_LOGIN_LIMIT_PER_CLIENT": (
+        "20 per minute; 100 per hour",
+        "Failed coordinator logins allowed per client address (counted in memory or Redis only).",
+    ),
     "SURVEY_RETENTION": (
         "",
         "Retention policy sentence shown in the privacy notice, e.g. 'Answers are deleted after 3 years.'",

@@ -26,6 +26,14 @@ def test_setup_seeds_demo_data_once(app) -> None:
         assert db.session.scalar(select(func.count()).select_from(Response)) > 50
 
 
+def test_setup_without_demo_only_migrates(app) -> None:
+    result = app.test_cli_runner().invoke(args=["setup", "--no-demo"])
+    assert result.exit_code == 0, result.output
+    assert "up to date" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Group)) == 0
+
+
 def test_setup_reports_an_unreachable_database_without_traceback() -> None:
     app = create_app({**BASE_CONFIG, "DATABASE_URL": "postgresql+psycopg://nobody:secret@127.0.0.1:1/none"})
     result = app.test_cli_runner().invoke(args=["setup"])

@@ -24,12 +24,12 @@ TOO_MANY = "Too many login attempts. Wait a few minutes, then try again."
 
 def account_limit() -> str:
     """Failed logins allowed per submitted e-mail."""
-    return str(current_app.config.get("SURVEY_LOGIN_LIMIT_PER_ACCOUNT", "5 per minute; 20 per hour"))
+    return str(current_app.config["SURVEY_LOGIN_LIMIT_PER_ACCOUNT"])
 
 
 def client_limit() -> str:
     """Failed logins allowed per client address (counted in memory or Redis, never stored)."""
-    return str(current_app.config.get("SURVEY_LOGIN_LIMIT_PER_CLIENT", "20 per minute; 100 per hour"))
+    return str(current_app.config["SURVEY_LOGIN_LIMIT_PER_CLIENT"])
 
 
 def submitted_email() -> str:
