@@ -18,6 +18,9 @@ from .models import Group, GroupInstrument, Meeting, User
 from .scoring import AnswerValue, clean_answers
 from .submissions import build_response
 
+# (name, code, language, timezone, weekday of past meetings, start time). The groups themselves are
+# stored without a schedule, so their survey link is open every day ("today's meeting") and the
+# quick start works whatever the day; the weekday only places the seeded history.
 DEMO_GROUPS = (
     ("Tuesday Evening Recovery Circle", "DEMO2TUE", "en", "America/Chicago", 1, dt.time(19, 0)),
     ("Círculo de Recuperación del Jueves", "DEMO4JUE", "es", "America/Los_Angeles", 3, dt.time(18, 30)),
@@ -42,33 +45,34 @@ def seed(weeks: int = 8, rng: random.Random | None = None) -> str:
     for name, code, locale, timezone, weekday, start in DEMO_GROUPS:
         if db.session.scalar(select(Group).filter_by(code=code)) is not None:
             continue
-        group = Group(name=name, code=code, default_locale=locale, timezone=timezone,
-                      meeting_weekday=weekday, meeting_time=start)
+        group = Group(name=name, code=code, default_locale=locale, timezone=timezone)
         group.instruments = [GroupInstrument(instrument_id=instrument.id, position=0)]
         db.session.add(group)
         db.session.flush()
-        total += _seed_meetings(group, instrument, weeks, rng)
+        total += _seed_meetings(group, instrument, weeks, rng, weekday, start)
     accounts = _seed_accounts()
     db.session.commit()
     summary = f"{len(DEMO_GROUPS)} groups, {total} responses over {weeks} weeks"
     return summary + (f", {accounts} accounts" if accounts else "")
 
 
-def _seed_meetings(group: Group, instrument: Instrument, weeks: int, rng: random.Random) -> int:
-    """Add one meeting a week with 4 to 12 responses that slowly improve."""
+def _seed_meetings(
+    group: Group, instrument: Instrument, weeks: int, rng: random.Random, weekday: int, start: dt.time
+) -> int:
+    """Add one past meeting a week on the given weekday, with 4 to 12 responses that slowly improve."""
     today = dt.date.today()
-    last = today - dt.timedelta(days=(today.weekday() - (group.meeting_weekday or 0)) % 7 or 7)
+    last = today - dt.timedelta(days=(today.weekday() - weekday) % 7 or 7)
     regulars = [hashlib.sha256(f"{group.code}-{i}".encode()).hexdigest() for i in range(8)]
     count = 0
     for week in range(weeks):
         meeting = Meeting(group_id=group.id, local_date=last - dt.timedelta(weeks=weeks - 1 - week),
-                          starts_at=group.meeting_time)
+                          starts_at=start)
         db.session.add(meeting)
         db.session.flush()
         wellbeing = 0.45 + 0.3 * week / max(weeks - 1, 1)
         for index in range(rng.randint(4, 12)):
-            answers = synthetic_answers(instrument, wellbeing + rng.gauss(0, 0.15))
-            moment = dt.datetime.combine(meeting.local_date, group.meeting_time or dt.time(19), dt.UTC)
+            answers = synthetic_answers(instrument, wellbeing + rng.gauss(0, 0.15), rng)
+            moment = dt.datetime.combine(meeting.local_date, start, dt.UTC)
             build_response(
                 meeting=meeting, instrument=instrument, answers=answers, locale=group.default_locale,
                 token=f"demo-{group.code}-{week}-{index}", submitted_at=moment + dt.timedelta(hours=1),
@@ -78,8 +82,8 @@ def _seed_meetings(group: Group, instrument: Instrument, weeks: int, rng: random
     return count
 
 
-def synthetic_answers(instrument: Instrument, wellbeing: float) -> Mapping[str, AnswerValue]:
-    """Answer every numeric item near the given wellbeing (0 = struggling, 1 = doing well)."""
+def synthetic_answers(instrument: Instrument, wellbeing: float, rng: random.Random) -> Mapping[str, AnswerValue]:
+    """Answer every numeric item near the given wellbeing (0 = struggling, 1 = doing well), with item noise."""
     raw: dict[str, list[str]] = {}
     better_high = item_directions(instrument)
     for item in instrument.items:
@@ -87,7 +91,8 @@ def synthetic_answers(instrument: Instrument, wellbeing: float) -> Mapping[str, 
         if bounds is None:
             continue
         low, high = bounds
-        share = min(max(wellbeing if better_high.get(item.id, True) else 1 - wellbeing, 0.0), 1.0)
+        level = wellbeing + rng.gauss(0, 0.12)  # each answer strays a little, so items are not perfectly parallel
+        share = min(max(level if better_high.get(item.id, True) else 1 - level, 0.0), 1.0)
         raw[item.id] = [str(round(low + (high - low) * share))]
     answers, _errors = clean_answers(instrument, raw)
     return answers

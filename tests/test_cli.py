@@ -26,6 +26,13 @@ def test_setup_seeds_demo_data_once(app) -> None:
         assert db.session.scalar(select(func.count()).select_from(Response)) > 50
 
 
+def test_demo_survey_links_in_the_readme_open_whatever_the_day(app) -> None:
+    assert app.test_cli_runner().invoke(args=["demo", "seed", "--weeks", "2"]).exit_code == 0
+    client = app.test_client()
+    for code in ("DEMO2TUE", "DEMO4JUE"):
+        assert client.get(f"/s/{code}").status_code == 200, code
+
+
 def test_setup_without_demo_only_migrates(app) -> None:
     result = app.test_cli_runner().invoke(args=["setup", "--no-demo"])
     assert result.exit_code == 0, result.output
