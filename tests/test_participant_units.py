@@ -34,6 +34,25 @@ def test_every_participant_string_has_a_spanish_translation() -> None:
     assert missing == []
 
 
+def test_every_participant_string_in_the_sources_is_in_the_catalogue() -> None:
+    """Extract from the sources now, so a new string not yet added to messages.po fails here."""
+    from babel.messages.extract import extract_from_dir
+
+    with (PROJECT_ROOT / "survey/translations/es/LC_MESSAGES/messages.po").open("rb") as po_file:
+        catalog = read_po(po_file)
+    method_map = [("survey/**.py", "python"), ("templates/**.html", "jinja2")]
+    missing = []
+    for filename, _line, message, _comments, _context in extract_from_dir(str(PROJECT_ROOT), method_map):
+        if not filename.startswith(PARTICIPANT_SOURCES):
+            continue
+        msgid = message[0] if isinstance(message, tuple) else message
+        entry = catalog.get(msgid)
+        translated = entry is not None and (all(entry.string) if isinstance(entry.string, tuple) else entry.string)
+        if not translated:
+            missing.append((filename, msgid))
+    assert missing == []
+
+
 def test_compiled_catalogues_are_not_committed() -> None:
     tracked = subprocess.run(
         ["git", "ls-files", "survey/translations"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
