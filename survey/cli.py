@@ -91,4 +91,3 @@ def _backup_progress(status: int, remaining: int, total: int) -> None:
     click.echo(f"\rcopied {total - remaining} of {total} pages", nl=False, err=True)
     if remaining == 0:
         click.echo("", err=True)
-

@@ -101,6 +101,5 @@ def _normalise_database_url(url: str) -> str:
     """Use psycopg 3 for plain postgres:// URLs, as hosting providers hand them out."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
-

@@ -65,8 +65,7 @@ def _seed_meetings(
     regulars = [hashlib.sha256(f"{group.code}-{i}".encode()).hexdigest() for i in range(8)]
     count = 0
     for week in range(weeks):
-        meeting = Meeting(group_id=group.id, local_date=last - dt.timedelta(weeks=weeks - 1 - week),
-                          starts_at=start)
+        meeting = Meeting(group_id=group.id, local_date=last - dt.timedelta(weeks=weeks - 1 - week), starts_at=start)
         db.session.add(meeting)
         db.session.flush()
         wellbeing = 0.45 + 0.3 * week / max(weeks - 1, 1)
@@ -74,8 +73,12 @@ def _seed_meetings(
             answers = synthetic_answers(instrument, wellbeing + rng.gauss(0, 0.15), rng)
             moment = dt.datetime.combine(meeting.local_date, start, dt.UTC)
             build_response(
-                meeting=meeting, instrument=instrument, answers=answers, locale=group.default_locale,
-                token=f"demo-{group.code}-{week}-{index}", submitted_at=moment + dt.timedelta(hours=1),
+                meeting=meeting,
+                instrument=instrument,
+                answers=answers,
+                locale=group.default_locale,
+                token=f"demo-{group.code}-{week}-{index}",
+                submitted_at=moment + dt.timedelta(hours=1),
                 participant_hash=regulars[index] if index < len(regulars) and rng.random() < 0.7 else None,
             )
             count += 1
@@ -111,8 +114,12 @@ def item_directions(instrument: Instrument) -> dict[str, bool]:
 # Demo accounts, documented in the README; only ever created by `demo seed` / `setup` on an empty database.
 DEMO_ACCOUNTS: tuple[tuple[str, str, str, dict[str, str]], ...] = (
     # (e-mail, password, role, {group code: access})
-    ("demo-coordinator@example.org", "demo coordinator 2026", "coordinator",
-     {"DEMO2TUE": "manager", "DEMO4JUE": "viewer"}),
+    (
+        "demo-coordinator@example.org",
+        "demo coordinator 2026",
+        "coordinator",
+        {"DEMO2TUE": "manager", "DEMO4JUE": "viewer"},
+    ),
     ("demo-admin@example.org", "demo admin password 2026", "admin", {}),
 )
 

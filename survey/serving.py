@@ -45,7 +45,10 @@ def init_app(app: Flask) -> None:
     manifest = hashed_names(static_root)
     app.config["SURVEY_STATIC_MANIFEST"] = manifest
     app.url_defaults(lambda endpoint, values: _hashed_static_url(manifest, endpoint, values))
-    app.wsgi_app = HashedStatic(app.wsgi_app, static_root, app.static_url_path or "/static", manifest, cache_dir)
+    # Wrapping wsgi_app is Flask's documented middleware pattern; mypy sees it as a method.
+    app.wsgi_app = HashedStatic(  # type: ignore[method-assign]
+        app.wsgi_app, static_root, app.static_url_path or "/static", manifest, cache_dir
+    )
 
 
 def _hashed_static_url(manifest: dict[str, str], endpoint: str, values: dict) -> None:

@@ -29,8 +29,12 @@ def store_one(instrument, token: str) -> Response:
     db.session.add(meeting)
     db.session.flush()
     response = build_response(
-        meeting=meeting, instrument=instrument, answers={"belonged": 4.0}, locale="en",
-        token=token, submitted_at=dt.datetime(2026, 11, 24, 20, 15, tzinfo=dt.UTC),
+        meeting=meeting,
+        instrument=instrument,
+        answers={"belonged": 4.0},
+        locale="en",
+        token=token,
+        submitted_at=dt.datetime(2026, 11, 24, 20, 15, tzinfo=dt.UTC),
     )
     db.session.commit()
     return response

@@ -14,9 +14,20 @@ pytestmark = pytest.mark.browser
 
 TABLET: dict[str, Any] = {"viewport": {"width": 768, "height": 1024}, "is_mobile": False, "has_touch": True}
 PAGES = (
-    "/groups", "/groups?archived=1", "/groups/new", "/groups/BROWSEEN", "/groups/BROWSEEN/edit",
-    "/groups/BROWSEEN/now", "/groups/BROWSEES/poster", "/groups/BROWSEES/poster?paper=letter", "/users",
-    "/users/new", "/audit", "/instruments", "/instruments/checkin/preview?lang=es", "/account/password",
+    "/groups",
+    "/groups?archived=1",
+    "/groups/new",
+    "/groups/BROWSEEN",
+    "/groups/BROWSEEN/edit",
+    "/groups/BROWSEEN/now",
+    "/groups/BROWSEES/poster",
+    "/groups/BROWSEES/poster?paper=letter",
+    "/users",
+    "/users/new",
+    "/audit",
+    "/instruments",
+    "/instruments/checkin/preview?lang=es",
+    "/account/password",
 )
 
 
