@@ -9,7 +9,20 @@ from typing import Any
 
 from flask import Flask
 
-from . import accounts, catalog, database, errors, health, i18n, offline, participant, retention, security, serving
+from . import (
+    accounts,
+    catalog,
+    database,
+    errors,
+    health,
+    i18n,
+    offline,
+    participant,
+    proxy,
+    retention,
+    security,
+    serving,
+)
 from .config import PROJECT_ROOT, load_settings
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -29,6 +42,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     security.init_app(app)
     serving.init_app(app)
+    proxy.init_app(app)  # outermost: everything inside sees the real client address
     register_cli(app)
     return app
 

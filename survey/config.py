@@ -22,6 +22,10 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     ),
     "REDIS_URL": (None, "Redis URL for shared rate-limit counters; default in-memory per process."),
     "SURVEY_RATE_LIMIT": ("30 per minute", "Submissions allowed per client address (counted in memory or Redis only)."),
+    "SURVEY_PROXY_HOPS": (
+        0,
+        "Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none).",
+    ),
     "SURVEY_LOGIN_LIMIT_PER_ACCOUNT": (
         "5 per minute; 20 per hour",
         "Failed coordinator logins allowed per e-mail address (counted in memory or Redis only).",
