@@ -49,10 +49,36 @@ def test_meeting_is_created_on_first_response_and_reused(papp: Flask, pclient: F
 def test_repeated_post_stores_once_and_redirects_to_the_same_thank_you(papp: Flask, pclient: FlaskClient) -> None:
     token = get_token(pclient)
     first = submit(pclient, token=token)
-    again = submit(pclient, token=token, answers={**VALID_ANSWERS, "mood": "1"})
+    again = submit(pclient, token=token)
+    third = submit(pclient, token=token)
+    assert first.status_code == again.status_code == third.status_code == 303
+    assert first.headers["Location"] == again.headers["Location"] == third.headers["Location"]
+    assert response_count(papp) == 1
+
+
+def test_different_answers_on_a_reused_form_page_are_a_new_response(papp: Flask, pclient: FlaskClient) -> None:
+    """A shared phone: the next person answers on the page restored from history; nothing is lost."""
+    token = get_token(pclient)
+    first = submit(pclient, token=token)
+    second = submit(pclient, token=token, answers={**VALID_ANSWERS, "mood": "1"})
+    second_retry = submit(pclient, token=token, answers={**VALID_ANSWERS, "mood": "1"})
+    first_retry = submit(pclient, token=token)
+    assert {r.status_code for r in (first, second, second_retry, first_retry)} == {303}
+    assert second.headers["Location"] != first.headers["Location"]
+    assert second_retry.headers["Location"] == second.headers["Location"]
+    assert first_retry.headers["Location"] == first.headers["Location"]
+    assert response_count(papp) == 2
+    assert pclient.get(second.headers["Location"]).status_code == 200
+    with papp.app_context():
+        moods = sorted(db.session.scalars(select(Answer.value_num).where(Answer.item_id == "mood")))
+    assert moods == sorted([float(VALID_ANSWERS["mood"]), 1.0])
+
+
+def test_invalid_answers_on_a_reused_form_page_get_the_form_again(papp: Flask, pclient: FlaskClient) -> None:
+    token = get_token(pclient)
+    submit(pclient, token=token)
     broken = submit(pclient, token=token, answers={"mood": "99"})
-    assert first.status_code == again.status_code == broken.status_code == 303
-    assert first.headers["Location"] == again.headers["Location"] == broken.headers["Location"]
+    assert broken.status_code == 400
     assert response_count(papp) == 1
 
 

@@ -123,3 +123,33 @@ def test_a_late_send_counts_for_the_meeting_it_was_opened_for(papp: Flask, monke
     assert submit(client, token=token).status_code == 303
     with papp.app_context():
         assert db.session.scalar(select(Meeting.local_date)) != dt.date(2000, 1, 1)
+
+
+def test_different_answers_racing_on_one_form_page_are_both_stored(
+    papp: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both requests decided before either stored; the second settles under the write lock."""
+    from survey.participant import pipeline
+
+    make_group(papp)
+    client = papp.test_client()
+    token = get_token(client)
+    real_nonce, real_stored = pipeline.submission_nonce, pipeline.stored_under
+    stale = {"nonce": True, "stored": True}
+
+    def stale_nonce(token, *args):  # the view's early look happened before the first one was stored
+        if stale.pop("nonce", False):
+            return token.nonce
+        return real_nonce(token, *args)
+
+    def stale_stored(nonce):
+        if stale.pop("stored", False):
+            return False
+        return real_stored(nonce)
+
+    assert submit(client, token=token).status_code == 303
+    monkeypatch.setattr(pipeline, "submission_nonce", stale_nonce)
+    monkeypatch.setattr(pipeline, "stored_under", stale_stored)
+    second = submit(client, token=token, answers={**support.VALID_ANSWERS, "mood": "1"})
+    assert second.status_code == 303
+    assert support.response_count(papp) == 2

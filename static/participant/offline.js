@@ -1,6 +1,6 @@
 /* Participant pages, progressive enhancement (the form works without it):
    - sends the survey form with fetch; when the network fails, keeps the answers on this phone
-     (IndexedDB, keyed by the form's idempotency token) and sends them on `online`, on every page load
+     (IndexedDB, keyed by the form's idempotency token and a digest of the answers) and sends them on `online`, on every page load
      and by Background Sync where the browser has it; an entry leaves the phone only after a 2xx/3xx;
    - hides questions whose show_if does not hold and counts the required ones still unanswered;
    - keeps the participant's own last scores in localStorage and shows them on this phone only.
@@ -35,6 +35,16 @@
     drop: function (token) { return store("readwrite", function (s) { return s["delete"](token); }); }
   };
 
+  function formOf(entry) { return entry.token.split("~")[0]; }
+
+  /* Once a form's answers are delivered, earlier copies of that same form that the server sent back for correction are done with. */
+  function dropCorrected(entry) {
+    return queue.all().then(function (entries) {
+      return Promise.all(entries.filter(function (e) { return e.attention && formOf(e) === formOf(entry); })
+        .map(function (e) { return queue.drop(e.token); }));
+    });
+  }
+
   function retryLater(status) { return status === 429 || status >= 500; }
 
   /* POST one saved submission. Delivered (2xx/3xx): removed. 4xx: kept, marked for the participant's
@@ -45,7 +55,7 @@
     }).then(function (response) {
       var done;
       if (response.ok || response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400)) {
-        done = queue.drop(entry.token);
+        done = queue.drop(entry.token).then(function () { return dropCorrected(entry); });
       } else if (!retryLater(response.status)) {
         entry.attention = true;
         done = queue.put(entry);
@@ -124,6 +134,13 @@
     return (field && field.value) || "local-" + Date.now() + "-" + Math.random().toString(36).slice(2);
   }
 
+  /* A short digest of the answers: one phone's double tap keeps one entry, two people's answers on the same page keep two. */
+  function digest(text) {
+    var h = 5381;
+    for (var i = 0; i < text.length; i++) h = ((h * 33) ^ text.charCodeAt(i)) >>> 0;
+    return h.toString(36);
+  }
+
   function keep(entry) {
     return queue.put(entry).then(function () {
       say("saved");
@@ -140,14 +157,12 @@
     var form = event.target;
     if (event.defaultPrevented || form.getAttribute("aria-busy") === "true") { event.preventDefault(); return; }
     event.preventDefault();
-    var entry = {
-      token: formToken(form), action: form.action, savedAt: Date.now(),
-      body: new URLSearchParams(new FormData(form)).toString()
-    };
+    var body = new URLSearchParams(new FormData(form)).toString();
+    var entry = { token: formToken(form) + "~" + digest(body), action: form.action, savedAt: Date.now(), body: body };
     form.setAttribute("aria-busy", "true");
     say("sending");
     send(entry).then(function (response) {
-      if (response.ok && response.redirected) return location.assign(response.url);
+      if (response.ok && response.redirected) return goTo(response.url);
       if (retryLater(response.status)) return keep(entry);
       return response.text().then(showPage);
     }, function () {
@@ -156,10 +171,18 @@
   }
 
   /* Tell what became of saved answers: this page's own go to their thank-you page; one that needs attention shows. */
+  /* Go to a thank-you page once: the page's own send and the worker's Background Sync may both report it. */
+  var leaving = false;
+  function goTo(url) {
+    if (leaving) return null;
+    leaving = true;
+    return location.assign(url);
+  }
+
   function report(records) {
     var form = document.getElementById("survey-form"), mine = form && formToken(form), last = null;
     for (var i = 0; i < records.length; i++) {
-      if (records[i].ok && records[i].token === mine) return location.assign(records[i].url);
+      if (records[i].ok && formOf(records[i]) === mine) return goTo(records[i].url);
       if (records[i].html) return showPage(records[i].html);
       if (records[i].ok) last = records[i].url;
     }

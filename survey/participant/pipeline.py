@@ -9,6 +9,8 @@ racing this one, means the submission is already safe, so it is not an error.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,10 +24,10 @@ from ..extensions import db
 from ..instruments import AnswerValue, Instrument
 from ..models import Group, InstrumentVersion, Response
 from ..scoring import clean_answers
-from ..submissions import build_response, find_by_token
+from ..submissions import answer_row, build_response, find_by_token
 from . import codes
 from .form import FormPlan
-from .tokens import FormToken
+from .tokens import FormToken, response_token
 from .window import MeetingSlot, get_or_create_meeting
 
 MAX_INSTRUMENTS = 10  # thank-you lookups consider this many responses per submission
@@ -84,35 +86,88 @@ def clean(plan: FormPlan, raw: Sequence[dict[str, list[str]]], typed_code: str |
 
 
 def already_stored(token: FormToken) -> bool:
-    """Tell whether this submission's first response is stored."""
-    return find_by_token(token.response_token(0)) is not None
+    """Tell whether a submission is stored under this form's own nonce."""
+    return stored_under(token.nonce)
+
+
+def stored_under(nonce: str) -> bool:
+    """Tell whether a submission's first response is stored under this nonce."""
+    return find_by_token(response_token(nonce, 0)) is not None
+
+
+Fingerprint = list[object]
+
+
+def fingerprint(plan: FormPlan, cleaned: Cleaned) -> Fingerprint:
+    """Describe a submission by exactly what would be stored: answers per instrument and the code hash."""
+    per_instrument = [
+        sorted(
+            (item_id, row.value_num, row.value_text)
+            for item_id, value in answers.items()
+            for row in [answer_row(instrument, item_id, value)]
+        )
+        for instrument, answers in zip(plan.instruments, cleaned.answers, strict=True)
+    ]
+    return [per_instrument, cleaned.participant_hash]
+
+
+def stored_fingerprint(nonce: str, plan: FormPlan) -> Fingerprint:
+    """Describe the submission stored under this nonce the same way as `fingerprint`."""
+    tokens = [response_token(nonce, position) for position in range(len(plan.instruments))]
+    rows = {row.token: row for row in db.session.scalars(select(Response).where(Response.token.in_(tokens)))}
+    per_instrument = [
+        sorted((a.item_id, a.value_num, a.value_text) for a in rows[t].answers) if t in rows else None for t in tokens
+    ]
+    first = rows.get(tokens[0])
+    return [per_instrument, first.participant_hash if first else None]
+
+
+def submission_nonce(token: FormToken, plan: FormPlan, cleaned: Cleaned) -> str:
+    """Return the nonce to store this submission under.
+
+    The form's own nonce, unless a *different* submission from the same form page is already
+    stored under it: on a shared phone the next person may answer on a page restored from the
+    browser's history or the offline cache, and their answers must not be taken for a retry. They
+    get a nonce derived from their answers, so their own retries are still stored once.
+    """
+    mine = fingerprint(plan, cleaned)
+    if not already_stored(token) or stored_fingerprint(token.nonce, plan) == mine:
+        return token.nonce
+    digest = hashlib.sha256(json.dumps(mine, sort_keys=True, default=str).encode()).hexdigest()
+    return f"{token.nonce}.{digest[:12]}"
 
 
 def store(
     group: Group, token: FormToken, plan: FormPlan, cleaned: Cleaned, locale: str, now: dt.datetime | None = None
-) -> None:
-    """Store the submission in one transaction; a duplicate token is already-stored, not an error."""
+) -> str:
+    """Store the submission in one transaction and return the nonce it is stored under.
+
+    The nonce is settled under the write lock (BEGIN IMMEDIATE on SQLite). On PostgreSQL two
+    racing requests may both try the form's nonce: the loser's unique-token error is settled again,
+    as success when the winner stored the same answers, or under the derived nonce when not.
+    """
     now = now or dt.datetime.now(dt.UTC)
-    begin_write()
-    try:
-        if not already_stored(token):
-            meeting = get_or_create_meeting(group, MeetingSlot(token.meeting_date, token.meeting_start))
-            for position, instrument in enumerate(plan.instruments):
-                build_response(
-                    meeting=meeting,
-                    instrument=instrument,
-                    answers=cleaned.answers[position],
-                    locale=locale,
-                    token=token.response_token(position),
-                    submitted_at=now,
-                    participant_hash=cleaned.participant_hash,
-                )
-        db.session.commit()
-    except IntegrityError:
-        # A concurrent request with the same token won the race; its response stands.
-        db.session.rollback()
-        if not already_stored(token):
-            raise
+    for _attempt in range(2):
+        begin_write()
+        nonce = submission_nonce(token, plan, cleaned)
+        try:
+            if not stored_under(nonce):
+                meeting = get_or_create_meeting(group, MeetingSlot(token.meeting_date, token.meeting_start))
+                for position, instrument in enumerate(plan.instruments):
+                    build_response(
+                        meeting=meeting,
+                        instrument=instrument,
+                        answers=cleaned.answers[position],
+                        locale=locale,
+                        token=response_token(nonce, position),
+                        submitted_at=now,
+                        participant_hash=cleaned.participant_hash,
+                    )
+            db.session.commit()
+            return nonce
+        except IntegrityError:
+            db.session.rollback()  # a racing request took this nonce; settle again
+    raise RuntimeError("could not settle the submission's nonce after a race")
 
 
 def submission_responses(group: Group, nonce: str) -> list[Response]:

@@ -20,6 +20,9 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 SALT = "survey.participant.form-token"
 MAX_AGE = dt.timedelta(days=7)
 NONCE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,40}$")
+# A submission is stored under its form's nonce, or under nonce.<answers digest> when a different
+# submission from the same form page took the nonce first (see pipeline.submission_nonce).
+STORED_NONCE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,40}(\.[0-9a-f]{12})?$")
 
 
 class TokenError(ValueError):
@@ -38,7 +41,12 @@ class FormToken:
 
     def response_token(self, position: int) -> str:
         """Return the stored token of the response to the instrument at this position."""
-        return self.nonce if position == 0 else f"{self.nonce}-{position}"
+        return response_token(self.nonce, position)
+
+
+def response_token(nonce: str, position: int) -> str:
+    """Return the stored token of a submission's response to the instrument at this position."""
+    return nonce if position == 0 else f"{nonce}-{position}"
 
 
 def _serializer() -> URLSafeTimedSerializer:

@@ -29,7 +29,7 @@ from .window import MeetingSlot, current_slot
 
 bp = Blueprint("participant", __name__)
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
-NONCE_PATTERN = tokens.NONCE_PATTERN
+NONCE_PATTERN = tokens.STORED_NONCE_PATTERN
 
 
 class Unavailable(HTTPException):
@@ -221,9 +221,6 @@ def submit(code: str) -> ResponseReturnValue:
         return restart_form(
             group, form, _("This page was open too long or was damaged. Please check your answers and send them again.")
         )
-    if pipeline.already_stored(token):
-        return thanks_redirect(group, token.nonce)
-    check_accepting(group)
     try:
         plan = pipeline.plan_for_token(token)
     except pipeline.UnknownVersion:
@@ -266,8 +263,11 @@ def submit_plan(
         return render_form(
             group, plan, signed, 400, cleaned=cleaned, raw=raw, typed_code=form.get("participant_code", "")
         )
-    pipeline.store(group, token, plan, cleaned, select_locale())
-    return thanks_redirect(group, token.nonce)
+    nonce = pipeline.submission_nonce(token, plan, cleaned)
+    if not pipeline.stored_under(nonce):  # a retry of a stored submission is thanked even if the group closed since
+        check_accepting(group)
+        nonce = pipeline.store(group, token, plan, cleaned, select_locale())
+    return thanks_redirect(group, nonce)
 
 
 def restart_form(group: Group, form: MultiDict[str, str], problem: str) -> ResponseReturnValue:

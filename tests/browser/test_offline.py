@@ -172,3 +172,27 @@ def test_offline_messages_speak_the_page_language(live_server: LiveServer, new_c
     page.context.set_offline(False)
     page.wait_for_url(THANKS)
     assert live_server.responses()[0].locale == "es"
+
+
+def test_two_people_answering_offline_on_one_phone_are_both_stored(live_server: LiveServer, phone: Any) -> None:
+    """A shared phone with no signal: the second person answers on the same cached page; nothing is lost."""
+    url = f"{live_server.url}/s/BROWSEEN"
+    open_survey_and_wait_for_the_worker(phone, url)
+    phone.context.set_offline(True)
+    for craving in (2, 8):
+        phone.reload()  # the page comes from the worker's cache, with the same form token both times
+        answer_checkin(phone, craving=craving)
+        phone.get_by_role("button", name="Send my answers").click()
+        wait_for_status(phone, "saved on this phone")
+    assert phone.evaluate(QUEUED) == 2
+    phone.context.set_offline(False)
+    phone.reload()  # every page load sends what waits
+    for _ in range(100):
+        if live_server.response_count() == 2:
+            break
+        phone.wait_for_timeout(100)
+    cravings = sorted(
+        a.value_num for response in live_server.responses() for a in response.answers if a.item_id == "craving_now"
+    )
+    assert cravings == [2.0, 8.0]
+    assert phone.evaluate(QUEUED) == 0
