@@ -134,22 +134,16 @@ def test_different_answers_racing_on_one_form_page_are_both_stored(
     make_group(papp)
     client = papp.test_client()
     token = get_token(client)
-    real_nonce, real_stored = pipeline.submission_nonce, pipeline.stored_under
-    stale = {"nonce": True, "stored": True}
+    real_settle = pipeline.settle
+    stale = {"look": True}
 
-    def stale_nonce(token, *args):  # the view's early look happened before the first one was stored
-        if stale.pop("nonce", False):
-            return token.nonce
-        return real_nonce(token, *args)
-
-    def stale_stored(nonce):
-        if stale.pop("stored", False):
-            return False
-        return real_stored(nonce)
+    def stale_then_real(token, *args):  # the view's early look happened before the first one was stored
+        if stale.pop("look", False):
+            return pipeline.Settled(token.nonce, stored=False)
+        return real_settle(token, *args)
 
     assert submit(client, token=token).status_code == 303
-    monkeypatch.setattr(pipeline, "submission_nonce", stale_nonce)
-    monkeypatch.setattr(pipeline, "stored_under", stale_stored)
+    monkeypatch.setattr(pipeline, "settle", stale_then_real)
     second = submit(client, token=token, answers={**support.VALID_ANSWERS, "mood": "1"})
     assert second.status_code == 303
     assert support.response_count(papp) == 2

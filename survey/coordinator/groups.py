@@ -61,7 +61,9 @@ def normalise_code(code: str) -> str:
 
 
 def find_group(code: str) -> Group | None:
-    """Return the group with this code (any case), or None."""
+    """Return the group with this code (any case, through the unique index), or None."""
+    if "\x00" in code:  # PostgreSQL refuses NUL in a parameter (a 500); no code contains one
+        return None
     return db.session.scalar(select(Group).where(Group.code == normalise_code(code)))
 
 

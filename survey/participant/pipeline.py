@@ -122,19 +122,30 @@ def stored_fingerprint(nonce: str, plan: FormPlan) -> Fingerprint:
     return [per_instrument, first.participant_hash if first else None]
 
 
-def submission_nonce(token: FormToken, plan: FormPlan, cleaned: Cleaned) -> str:
-    """Return the nonce to store this submission under.
+@dataclass(frozen=True)
+class Settled:
+    """Where a submission belongs: the nonce to store it under, and whether it is stored already."""
+
+    nonce: str
+    stored: bool
+
+
+def settle(token: FormToken, plan: FormPlan, cleaned: Cleaned) -> Settled:
+    """Decide the nonce this submission is stored under, and whether it already is.
 
     The form's own nonce, unless a *different* submission from the same form page is already
     stored under it: on a shared phone the next person may answer on a page restored from the
     browser's history or the offline cache, and their answers must not be taken for a retry. They
     get a nonce derived from their answers, so their own retries are still stored once.
     """
+    if not already_stored(token):
+        return Settled(token.nonce, stored=False)
     mine = fingerprint(plan, cleaned)
-    if not already_stored(token) or stored_fingerprint(token.nonce, plan) == mine:
-        return token.nonce
+    if stored_fingerprint(token.nonce, plan) == mine:
+        return Settled(token.nonce, stored=True)
     digest = hashlib.sha256(json.dumps(mine, sort_keys=True, default=str).encode()).hexdigest()
-    return f"{token.nonce}.{digest[:12]}"
+    derived = f"{token.nonce}.{digest[:12]}"
+    return Settled(derived, stored=stored_under(derived))
 
 
 def store(
@@ -142,16 +153,16 @@ def store(
 ) -> str:
     """Store the submission in one transaction and return the nonce it is stored under.
 
-    The nonce is settled under the write lock (BEGIN IMMEDIATE on SQLite). On PostgreSQL two
+    The nonce is settled again under the write lock (BEGIN IMMEDIATE on SQLite). On PostgreSQL two
     racing requests may both try the form's nonce: the loser's unique-token error is settled again,
     as success when the winner stored the same answers, or under the derived nonce when not.
     """
     now = now or dt.datetime.now(dt.UTC)
     for _attempt in range(2):
         begin_write()
-        nonce = submission_nonce(token, plan, cleaned)
+        settled = settle(token, plan, cleaned)
         try:
-            if not stored_under(nonce):
+            if not settled.stored:
                 meeting = get_or_create_meeting(group, MeetingSlot(token.meeting_date, token.meeting_start))
                 for position, instrument in enumerate(plan.instruments):
                     build_response(
@@ -159,12 +170,12 @@ def store(
                         instrument=instrument,
                         answers=cleaned.answers[position],
                         locale=locale,
-                        token=response_token(nonce, position),
+                        token=response_token(settled.nonce, position),
                         submitted_at=now,
                         participant_hash=cleaned.participant_hash,
                     )
             db.session.commit()
-            return nonce
+            return settled.nonce
         except IntegrityError:
             db.session.rollback()  # a racing request took this nonce; settle again
     raise RuntimeError("could not settle the submission's nonce after a race")

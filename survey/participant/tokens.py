@@ -21,7 +21,7 @@ SALT = "survey.participant.form-token"
 MAX_AGE = dt.timedelta(days=7)
 NONCE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,40}$")
 # A submission is stored under its form's nonce, or under nonce.<answers digest> when a different
-# submission from the same form page took the nonce first (see pipeline.submission_nonce).
+# submission from the same form page took the nonce first (see pipeline.settle).
 STORED_NONCE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,40}(\.[0-9a-f]{12})?$")
 
 

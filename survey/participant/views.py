@@ -13,12 +13,12 @@ from typing import Any
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import Forbidden, HTTPException
 
 from .. import catalog
-from ..extensions import csrf, db, limiter
+from ..coordinator import groups
+from ..extensions import csrf, limiter
 from ..i18n import language_links, select_locale, use_locale_hints
 from ..models import Group
 from . import form as forms
@@ -110,7 +110,7 @@ def find_group(code: str) -> Group:
     """
     group = None
     if CODE_PATTERN.match(code):
-        group = db.session.scalar(select(Group).where(func.upper(Group.code) == code.upper()))
+        group = groups.find_group(code)
     if group is None:
         use_locale_hints()
         raise Unavailable(
@@ -263,11 +263,11 @@ def submit_plan(
         return render_form(
             group, plan, signed, 400, cleaned=cleaned, raw=raw, typed_code=form.get("participant_code", "")
         )
-    nonce = pipeline.submission_nonce(token, plan, cleaned)
-    if not pipeline.stored_under(nonce):  # a retry of a stored submission is thanked even if the group closed since
-        check_accepting(group)
-        nonce = pipeline.store(group, token, plan, cleaned, select_locale())
-    return thanks_redirect(group, nonce)
+    settled = pipeline.settle(token, plan, cleaned)
+    if settled.stored:  # a retry of a stored submission is thanked even if the group closed since
+        return thanks_redirect(group, settled.nonce)
+    check_accepting(group)
+    return thanks_redirect(group, pipeline.store(group, token, plan, cleaned, select_locale()))
 
 
 def restart_form(group: Group, form: MultiDict[str, str], problem: str) -> ResponseReturnValue:
