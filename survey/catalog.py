@@ -58,6 +58,12 @@ def ensure_version(instrument: Instrument) -> InstrumentVersion:
     return row
 
 
+def version_id(instrument: Instrument) -> int:
+    """Return the id of this exact version's stored row (one indexed read once it is stored)."""
+    found = db.session.scalar(select(InstrumentVersion.id).filter_by(content_hash=instrument.content_hash))
+    return found if found is not None else ensure_version(instrument).id
+
+
 # Stored definitions never change, so a rebuilt version can be kept for the process's life.
 _REBUILT: dict[str, Instrument] = {}
 

@@ -45,6 +45,13 @@ def _mark_written(session: Session, _context: Any) -> None:
     session.info["wrote"] = True
 
 
+@event.listens_for(Session, "do_orm_execute")
+def _mark_statement_written(state: Any) -> None:
+    """Remember a write sent as a statement through the session (Core INSERT, bulk UPDATE or DELETE)."""
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info["wrote"] = True
+
+
 @event.listens_for(Session, "after_transaction_end")
 def _clear_written(session: Session, transaction: Any) -> None:
     """Forget the mark when the outermost transaction ends."""

@@ -28,7 +28,7 @@ def store_one(instrument, token: str) -> Response:
     )
     db.session.add(meeting)
     db.session.flush()
-    response = build_response(
+    response_id = build_response(
         meeting=meeting,
         instrument=instrument,
         answers={"belonged": 4.0},
@@ -37,7 +37,7 @@ def store_one(instrument, token: str) -> Response:
         submitted_at=dt.datetime(2026, 11, 24, 20, 15, tzinfo=dt.UTC),
     )
     db.session.commit()
-    return response
+    return db.session.get(Response, response_id)
 
 
 def test_changed_yaml_is_a_new_version_and_old_answers_keep_theirs(make_app, tmp_path) -> None:

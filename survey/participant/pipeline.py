@@ -24,7 +24,7 @@ from ..extensions import db
 from ..instruments import AnswerValue, Instrument
 from ..models import Group, InstrumentVersion, Response
 from ..scoring import clean_answers
-from ..submissions import answer_row, build_response, find_by_token
+from ..submissions import answer_values, build_response
 from . import codes
 from .form import FormPlan
 from .tokens import FormToken, response_token
@@ -35,6 +35,10 @@ MAX_INSTRUMENTS = 10  # thank-you lookups consider this many responses per submi
 
 class UnknownVersion(LookupError):
     """The token names an instrument version that is neither loaded nor stored."""
+
+
+class NotAccepting(RuntimeError):
+    """The group takes no new answers, and this submission is not stored already."""
 
 
 @dataclass
@@ -92,7 +96,8 @@ def already_stored(token: FormToken) -> bool:
 
 def stored_under(nonce: str) -> bool:
     """Tell whether a submission's first response is stored under this nonce."""
-    return find_by_token(response_token(nonce, 0)) is not None
+    found = db.session.scalar(select(Response.id).where(Response.token == response_token(nonce, 0)))
+    return found is not None
 
 
 Fingerprint = list[object]
@@ -101,11 +106,7 @@ Fingerprint = list[object]
 def fingerprint(plan: FormPlan, cleaned: Cleaned) -> Fingerprint:
     """Describe a submission by exactly what would be stored: answers per instrument and the code hash."""
     per_instrument = [
-        sorted(
-            (item_id, row.value_num, row.value_text)
-            for item_id, value in answers.items()
-            for row in [answer_row(instrument, item_id, value)]
-        )
+        sorted((item_id, *answer_values(instrument, item_id, value)) for item_id, value in answers.items())
         for instrument, answers in zip(plan.instruments, cleaned.answers, strict=True)
     ]
     return [per_instrument, cleaned.participant_hash]
@@ -148,32 +149,48 @@ def settle(token: FormToken, plan: FormPlan, cleaned: Cleaned) -> Settled:
     return Settled(derived, stored=stored_under(derived))
 
 
+def accepting(group: Group) -> bool:
+    """Tell whether the group takes new answers (not archived, not closed)."""
+    return group.archived_at is None and bool(group.is_open)
+
+
 def store(
     group: Group, token: FormToken, plan: FormPlan, cleaned: Cleaned, locale: str, now: dt.datetime | None = None
 ) -> str:
     """Store the submission in one transaction and return the nonce it is stored under.
 
-    The nonce is settled again under the write lock (BEGIN IMMEDIATE on SQLite). On PostgreSQL two
-    racing requests may both try the form's nonce: the loser's unique-token error is settled again,
-    as success when the winner stored the same answers, or under the derived nonce when not.
+    The nonce is settled under the write lock (BEGIN IMMEDIATE on SQLite), so a retry of a stored
+    submission is found even when it raced this one. A retry is thanked even if the group closed
+    since; a new submission to a closed group raises NotAccepting. On PostgreSQL two racing
+    requests may both try the form's nonce: the loser's unique-token error is settled again, as
+    success when the winner stored the same answers, or under the derived nonce when not.
+
+    :raises NotAccepting: for a new submission when the group was closed or archived.
     """
     now = now or dt.datetime.now(dt.UTC)
+    group_id, is_accepting = group.id, accepting(group)  # read before begin_write ends the read transaction
+    slot = MeetingSlot(token.meeting_date, token.meeting_start)
     for _attempt in range(2):
         begin_write()
         settled = settle(token, plan, cleaned)
+        if settled.stored:
+            db.session.rollback()
+            return settled.nonce
+        if not is_accepting:
+            db.session.rollback()
+            raise NotAccepting(group_id)
         try:
-            if not settled.stored:
-                meeting = get_or_create_meeting(group, MeetingSlot(token.meeting_date, token.meeting_start))
-                for position, instrument in enumerate(plan.instruments):
-                    build_response(
-                        meeting=meeting,
-                        instrument=instrument,
-                        answers=cleaned.answers[position],
-                        locale=locale,
-                        token=response_token(settled.nonce, position),
-                        submitted_at=now,
-                        participant_hash=cleaned.participant_hash,
-                    )
+            meeting = get_or_create_meeting(group_id, slot)
+            for position, instrument in enumerate(plan.instruments):
+                build_response(
+                    meeting=meeting,
+                    instrument=instrument,
+                    answers=cleaned.answers[position],
+                    locale=locale,
+                    token=response_token(settled.nonce, position),
+                    submitted_at=now,
+                    participant_hash=cleaned.participant_hash,
+                )
             db.session.commit()
             return settled.nonce
         except IntegrityError:

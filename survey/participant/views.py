@@ -21,8 +21,8 @@ from ..coordinator import groups
 from ..extensions import csrf, limiter
 from ..i18n import language_links, select_locale, use_locale_hints
 from ..models import Group
+from . import blank_form, pipeline, thanks, tokens
 from . import form as forms
-from . import pipeline, thanks, tokens
 from .guards import is_cross_site
 from .resources import parse_setting, support_resources
 from .window import MeetingSlot, current_slot
@@ -171,7 +171,7 @@ def render_form(
     raw: list[dict[str, list[str]]] | None = None,
     problem: str = "",
     typed_code: str = "",
-) -> ResponseReturnValue:
+) -> tuple[str, int]:
     """Render the first screen and the form, keeping what was entered and showing every problem."""
     locale = select_locale()
     sections = forms.sections(plan, locale, raw, cleaned.errors if cleaned else None)
@@ -198,7 +198,25 @@ def survey(code: str) -> ResponseReturnValue:
     check_accepting(group)
     slot = open_meeting(group)
     plan = current_plan(group)
-    return render_form(group, plan, tokens.issue(group.id, plan.content_hashes, slot.local_date, slot.starts_at))
+    return blank_page(group, plan, tokens.issue(group.id, plan.content_hashes, slot.local_date, slot.starts_at))
+
+
+def blank_page(group: Group, plan: forms.FormPlan, signed_token: str) -> str:
+    """Return the blank form with this token, rendered once per everything it shows (blank_form.py)."""
+    key = (
+        request.script_root,
+        request.view_args.get("code") if request.view_args else None,  # repeated in the language links
+        select_locale(),
+        group.id,
+        group.code,
+        group.name,
+        thanks.group_k(group),
+        plan.content_hashes,
+    )
+    before, after = blank_form.cache().get_or_render(
+        key, lambda: render_form(group, plan, blank_form.TOKEN_PLACEHOLDER)[0]
+    )
+    return before + signed_token + after
 
 
 def _rate_limit() -> str:
@@ -263,11 +281,13 @@ def submit_plan(
         return render_form(
             group, plan, signed, 400, cleaned=cleaned, raw=raw, typed_code=form.get("participant_code", "")
         )
-    settled = pipeline.settle(token, plan, cleaned)
-    if settled.stored:  # a retry of a stored submission is thanked even if the group closed since
-        return thanks_redirect(group, settled.nonce)
-    check_accepting(group)
-    return thanks_redirect(group, pipeline.store(group, token, plan, cleaned, select_locale()))
+    code = group.code  # read now: storing ends the transaction the group was read in
+    try:
+        nonce = pipeline.store(group, token, plan, cleaned, select_locale())
+    except pipeline.NotAccepting:
+        check_accepting(group)
+        raise
+    return thanks_redirect(code, nonce)
 
 
 def restart_form(group: Group, form: MultiDict[str, str], problem: str) -> ResponseReturnValue:
@@ -291,9 +311,9 @@ def _single(form: MultiDict[str, str], name: str) -> str:
     return values[0] if len(values) == 1 else ""
 
 
-def thanks_redirect(group: Group, nonce: str) -> ResponseReturnValue:
+def thanks_redirect(code: str, nonce: str) -> ResponseReturnValue:
     """Send the browser to the thank-you page with 303, so a reload does not post again."""
-    return redirect(url_for("participant.thanks", code=group.code, token=nonce), 303)
+    return redirect(url_for("participant.thanks", code=code, token=nonce), 303)
 
 
 @bp.get("/s/<code>/thanks/<token>", endpoint="thanks")

@@ -96,17 +96,17 @@ def current_slot(group: Group, now: dt.datetime | None = None) -> MeetingSlot | 
     )
 
 
-def get_or_create_meeting(group: Group, slot: MeetingSlot) -> Meeting:
+def get_or_create_meeting(group_id: int, slot: MeetingSlot) -> Meeting:
     """Return the group's meeting on this date, creating it inside the caller's write transaction.
 
     Two first responses at once are settled by the unique (group_id, local_date): the loser of
     the race rolls back its savepoint and reads the winner's row.
     """
-    query = select(Meeting).filter_by(group_id=group.id, local_date=slot.local_date)
+    query = select(Meeting).filter_by(group_id=group_id, local_date=slot.local_date)
     meeting = db.session.scalar(query)
     if meeting is not None:
         return meeting
-    meeting = Meeting(group_id=group.id, local_date=slot.local_date, starts_at=slot.starts_at)
+    meeting = Meeting(group_id=group_id, local_date=slot.local_date, starts_at=slot.starts_at)
     try:
         with db.session.begin_nested():
             db.session.add(meeting)
