@@ -8,7 +8,7 @@ PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export FLASK_APP := survey
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve setup test test-sqlite test-postgres browser lint check translations bench clean
+.PHONY: help run serve setup test test-sqlite test-postgres browser lint check lock translations bench clean
 
 help: ## List every target
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -17,13 +17,28 @@ $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.runtime: requirements.txt | $(BIN)/activate
-	$(BIN)/pip install -q -r requirements.txt
+# requirements.lock pins every runtime package (constraints only: it installs nothing by itself), so what is
+# installed is what `make check` audits; dev tools resolve freely around those pins.
+$(VENV)/.runtime: requirements.txt requirements.lock | $(BIN)/activate
+	$(BIN)/pip install -q -r requirements.txt -c requirements.lock
 	touch $@
 
-$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/activate
-	$(BIN)/pip install -q -r requirements-dev.txt
+$(VENV)/.dev: requirements.txt requirements-dev.txt requirements.lock | $(BIN)/activate
+	$(BIN)/pip install -q -r requirements-dev.txt -c requirements.lock
 	touch $(VENV)/.runtime $@
+
+lock: ## Re-resolve requirements.txt in a fresh runtime-only virtualenv and rewrite requirements.lock
+	@set -euo pipefail; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(PYTHON) -m venv "$$tmp/venv"; \
+	"$$tmp/venv/bin/pip" install -q --upgrade pip; \
+	"$$tmp/venv/bin/pip" install -q -r requirements.txt; \
+	{ echo "# Exact runtime versions, installed as a constraints file (\`pip install -r requirements.txt -c requirements.lock\`)"; \
+	  echo "# by the Makefile and audited by \`make check\` (.ci/pip_audit_check.py; offline review: .ci/advisory-review.txt)."; \
+	  echo "# Generated from requirements.txt in a fresh runtime-only virtualenv; do not edit by hand."; \
+	  echo "# Regenerate with \`make lock\` (then review the changed pins in .ci/advisory-review.txt, or \`make check\` fails)."; \
+	  "$$tmp/venv/bin/pip" freeze; } > "$$tmp/requirements.lock"; \
+	mv "$$tmp/requirements.lock" requirements.lock
+	@git diff --stat -- requirements.lock 2>/dev/null || true
 
 translations: $(VENV)/.runtime ## Compile the interface translations (.po -> .mo)
 	@if ls survey/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then $(BIN)/pybabel -q compile -f -d survey/translations; fi
