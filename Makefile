@@ -71,12 +71,12 @@ test-postgres: $(VENV)/.dev ## Run the suite on PostgreSQL (TEST_DATABASE_URL or
 	TEST_DATABASE_URL="$${TEST_DATABASE_URL:-$(PG_URL)}" $(BIN)/pytest -q -m "not browser"
 
 lint: $(VENV)/.dev ## ruff (format check and lint) and mypy
-	$(BIN)/ruff format --check survey tests bench
-	$(BIN)/ruff check survey tests bench
+	$(BIN)/ruff format --check survey tests bench .ci
+	$(BIN)/ruff check survey tests bench .ci
 	$(BIN)/mypy survey
 
-check: $(VENV)/.dev ## Static analysis and supply chain: ruff check, bandit (no medium or high finding), pip-audit
-	$(BIN)/ruff check survey tests bench
+check: $(VENV)/.dev ## Static analysis and supply chain: ruff check, bandit (no medium or high finding), pip-audit of requirements.lock
+	$(BIN)/ruff check survey tests bench .ci
 	$(BIN)/bandit -q -ll -r survey
 	$(BIN)/python .ci/pip_audit_check.py
 
