@@ -9,7 +9,7 @@ stored definition, never against the YAML file as it is today.
 from __future__ import annotations
 
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from .extensions import db
@@ -58,10 +58,12 @@ def ensure_version(instrument: Instrument) -> InstrumentVersion:
     return row
 
 
-def version_id(instrument: Instrument) -> int:
-    """Return the id of this exact version's stored row (one indexed read once it is stored)."""
-    found = db.session.scalar(select(InstrumentVersion.id).filter_by(content_hash=instrument.content_hash))
-    return found if found is not None else ensure_version(instrument).id
+_VERSION_ID = select(InstrumentVersion.id).where(InstrumentVersion.content_hash == bindparam("content_hash"))
+
+
+def stored_version_id(instrument: Instrument) -> int | None:
+    """Return the id of this exact version's stored row, or None before its first use (a read only)."""
+    return db.session.scalar(_VERSION_ID, {"content_hash": instrument.content_hash})
 
 
 # Stored definitions never change, so a rebuilt version can be kept for the process's life.

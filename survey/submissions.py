@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from sqlalchemy import insert
 
@@ -30,6 +31,86 @@ def answer_values(instrument: Instrument, item_id: str, value: AnswerValue) -> t
     return None, str(value)
 
 
+@dataclass(frozen=True)
+class PreparedResponse:
+    """Everything stored for one questionnaire, worked out before the write transaction."""
+
+    instrument: Instrument
+    version_id: int | None  # None until this version is first stored
+    answers: list[tuple[str, float | None, str | None]]  # (item id, value_num, value_text)
+    scores: list[tuple[str, float, str | None]]  # (scale id, value, band)
+
+
+def prepare_response(instrument: Instrument, answers: Mapping[str, AnswerValue]) -> PreparedResponse:
+    """Score the answers and find the stored version, reading only: nothing here takes a write lock.
+
+    Scores are computed now, from the exact version answered, and stored beside the answers.
+    """
+    result = score_response(instrument, answers)
+    return PreparedResponse(
+        instrument=instrument,
+        version_id=catalog.stored_version_id(instrument),
+        answers=[(item_id, *answer_values(instrument, item_id, value)) for item_id, value in answers.items()],
+        scores=[
+            (scale_id, value, result.bands.get(scale_id))
+            for scale_id, value in result.scores.items()
+            if value is not None
+        ],
+    )
+
+
+def insert_response(
+    prepared: PreparedResponse,
+    *,
+    meeting_id: int,
+    group_id: int,
+    meeting_date: dt.date,
+    locale: str,
+    token: str,
+    submitted_at: dt.datetime,
+    participant_hash: str | None = None,
+) -> int:
+    """Insert a prepared response with its answers and scores in the session's transaction; return its id.
+
+    Three Core INSERTs (answers and scores as one executemany each) rather than the ORM's unit
+    of work: this is the participant POST's hot path, run while SQLite's write lock is held, and
+    nothing needs the objects back. The caller commits; a token already stored raises
+    IntegrityError (unique), which the caller settles.
+    """
+    version_id = prepared.version_id or catalog.ensure_version(prepared.instrument).id
+    responses = Response.__table__
+    response_id: int = db.session.execute(
+        insert(responses).returning(responses.c.id),  # type: ignore[arg-type]
+        {
+            "token": token,
+            "meeting_id": meeting_id,
+            "group_id": group_id,
+            "meeting_date": meeting_date,
+            "instrument_version_id": version_id,
+            "locale": locale,
+            "submitted_hour": hour_bucket(submitted_at),
+            "participant_hash": participant_hash,
+        },
+    ).scalar_one()
+    if prepared.answers:
+        db.session.execute(
+            insert(Answer.__table__),  # type: ignore[arg-type]
+            [
+                {"response_id": response_id, "item_id": item_id, "value_num": num, "value_text": text}
+                for item_id, num, text in prepared.answers
+            ],
+        )
+    if prepared.scores:
+        db.session.execute(
+            insert(Score.__table__),  # type: ignore[arg-type]
+            [
+                {"response_id": response_id, "scale_id": scale_id, "value": value, "band": band}
+                for scale_id, value, band in prepared.scores
+            ],
+        )
+    return response_id
+
+
 def build_response(
     *,
     meeting: Meeting,
@@ -40,41 +121,14 @@ def build_response(
     submitted_at: dt.datetime,
     participant_hash: str | None = None,
 ) -> int:
-    """Insert a response with its answers and scores in the session's transaction and return its id.
-
-    Scores are computed now, from the exact version answered, and stored beside the answers.
-    The rows are written with three Core INSERTs (answers and scores as one executemany each)
-    rather than through the ORM's unit of work: this is the participant POST's hot path, and
-    nothing here needs the objects back. The caller commits.
-    """
-    version_id = catalog.version_id(instrument)
-    result = score_response(instrument, answers)
-    responses = Response.__table__
-    response_id: int = db.session.execute(
-        insert(responses).returning(responses.c.id),  # type: ignore[arg-type]
-        {
-            "token": token,
-            "meeting_id": meeting.id,
-            "group_id": meeting.group_id,
-            "meeting_date": meeting.local_date,
-            "instrument_version_id": version_id,
-            "locale": locale,
-            "submitted_hour": hour_bucket(submitted_at),
-            "participant_hash": participant_hash,
-        },
-    ).scalar_one()
-    answer_rows = [
-        {"response_id": response_id, "item_id": item_id, "value_num": num, "value_text": text}
-        for item_id, value in answers.items()
-        for num, text in [answer_values(instrument, item_id, value)]
-    ]
-    score_rows = [
-        {"response_id": response_id, "scale_id": scale_id, "value": value, "band": result.bands.get(scale_id)}
-        for scale_id, value in result.scores.items()
-        if value is not None
-    ]
-    if answer_rows:
-        db.session.execute(insert(Answer.__table__), answer_rows)  # type: ignore[arg-type]
-    if score_rows:
-        db.session.execute(insert(Score.__table__), score_rows)  # type: ignore[arg-type]
-    return response_id
+    """Insert a response to this (flushed) meeting with its answers and scores; return its id (the caller commits)."""
+    return insert_response(
+        prepare_response(instrument, answers),
+        meeting_id=meeting.id,
+        group_id=meeting.group_id,
+        meeting_date=meeting.local_date,
+        locale=locale,
+        token=token,
+        submitted_at=submitted_at,
+        participant_hash=participant_hash,
+    )

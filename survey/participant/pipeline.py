@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import catalog
@@ -24,11 +24,11 @@ from ..extensions import db
 from ..instruments import AnswerValue, Instrument
 from ..models import Group, InstrumentVersion, Response
 from ..scoring import clean_answers
-from ..submissions import answer_values, build_response
+from ..submissions import answer_values, insert_response, prepare_response
 from . import codes
 from .form import FormPlan
 from .tokens import FormToken, response_token
-from .window import MeetingSlot, get_or_create_meeting
+from .window import MeetingSlot, find_meeting_id, get_or_create_meeting
 
 MAX_INSTRUMENTS = 10  # thank-you lookups consider this many responses per submission
 
@@ -89,6 +89,9 @@ def clean(plan: FormPlan, raw: Sequence[dict[str, list[str]]], typed_code: str |
     return cleaned
 
 
+_RESPONSE_BY_TOKEN = select(Response.id).where(Response.token == bindparam("token"))
+
+
 def already_stored(token: FormToken) -> bool:
     """Tell whether a submission is stored under this form's own nonce."""
     return stored_under(token.nonce)
@@ -96,8 +99,7 @@ def already_stored(token: FormToken) -> bool:
 
 def stored_under(nonce: str) -> bool:
     """Tell whether a submission's first response is stored under this nonce."""
-    found = db.session.scalar(select(Response.id).where(Response.token == response_token(nonce, 0)))
-    return found is not None
+    return db.session.scalar(_RESPONSE_BY_TOKEN, {"token": response_token(nonce, 0)}) is not None
 
 
 Fingerprint = list[object]
@@ -159,42 +161,54 @@ def store(
 ) -> str:
     """Store the submission in one transaction and return the nonce it is stored under.
 
-    The nonce is settled under the write lock (BEGIN IMMEDIATE on SQLite), so a retry of a stored
-    submission is found even when it raced this one. A retry is thanked even if the group closed
-    since; a new submission to a closed group raises NotAccepting. On PostgreSQL two racing
-    requests may both try the form's nonce: the loser's unique-token error is settled again, as
-    success when the winner stored the same answers, or under the derived nonce when not.
+    Everything that only reads (scores, rows, the version ids, the meeting's id) is worked out
+    before the write lock (BEGIN IMMEDIATE on SQLite) is taken, so the lock is held for the
+    INSERTs and the commit alone, as in a bare one-INSERT app. The first try stores under the
+    form's own nonce; the unique token refuses it when that nonce is already taken (a retry, or
+    a racing request), and the nonce is then settled under the lock: a retry of the same answers
+    is thanked (even if the group closed since), different answers get the derived nonce.
 
     :raises NotAccepting: for a new submission when the group was closed or archived.
     """
     now = now or dt.datetime.now(dt.UTC)
     group_id, is_accepting = group.id, accepting(group)  # read before begin_write ends the read transaction
     slot = MeetingSlot(token.meeting_date, token.meeting_start)
-    for _attempt in range(2):
+    prepared = [
+        prepare_response(instrument, answers)
+        for instrument, answers in zip(plan.instruments, cleaned.answers, strict=True)
+    ]
+    meeting_id = find_meeting_id(group_id, slot.local_date)
+    nonce, settled_under_lock = token.nonce, False
+    for _attempt in range(3):
         begin_write()
-        settled = settle(token, plan, cleaned)
-        if settled.stored:
-            db.session.rollback()
-            return settled.nonce
-        if not is_accepting:
-            db.session.rollback()
-            raise NotAccepting(group_id)
+        if settled_under_lock or not is_accepting:
+            settled = settle(token, plan, cleaned)
+            if settled.stored:
+                db.session.rollback()
+                return settled.nonce
+            if not is_accepting:
+                db.session.rollback()
+                raise NotAccepting(group_id)
+            nonce, settled_under_lock = settled.nonce, True
         try:
-            meeting = get_or_create_meeting(group_id, slot)
-            for position, instrument in enumerate(plan.instruments):
-                build_response(
-                    meeting=meeting,
-                    instrument=instrument,
-                    answers=cleaned.answers[position],
+            if meeting_id is None:
+                meeting_id = get_or_create_meeting(group_id, slot).id
+            for position, rows in enumerate(prepared):
+                insert_response(
+                    rows,
+                    meeting_id=meeting_id,
+                    group_id=group_id,
+                    meeting_date=slot.local_date,
                     locale=locale,
-                    token=response_token(settled.nonce, position),
+                    token=response_token(nonce, position),
                     submitted_at=now,
                     participant_hash=cleaned.participant_hash,
                 )
             db.session.commit()
-            return settled.nonce
+            return nonce
         except IntegrityError:
-            db.session.rollback()  # a racing request took this nonce; settle again
+            db.session.rollback()  # the nonce is taken (or the meeting just purged): settle under the lock
+            settled_under_lock, meeting_id = True, None
     raise RuntimeError("could not settle the submission's nonce after a race")
 
 

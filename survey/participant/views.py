@@ -155,7 +155,7 @@ def current_plan(group: Group) -> forms.FormPlan:
 
     :raises Unavailable: 410 when none of them is loaded.
     """
-    loaded = [catalog.registry().get(instrument_id) for instrument_id in group.instrument_ids]
+    loaded = [catalog.registry().get(instrument_id) for instrument_id in groups.instrument_ids(group.id)]
     instruments = [instrument for instrument in loaded if instrument is not None]
     if not instruments:
         raise Unavailable(410, _("No questions right now"), _("This group has no questions to answer at the moment."))

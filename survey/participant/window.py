@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -75,14 +75,19 @@ def open_slot(
     return None
 
 
+# Built once (every participant request runs them; building a statement costs more than running it).
+_SLOTS_AROUND = select(Meeting.local_date, Meeting.starts_at).where(
+    Meeting.group_id == bindparam("group_id"), Meeting.local_date.between(bindparam("low"), bindparam("high"))
+)
+_MEETING_ID = select(Meeting.id).where(
+    Meeting.group_id == bindparam("group_id"), Meeting.local_date == bindparam("local_date")
+)
+
+
 def known_slots(group: Group, around: dt.date) -> list[MeetingSlot]:
     """Return the meetings the coordinator created from the day before `around` to the day after."""
-    rows = db.session.execute(
-        select(Meeting.local_date, Meeting.starts_at).where(
-            Meeting.group_id == group.id,
-            Meeting.local_date.between(around - dt.timedelta(days=1), around + dt.timedelta(days=1)),
-        )
-    )
+    day = dt.timedelta(days=1)
+    rows = db.session.execute(_SLOTS_AROUND, {"group_id": group.id, "low": around - day, "high": around + day})
     return [MeetingSlot(day, starts_at or group.meeting_time) for day, starts_at in rows]
 
 
@@ -94,6 +99,11 @@ def current_slot(group: Group, now: dt.datetime | None = None) -> MeetingSlot | 
     return open_slot(
         zone=zone, weekday=group.meeting_weekday, start=group.meeting_time, known=known_slots(group, today), now=now
     )
+
+
+def find_meeting_id(group_id: int, local_date: dt.date) -> int | None:
+    """Return the id of the group's meeting on this date, if it is stored (a read only)."""
+    return db.session.scalar(_MEETING_ID, {"group_id": group_id, "local_date": local_date})
 
 
 def get_or_create_meeting(group_id: int, slot: MeetingSlot) -> Meeting:
