@@ -3,7 +3,7 @@ against a bare Flask app doing one INSERT per POST (bench/bare_app.py), on SQLit
 same database, same gunicorn settings. Prints both side by side with their ratio (goal >= 0.5),
 p50/p95 latency of a whole submission, and rows stored against submissions acknowledged.
 
-    .venv/bin/python bench/throughput.py [--seconds 20] [--clients 16] [--workers 2] [--threads 4]
+    .venv/bin/python bench/throughput.py [--seconds 20] [--rounds 10] [--clients 16] [--workers 2] [--threads 4]
         [--postgres postgresql://postgres@127.0.0.1:5432/bench_prod] [--sqlite-synchronous FULL]
 
 Run by hand; numbers on a shared machine are noisy.
@@ -30,17 +30,22 @@ STORED_SQL = {"survey": "SELECT count(*) FROM responses", "bare": "SELECT count(
 
 @dataclass
 class Run:
-    """What one timed run measured."""
+    """What the timed slices of one app measured."""
 
     acknowledged: int = 0
     errors: int = 0
     latencies: list[float] = field(default_factory=list)
     seconds: float = 0.0
+    warm_acknowledged: int = 0  # acknowledged during the warm-up, not timed but stored
     stored: int = 0
 
     @property
     def per_second(self) -> float:
         return self.acknowledged / self.seconds if self.seconds else 0.0
+
+    @property
+    def acknowledged_total(self) -> int:
+        return self.acknowledged + self.warm_acknowledged
 
 
 def client_loop(port: int, stop_at: float, seed: int, run: Run, lock: threading.Lock) -> None:
@@ -63,23 +68,39 @@ def client_loop(port: int, stop_at: float, seed: int, run: Run, lock: threading.
     browser.close()
 
 
-def measure(app: str, url: str, args: argparse.Namespace) -> Run:
-    """Serve one app on a fresh database and load it for args.seconds."""
-    prepare_database(url)
+def measure(url: str, args: argparse.Namespace) -> dict[str, Run]:
+    """Serve both apps on one fresh database and load them in alternating slices.
+
+    Both servers run for the whole measurement and are loaded one at a time, in args.rounds
+    slices each, alternating which goes first: a shared machine's background load then falls on
+    both alike instead of on whichever app happened to run during a busy minute.
+    """
+    prepare_database(url)  # this app's schema and group; the bare app adds its own table at start
     env = {"SURVEY_SQLITE_SYNCHRONOUS": args.sqlite_synchronous}
-    server = Server(APPS[app], url, workers=args.workers, threads=args.threads, extra_env=env).start()
-    run, lock = Run(), threading.Lock()
+    servers = {
+        app: Server(target, url, workers=args.workers, threads=args.threads, extra_env=env)
+        for app, target in APPS.items()
+    }
+    runs, lock = {app: Run() for app in APPS}, threading.Lock()
     try:
-        warm = Run()
-        _load(server.port, 2.0, args.clients, warm, lock)  # warm up connections, caches, the meeting row
-        started = time.monotonic()
-        _load(server.port, args.seconds, args.clients, run, lock)
-        run.seconds = time.monotonic() - started
-        run.acknowledged_total = run.acknowledged + warm.acknowledged  # type: ignore[attr-defined]
+        for app, server in servers.items():
+            server.start()
+            warm = Run()
+            _load(server.port, 2.0, args.clients, warm, lock)  # warm up connections, caches, the meeting row
+            runs[app].warm_acknowledged = warm.acknowledged
+        order = list(APPS)
+        for _round in range(args.rounds):
+            for app in order:
+                started = time.monotonic()
+                _load(servers[app].port, args.seconds / args.rounds, args.clients, runs[app], lock)
+                runs[app].seconds += time.monotonic() - started
+            order.reverse()
     finally:
-        server.stop()
-    run.stored = query_rows(url, STORED_SQL[app])[0][0]
-    return run
+        for server in servers.values():
+            server.stop()
+    for app, run in runs.items():
+        run.stored = query_rows(url, STORED_SQL[app])[0][0]
+    return runs
 
 
 def _load(port: int, seconds: float, clients: int, run: Run, lock: threading.Lock) -> None:
@@ -93,7 +114,8 @@ def _load(port: int, seconds: float, clients: int, run: Run, lock: threading.Loc
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--seconds", type=float, default=20, help="timed load per app, in --rounds slices")
+    parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
@@ -104,8 +126,8 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="bench-throughput-"))
     databases = {"sqlite": f"sqlite:///{folder / 'bench.sqlite3'}", "postgres": args.postgres}
     print(
-        f"{args.clients} clients, {args.seconds:.0f} s per run, gunicorn {args.workers} workers x {args.threads} "
-        f"threads, SQLite synchronous={args.sqlite_synchronous}"
+        f"{args.clients} clients, {args.seconds:.0f} s per app in {args.rounds} alternating slices, "
+        f"gunicorn {args.workers} workers x {args.threads} threads, SQLite synchronous={args.sqlite_synchronous}"
     )
     header = (
         f"{'database':9} {'app':7} {'subm/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'acked':>7} {'stored':>7} {'errors':>6}"
@@ -114,11 +136,11 @@ def main() -> None:
     for name, url in databases.items():
         if args.only and name != args.only:
             continue
-        results[name] = {app: measure(app, url, args) for app in APPS}
+        results[name] = measure(url, args)
     print(header)
     for name, runs in results.items():
         for app, run in runs.items():
-            total = run.acknowledged_total  # type: ignore[attr-defined]
+            total = run.acknowledged_total
             print(
                 f"{name:9} {app:7} {run.per_second:8.1f} {percentile(run.latencies, 0.5) * 1000:8.1f} "
                 f"{percentile(run.latencies, 0.95) * 1000:8.1f} {total:7d} {run.stored:7d} {run.errors:6d}"

@@ -63,7 +63,7 @@ _VERSION_ID = select(InstrumentVersion.id).where(InstrumentVersion.content_hash 
 
 def stored_version_id(instrument: Instrument) -> int | None:
     """Return the id of this exact version's stored row, or None before its first use (a read only)."""
-    return db.session.scalar(_VERSION_ID, {"content_hash": instrument.content_hash})
+    return db.session.connection().execute(_VERSION_ID, {"content_hash": instrument.content_hash}).scalar()
 
 
 # Stored definitions never change, so a rebuilt version can be kept for the process's life.

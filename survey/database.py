@@ -39,24 +39,36 @@ def init_app(app: Flask) -> None:
             _install_sqlite_hooks(db.engine, synchronous)
 
 
+WROTE = "survey_wrote"
+
+
+def mark_written(session: Session) -> None:
+    """Remember that this transaction wrote, so begin_write refuses to end it early.
+
+    Flushes and statements sent through the session mark it themselves; call this before a
+    write sent on the session's connection directly (the participant POST's Core INSERTs).
+    """
+    session.info[WROTE] = True
+
+
 @event.listens_for(Session, "after_flush")
 def _mark_written(session: Session, _context: Any) -> None:
-    """Remember that this transaction wrote, so begin_write refuses to end it early."""
-    session.info["wrote"] = True
+    """Remember that this transaction wrote (see mark_written)."""
+    mark_written(session)
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _mark_statement_written(state: Any) -> None:
     """Remember a write sent as a statement through the session (Core INSERT, bulk UPDATE or DELETE)."""
     if state.is_insert or state.is_update or state.is_delete:
-        state.session.info["wrote"] = True
+        mark_written(state.session)
 
 
 @event.listens_for(Session, "after_transaction_end")
 def _clear_written(session: Session, transaction: Any) -> None:
     """Forget the mark when the outermost transaction ends."""
     if transaction.parent is None:
-        session.info.pop("wrote", None)
+        session.info.pop(WROTE, None)
 
 
 def _install_sqlite_hooks(engine: Engine, synchronous: str) -> None:
@@ -97,7 +109,7 @@ def begin_write(session: Session | None = None) -> None:
 
 def _has_flushed_writes(session: Session) -> bool:
     """Tell whether this transaction already sent changes to the database."""
-    return bool(session.info.get("wrote"))
+    return bool(session.info.get(WROTE))
 
 
 def is_sqlite() -> bool:

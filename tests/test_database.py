@@ -10,7 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select, text
 
-from survey.database import begin_write
+from survey.database import begin_write, mark_written
 from survey.extensions import db
 from survey.models import Group
 
@@ -105,6 +105,20 @@ def test_begin_write_after_a_read_starts_a_fresh_write_transaction(app_ctx) -> N
 def test_begin_write_refuses_to_drop_pending_changes(app_ctx) -> None:
     db.session.add(Group(name="G", code="ABCDEFGH"))
     db.session.flush()
+    with pytest.raises(RuntimeError, match="before the first change"):
+        begin_write()
+    db.session.rollback()
+
+
+@pytest.mark.parametrize("how", ["session statement", "connection, marked"])
+def test_begin_write_refuses_to_drop_statement_writes(app_ctx, how: str) -> None:
+    """Writes that bypass the unit of work (Core INSERTs, as the participant POST sends) count too."""
+    insert = Group.__table__.insert().values(name="G", code="ABCDEFGH")
+    if how == "session statement":
+        db.session.execute(insert)
+    else:
+        db.session.connection().execute(insert)
+        mark_written(db.session())
     with pytest.raises(RuntimeError, match="before the first change"):
         begin_write()
     db.session.rollback()

@@ -163,6 +163,26 @@ def test_posting_to_a_closed_group_stores_nothing(papp: Flask) -> None:
     assert support.response_count(papp) == 0
 
 
+def test_a_retry_of_stored_answers_is_thanked_after_the_group_closed(papp: Flask) -> None:
+    """The phone's second send (a retry) arrives after the coordinator closed the group: still thanked, stored once."""
+    make_group(papp, code="SHUT")
+    client = papp.test_client()
+    token = get_token(client, "SHUT")
+    first = submit(client, code="SHUT", token=token)
+    assert first.status_code == 303
+    from survey.extensions import db
+    from survey.models import Group
+
+    with papp.app_context():
+        db.session.query(Group).filter_by(code="SHUT").update({"is_open": False})
+        db.session.commit()
+    retry = submit(client, code="SHUT", token=token)
+    assert retry.status_code == 303 and retry.headers["Location"] == first.headers["Location"]
+    other = submit(client, code="SHUT", token=token, answers={**VALID_ANSWERS, "mood": "1"})
+    assert other.status_code == 410  # different answers are a new submission, and the group is closed
+    assert support.response_count(papp) == 1
+
+
 @pytest.mark.parametrize("code", ["NOSUCH", "x" * 40, "bad code!"])
 def test_unknown_code_is_a_friendly_404_in_the_browser_language(pclient: FlaskClient, code: str) -> None:
     reply = pclient.get(f"/s/{code}", headers={"Accept-Language": "es"})

@@ -78,7 +78,7 @@ def find_group(code: str) -> Group | None:
 
 def instrument_ids(group_id: int) -> list[str]:
     """Return the ids of the instruments the group asks, in order (as Group.instrument_ids, one light read)."""
-    return list(db.session.scalars(_INSTRUMENT_IDS, {"group_id": group_id}))
+    return list(db.session.connection().execute(_INSTRUMENT_IDS, {"group_id": group_id}).scalars())
 
 
 def all_groups(include_archived: bool = False) -> list[Group]:

@@ -99,7 +99,8 @@ def already_stored(token: FormToken) -> bool:
 
 def stored_under(nonce: str) -> bool:
     """Tell whether a submission's first response is stored under this nonce."""
-    return db.session.scalar(_RESPONSE_BY_TOKEN, {"token": response_token(nonce, 0)}) is not None
+    found = db.session.connection().execute(_RESPONSE_BY_TOKEN, {"token": response_token(nonce, 0)}).scalar()
+    return found is not None
 
 
 Fingerprint = list[object]

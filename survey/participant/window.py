@@ -87,7 +87,8 @@ _MEETING_ID = select(Meeting.id).where(
 def known_slots(group: Group, around: dt.date) -> list[MeetingSlot]:
     """Return the meetings the coordinator created from the day before `around` to the day after."""
     day = dt.timedelta(days=1)
-    rows = db.session.execute(_SLOTS_AROUND, {"group_id": group.id, "low": around - day, "high": around + day})
+    parameters = {"group_id": group.id, "low": around - day, "high": around + day}
+    rows = db.session.connection().execute(_SLOTS_AROUND, parameters)
     return [MeetingSlot(day, starts_at or group.meeting_time) for day, starts_at in rows]
 
 
@@ -103,7 +104,7 @@ def current_slot(group: Group, now: dt.datetime | None = None) -> MeetingSlot | 
 
 def find_meeting_id(group_id: int, local_date: dt.date) -> int | None:
     """Return the id of the group's meeting on this date, if it is stored (a read only)."""
-    return db.session.scalar(_MEETING_ID, {"group_id": group_id, "local_date": local_date})
+    return db.session.connection().execute(_MEETING_ID, {"group_id": group_id, "local_date": local_date}).scalar()
 
 
 def get_or_create_meeting(group_id: int, slot: MeetingSlot) -> Meeting:
