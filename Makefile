@@ -13,9 +13,11 @@ export FLASK_APP := survey
 help: ## List every target
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-15s %s\n", $$1, $$2}'
 
+# Python 3.11's venv seeds setuptools 65.5.0, inside PYSEC-2022-43012 (a ReDoS in package_index); the app never
+# imports it, but nothing in the venv should be a known-vulnerable version, so it is upgraded with pip.
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q --upgrade pip setuptools
 
 # requirements.lock pins every runtime package (constraints only: it installs nothing by itself), so what is
 # installed is what `make check` audits; dev tools resolve freely around those pins.
