@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -48,6 +50,14 @@ def open_survey_and_wait_for_the_worker(page: Any, url: str) -> None:
 def wait_for_status(page: Any, words: str) -> None:
     """Wait until the status region says these words."""
     page.wait_for_function("words => document.getElementById('offline-status').textContent.includes(words)", arg=words)
+
+
+def wait_until(page: Any, condition: Callable[[], bool], what: str, seconds: float = 30.0) -> None:
+    """Poll a condition (checked in the browser and the database) until it holds; fail after a generous deadline."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"still not {what} after {seconds:.0f} s"
+        page.wait_for_timeout(100)
 
 
 def status_text(page: Any) -> str:
@@ -187,10 +197,9 @@ def test_two_people_answering_offline_on_one_phone_are_both_stored(live_server: 
     assert phone.evaluate(QUEUED) == 2
     phone.context.set_offline(False)
     phone.reload()  # every page load sends what waits
-    for _ in range(100):
-        if live_server.response_count() == 2:
-            break
-        phone.wait_for_timeout(100)
+    # An entry leaves the queue only once its answer came back, so the server has stored it by then; the
+    # stored count alone says nothing about the queue (the last answer may still be on its way back).
+    wait_until(phone, lambda: phone.evaluate(QUEUED) == 0, "sent from the phone")
     cravings = sorted(
         a.value_num for response in live_server.responses() for a in response.answers if a.item_id == "craving_now"
     )
