@@ -86,8 +86,19 @@
     return response.text().then(function (html) { record.html = html; return record; });
   }
 
+  /* One sender at a time across this site's pages and its worker (Web Locks, where the browser has them): the page's
+     `online` and the worker's Background Sync would otherwise both send the same answers and both show their errors. */
+  function oneAtATime(work) {
+    var locks = scope.navigator && scope.navigator.locks;
+    return locks ? locks.request(SYNC_TAG, work) : work();
+  }
+
   /* Send what waits and describe what happened; rejects while something is still waiting (so Background Sync retries). */
   function flushAndDescribe() {
+    return oneAtATime(flushAndDescribeNow);
+  }
+
+  function flushAndDescribeNow() {
     var records;
     return flush().then(function (sent) { return Promise.all(sent.map(outcome)); }).then(function (done) {
       records = done;
