@@ -94,8 +94,8 @@ def begin_write(session: Session | None = None) -> None:
     """Start the session's transaction as a write transaction (BEGIN IMMEDIATE on SQLite).
 
     Call it before a request's first write. A read-only transaction already open (for example
-    the group lookup) is ended first, because SQLite cannot turn a deferred transaction into an
-    immediate one. On PostgreSQL the option changes nothing.
+    the group lookup) is ended first on SQLite, because SQLite cannot turn a deferred transaction
+    into an immediate one; on PostgreSQL (read committed) the open transaction simply goes on.
 
     :raises RuntimeError: when the open transaction has unflushed or flushed-but-uncommitted changes.
     """
@@ -103,6 +103,8 @@ def begin_write(session: Session | None = None) -> None:
     if session.in_transaction():
         if session.new or session.dirty or session.deleted or _has_flushed_writes(session):
             raise RuntimeError("begin_write() must come before the first change in a transaction")
+        if session.get_bind().dialect.name != "sqlite":
+            return  # PostgreSQL writes in the transaction it read in: no COMMIT and BEGIN round trips
         session.commit()
     session.connection(execution_options={IMMEDIATE: True})
 
