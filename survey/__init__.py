@@ -19,6 +19,7 @@ from . import (
     offline,
     participant,
     proxy,
+    rate_limits,
     retention,
     security,
     serving,
@@ -54,7 +55,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     accounts.init_app(app)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", rate_limits.storage_uri(app.config.get("REDIS_URL")))
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     limiter.init_app(app)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(PROJECT_ROOT / "survey" / "translations"))

@@ -180,8 +180,7 @@ def test_other_body_types_are_a_400(papp: Flask, pclient: FlaskClient, content_t
 def test_rate_limit_per_client_gives_a_friendly_429(make_app: Any, instruments_dir: Any) -> None:
     app = make_app(
         SURVEY_INSTRUMENTS_DIR=str(instruments_dir),
-        RATELIMIT_ENABLED=True,
-        RATELIMIT_STORAGE_URI="memory://",
+        RATELIMIT_ENABLED=True,  # on the default storage (survey.rate_limits)
         SURVEY_RATE_LIMIT="2 per minute",
     )
     make_group(app, code="RATE")

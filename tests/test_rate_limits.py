@@ -1,0 +1,42 @@
+"""Rate-limit counters in memory: limits' storage, swept once a second instead of a thread per request."""
+
+from __future__ import annotations
+
+import time
+
+from survey import rate_limits
+from survey.extensions import limiter
+
+
+def test_the_default_storage_is_the_sweeping_memory_storage(make_app) -> None:
+    """tests/test_participant_bad_input.py checks the participant limit's 429 on this same default storage."""
+    app = make_app(RATELIMIT_ENABLED=True)
+    with app.app_context():
+        assert isinstance(limiter.storage, rate_limits.SweepingMemoryStorage)
+
+
+def test_redis_is_used_when_configured() -> None:
+    assert rate_limits.storage_uri("redis://127.0.0.1:6379/0") == "redis://127.0.0.1:6379/0"
+    assert rate_limits.storage_uri(None) == "survey-memory://"
+
+
+def test_requests_spread_over_time_share_one_sweeper_thread() -> None:
+    """limits' own storage starts a new 10 ms timer thread whenever the last one has run; this one keeps one."""
+    storage = rate_limits.SweepingMemoryStorage()
+    time.sleep(0.02)  # the 10 ms timer limits' constructor starts has run
+    storage.incr("k", expiry=60)
+    sweeper = storage.timer
+    assert sweeper.interval == rate_limits.SWEEP_SECONDS
+    for _ in range(4):
+        time.sleep(0.015)  # longer than limits' 10 ms timer
+        storage.incr("k", expiry=60)
+    assert storage.timer is sweeper
+    assert storage.get("k") == 5
+
+
+def test_counters_still_expire_on_time() -> None:
+    storage = rate_limits.SweepingMemoryStorage()
+    storage.incr("k", expiry=0.05)
+    assert storage.get("k") == 1
+    time.sleep(0.1)
+    assert storage.get("k") == 0  # checked against its expiry on every read, sweep or no sweep
