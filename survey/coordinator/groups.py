@@ -6,7 +6,7 @@ import datetime as dt
 import re
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask import current_app
@@ -60,11 +60,30 @@ def normalise_code(code: str) -> str:
     return code.strip().upper()
 
 
-# Built once: every participant request runs it, and building a statement costs more than running it.
+@dataclass(frozen=True)
+class ParticipantGroup:
+    """What a participant page needs of a group, read as one plain row (no ORM object)."""
+
+    id: int
+    code: str
+    name: str
+    default_locale: str
+    timezone: str
+    meeting_weekday: int | None
+    meeting_time: dt.time | None
+    min_group_size: int
+    is_open: bool
+    archived_at: dt.datetime | None
+    instrument_ids: tuple[str, ...]  # in order
+
+
+# Built once: every participant request runs one, and building a statement costs more than running it.
 _GROUP_BY_CODE = select(Group).where(Group.code == bindparam("code"))
-_INSTRUMENT_IDS = (
-    select(GroupInstrument.instrument_id)
-    .where(GroupInstrument.group_id == bindparam("group_id"))
+_PARTICIPANT_FIELDS = [f.name for f in fields(ParticipantGroup) if f.name != "instrument_ids"]
+_PARTICIPANT_GROUP_BY_CODE = (
+    select(*[getattr(Group, name) for name in _PARTICIPANT_FIELDS], GroupInstrument.instrument_id)
+    .outerjoin(GroupInstrument, GroupInstrument.group_id == Group.id)
+    .where(Group.code == bindparam("code"))
     .order_by(GroupInstrument.position)
 )
 
@@ -76,9 +95,16 @@ def find_group(code: str) -> Group | None:
     return db.session.scalar(_GROUP_BY_CODE, {"code": normalise_code(code)})
 
 
-def instrument_ids(group_id: int) -> list[str]:
-    """Return the ids of the instruments the group asks, in order (as Group.instrument_ids, one light read)."""
-    return list(db.session.connection().execute(_INSTRUMENT_IDS, {"group_id": group_id}).scalars())
+def find_participant_group(code: str) -> ParticipantGroup | None:
+    """Return what participant pages need of the group with this code (any case), in one read, or None."""
+    if "\x00" in code:  # as in find_group
+        return None
+    rows = db.session.connection().execute(_PARTICIPANT_GROUP_BY_CODE, {"code": normalise_code(code)}).all()
+    if not rows:
+        return None
+    first = rows[0]._mapping
+    ids = tuple(row.instrument_id for row in rows if row.instrument_id is not None)
+    return ParticipantGroup(**{name: first[name] for name in _PARTICIPANT_FIELDS}, instrument_ids=ids)
 
 
 def all_groups(include_archived: bool = False) -> list[Group]:

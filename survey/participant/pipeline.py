@@ -19,10 +19,11 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import catalog
+from ..coordinator.groups import ParticipantGroup
 from ..database import begin_write
 from ..extensions import db
 from ..instruments import AnswerValue, Instrument
-from ..models import Group, InstrumentVersion, Response
+from ..models import InstrumentVersion, Response
 from ..scoring import clean_answers
 from ..submissions import answer_values, insert_response, prepare_response
 from . import codes
@@ -152,13 +153,18 @@ def settle(token: FormToken, plan: FormPlan, cleaned: Cleaned) -> Settled:
     return Settled(derived, stored=stored_under(derived))
 
 
-def accepting(group: Group) -> bool:
+def accepting(group: ParticipantGroup) -> bool:
     """Tell whether the group takes new answers (not archived, not closed)."""
     return group.archived_at is None and bool(group.is_open)
 
 
 def store(
-    group: Group, token: FormToken, plan: FormPlan, cleaned: Cleaned, locale: str, now: dt.datetime | None = None
+    group: ParticipantGroup,
+    token: FormToken,
+    plan: FormPlan,
+    cleaned: Cleaned,
+    locale: str,
+    now: dt.datetime | None = None,
 ) -> str:
     """Store the submission in one transaction and return the nonce it is stored under.
 
@@ -213,7 +219,7 @@ def store(
     raise RuntimeError("could not settle the submission's nonce after a race")
 
 
-def submission_responses(group: Group, nonce: str) -> list[Response]:
+def submission_responses(group: ParticipantGroup, nonce: str) -> list[Response]:
     """Return the stored responses of one submission of this group, in form order."""
     tokens = [nonce] + [f"{nonce}-{position}" for position in range(1, MAX_INSTRUMENTS)]
     rows = db.session.scalars(select(Response).where(Response.token.in_(tokens), Response.group_id == group.id))

@@ -13,9 +13,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 from .. import catalog
+from ..coordinator.groups import ParticipantGroup
 from ..extensions import db
 from ..instruments import ITEM_TYPES, AnswerValue, Instrument
-from ..models import Group, InstrumentVersion, Response, Score
+from ..models import InstrumentVersion, Response, Score
 from ..scoring import score_response
 
 K_FLOOR = 3
@@ -33,7 +34,7 @@ class ScaleSummary:
     higher_is_better: bool
 
 
-def group_k(group: Group) -> int:
+def group_k(group: ParticipantGroup) -> int:
     """Return the smallest number of answers a group summary may describe (never below 3)."""
     return max(K_FLOOR, group.min_group_size or K_FLOOR)
 
@@ -81,7 +82,7 @@ def meeting_scale_means(meeting_id: int, instrument_id: str) -> list[tuple[str, 
     return [(scale_id, int(n), float(mean)) for scale_id, n, mean in rows]
 
 
-def group_summary(group: Group, responses: list[Response], locale: str) -> list[ScaleSummary]:
+def group_summary(group: ParticipantGroup, responses: list[Response], locale: str) -> list[ScaleSummary]:
     """Return tonight's group means per scale, each only when at least k people have a score."""
     k = group_k(group)
     summary: list[ScaleSummary] = []

@@ -18,9 +18,9 @@ from werkzeug.exceptions import Forbidden, HTTPException
 
 from .. import catalog
 from ..coordinator import groups
+from ..coordinator.groups import ParticipantGroup
 from ..extensions import csrf, limiter
 from ..i18n import language_links, select_locale, use_locale_hints
-from ..models import Group
 from . import blank_form, pipeline, thanks, tokens
 from . import form as forms
 from .guards import is_cross_site
@@ -103,14 +103,14 @@ def render_page(template: str, status: int = 200, **context: Any) -> tuple[str, 
     ), status
 
 
-def find_group(code: str) -> Group:
-    """Return the group with this public code (any letter case).
+def find_group(code: str) -> ParticipantGroup:
+    """Return the group with this public code (any letter case), as participant pages need it.
 
     :raises Unavailable: 404 when there is none.
     """
     group = None
     if CODE_PATTERN.match(code):
-        group = groups.find_group(code)
+        group = groups.find_participant_group(code)
     if group is None:
         use_locale_hints()
         raise Unavailable(
@@ -120,7 +120,7 @@ def find_group(code: str) -> Group:
     return group
 
 
-def check_accepting(group: Group) -> None:
+def check_accepting(group: ParticipantGroup) -> None:
     """Raise a friendly 410 when the group takes no new answers.
 
     :raises Unavailable: for an archived or closed group.
@@ -135,7 +135,7 @@ def check_accepting(group: Group) -> None:
         )
 
 
-def open_meeting(group: Group) -> MeetingSlot:
+def open_meeting(group: ParticipantGroup) -> MeetingSlot:
     """Return the meeting open for answers now.
 
     :raises Unavailable: 410 when no meeting window is open.
@@ -150,12 +150,12 @@ def open_meeting(group: Group) -> MeetingSlot:
     return slot
 
 
-def current_plan(group: Group) -> forms.FormPlan:
+def current_plan(group: ParticipantGroup) -> forms.FormPlan:
     """Return the form of the group's instruments as loaded now.
 
     :raises Unavailable: 410 when none of them is loaded.
     """
-    loaded = [catalog.registry().get(instrument_id) for instrument_id in groups.instrument_ids(group.id)]
+    loaded = [catalog.registry().get(instrument_id) for instrument_id in group.instrument_ids]
     instruments = [instrument for instrument in loaded if instrument is not None]
     if not instruments:
         raise Unavailable(410, _("No questions right now"), _("This group has no questions to answer at the moment."))
@@ -163,7 +163,7 @@ def current_plan(group: Group) -> forms.FormPlan:
 
 
 def render_form(
-    group: Group,
+    group: ParticipantGroup,
     plan: forms.FormPlan,
     signed_token: str,
     status: int = 200,
@@ -201,7 +201,7 @@ def survey(code: str) -> ResponseReturnValue:
     return blank_page(group, plan, tokens.issue(group.id, plan.content_hashes, slot.local_date, slot.starts_at))
 
 
-def blank_page(group: Group, plan: forms.FormPlan, signed_token: str) -> str:
+def blank_page(group: ParticipantGroup, plan: forms.FormPlan, signed_token: str) -> str:
     """Return the blank form with this token, rendered once per everything it shows (blank_form.py)."""
     key = (
         request.script_root,
@@ -251,7 +251,7 @@ def submit(code: str) -> ResponseReturnValue:
 
 
 def submit_plan(
-    group: Group, token: tokens.FormToken, plan: forms.FormPlan, form: MultiDict[str, str]
+    group: ParticipantGroup, token: tokens.FormToken, plan: forms.FormPlan, form: MultiDict[str, str]
 ) -> ResponseReturnValue:
     """Validate against the version shown and store, or show the form again with the problems."""
     signed = _single(form, "form_token")
@@ -290,7 +290,7 @@ def submit_plan(
     return thanks_redirect(code, nonce)
 
 
-def restart_form(group: Group, form: MultiDict[str, str], problem: str) -> ResponseReturnValue:
+def restart_form(group: ParticipantGroup, form: MultiDict[str, str], problem: str) -> ResponseReturnValue:
     """Show the current form with a new token, keeping the answers that still fit it."""
     check_accepting(group)
     slot = open_meeting(group)

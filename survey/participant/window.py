@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
+from ..coordinator.groups import ParticipantGroup
 from ..extensions import db
-from ..models import Group, Meeting
+from ..models import Meeting
 
 OPENS_BEFORE = dt.timedelta(hours=1)
 STAYS_OPEN = dt.timedelta(hours=24)
@@ -31,7 +32,7 @@ class MeetingSlot:
     starts_at: dt.time | None
 
 
-def group_zone(group: Group) -> ZoneInfo:
+def group_zone(group: ParticipantGroup) -> ZoneInfo:
     """Return the group's timezone, UTC when the stored name is unknown."""
     try:
         return ZoneInfo(group.timezone)
@@ -84,7 +85,7 @@ _MEETING_ID = select(Meeting.id).where(
 )
 
 
-def known_slots(group: Group, around: dt.date) -> list[MeetingSlot]:
+def known_slots(group: ParticipantGroup, around: dt.date) -> list[MeetingSlot]:
     """Return the meetings the coordinator created from the day before `around` to the day after."""
     day = dt.timedelta(days=1)
     parameters = {"group_id": group.id, "low": around - day, "high": around + day}
@@ -92,7 +93,7 @@ def known_slots(group: Group, around: dt.date) -> list[MeetingSlot]:
     return [MeetingSlot(day, starts_at or group.meeting_time) for day, starts_at in rows]
 
 
-def current_slot(group: Group, now: dt.datetime | None = None) -> MeetingSlot | None:
+def current_slot(group: ParticipantGroup, now: dt.datetime | None = None) -> MeetingSlot | None:
     """Return the group's meeting open for answers now, or None when no window is open."""
     now = now or dt.datetime.now(dt.UTC)
     zone = group_zone(group)
