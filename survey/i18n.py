@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 SUPPORTED_LOCALES: tuple[str, ...] = ("en", "es")
 LANGUAGE_NAMES: Mapping[str, str] = {"en": "English", "es": "Español"}
 DEFAULT_LOCALE = "en"
+_CHOSEN = "survey_locale"  # this request's locale, in flask.g
 
 
 def supported(locale: str | None) -> str | None:
@@ -42,13 +43,17 @@ def select_locale() -> str:
     """Flask-Babel's locale selector: explicit choice, stored hint, browser, group default."""
     if not has_request_context():
         return DEFAULT_LOCALE
-    return (
-        explicit_locale()
-        or supported(g.get("locale_override"))
-        or request.accept_languages.best_match(SUPPORTED_LOCALES)
-        or supported(g.get("locale_fallback"))
-        or DEFAULT_LOCALE
-    )
+    chosen: str | None = g.get(_CHOSEN)
+    if chosen is None:  # worked out once per request, again only after use_locale_hints
+        chosen = g.setdefault(
+            _CHOSEN,
+            explicit_locale()
+            or supported(g.get("locale_override"))
+            or request.accept_languages.best_match(SUPPORTED_LOCALES)
+            or supported(g.get("locale_fallback"))
+            or DEFAULT_LOCALE,
+        )
+    return chosen
 
 
 def use_locale_hints(*, override: str | None = None, fallback: str | None = None) -> str:
@@ -59,6 +64,7 @@ def use_locale_hints(*, override: str | None = None, fallback: str | None = None
     """
     g.locale_override = override
     g.locale_fallback = fallback
+    g.pop(_CHOSEN, None)
     refresh()  # Flask-Babel caches the locale per request; pick up the new hints
     return select_locale()
 
