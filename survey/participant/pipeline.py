@@ -178,7 +178,7 @@ def store(
     :raises NotAccepting: for a new submission when the group was closed or archived.
     """
     now = now or dt.datetime.now(dt.UTC)
-    group_id, is_accepting = group.id, accepting(group)  # read before begin_write ends the read transaction
+    group_id, is_accepting = group.id, accepting(group)
     slot = MeetingSlot(token.meeting_date, token.meeting_start)
     prepared = [
         prepare_response(instrument, answers)

@@ -281,13 +281,12 @@ def submit_plan(
         return render_form(
             group, plan, signed, 400, cleaned=cleaned, raw=raw, typed_code=form.get("participant_code", "")
         )
-    code = group.code  # read now: storing ends the transaction the group was read in
     try:
         nonce = pipeline.store(group, token, plan, cleaned, select_locale())
     except pipeline.NotAccepting:
         check_accepting(group)
         raise
-    return thanks_redirect(code, nonce)
+    return thanks_redirect(group.code, nonce)
 
 
 def restart_form(group: ParticipantGroup, form: MultiDict[str, str], problem: str) -> ResponseReturnValue:
