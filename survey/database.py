@@ -39,29 +39,23 @@ def init_app(app: Flask) -> None:
             _install_sqlite_hooks(db.engine, synchronous)
 
 
-WROTE = "survey_wrote"
-
-
-def mark_written(session: Session) -> None:
-    """Remember that this transaction wrote, so begin_write refuses to end it early.
-
-    Flushes and statements sent through the session mark it themselves; call this before a
-    write sent on the session's connection directly (the participant POST's Core INSERTs).
-    """
-    session.info[WROTE] = True
+WROTE = "survey_wrote"  # session.info key: this transaction sent changes (begin_write refuses to end it)
 
 
 @event.listens_for(Session, "after_flush")
 def _mark_written(session: Session, _context: Any) -> None:
-    """Remember that this transaction wrote (see mark_written)."""
-    mark_written(session)
+    """Remember that this transaction wrote, so begin_write refuses to end it early."""
+    session.info[WROTE] = True
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _mark_statement_written(state: Any) -> None:
-    """Remember a write sent as a statement through the session (Core INSERT, bulk UPDATE or DELETE)."""
+    """The same for a write sent as a statement through the session (Core INSERT, bulk UPDATE or DELETE).
+
+    Writes sent on `session.connection()` directly bypass both hooks: send them through the session.
+    """
     if state.is_insert or state.is_update or state.is_delete:
-        mark_written(state.session)
+        state.session.info[WROTE] = True
 
 
 @event.listens_for(Session, "after_transaction_end")

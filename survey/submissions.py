@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from sqlalchemy import insert
 
 from . import catalog
-from .database import mark_written
 from .extensions import db
 from .instruments import ITEM_TYPES, Instrument
 from .models import Answer, Meeting, Response, Score
@@ -80,9 +79,7 @@ def insert_response(
     """
     version_id = prepared.version_id or catalog.ensure_version(prepared.instrument).id
     responses = Response.__table__
-    connection = db.session.connection()
-    mark_written(db.session())
-    response_id: int = connection.execute(
+    response_id: int = db.session.execute(  # through the session, so begin_write knows it wrote
         insert(responses).returning(responses.c.id),  # type: ignore[arg-type]
         {
             "token": token,
@@ -96,7 +93,7 @@ def insert_response(
         },
     ).scalar_one()
     if prepared.answers:
-        connection.execute(
+        db.session.execute(
             insert(Answer.__table__),  # type: ignore[arg-type]
             [
                 {"response_id": response_id, "item_id": item_id, "value_num": num, "value_text": text}
@@ -104,7 +101,7 @@ def insert_response(
             ],
         )
     if prepared.scores:
-        connection.execute(
+        db.session.execute(
             insert(Score.__table__),  # type: ignore[arg-type]
             [
                 {"response_id": response_id, "scale_id": scale_id, "value": value, "band": band}

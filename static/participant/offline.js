@@ -181,7 +181,6 @@
     }).then(function () { form.removeAttribute("aria-busy"); });
   }
 
-  /* Tell what became of saved answers: this page's own go to their thank-you page; one that needs attention shows. */
   /* Go to a thank-you page once: the page's own send and the worker's Background Sync may both report it. */
   var leaving = false;
   function goTo(url) {
@@ -190,6 +189,7 @@
     return location.assign(url);
   }
 
+  /* Tell what became of saved answers: this page's own go to their thank-you page; one that needs attention shows. */
   function report(records) {
     var form = document.getElementById("survey-form"), mine = form && formToken(form), last = null;
     for (var i = 0; i < records.length; i++) {

@@ -76,6 +76,11 @@ class ParticipantGroup:
     archived_at: dt.datetime | None
     instrument_ids: tuple[str, ...]  # in order
 
+    @property
+    def accepts_answers(self) -> bool:
+        """Tell whether the group takes new answers (neither archived nor closed)."""
+        return self.archived_at is None and self.is_open
+
 
 # Built once: every participant request runs one, and building a statement costs more than running it.
 _GROUP_BY_CODE = select(Group).where(Group.code == bindparam("code"))

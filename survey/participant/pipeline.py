@@ -93,11 +93,6 @@ def clean(plan: FormPlan, raw: Sequence[dict[str, list[str]]], typed_code: str |
 _RESPONSE_BY_TOKEN = select(Response.id).where(Response.token == bindparam("token"))
 
 
-def already_stored(token: FormToken) -> bool:
-    """Tell whether a submission is stored under this form's own nonce."""
-    return stored_under(token.nonce)
-
-
 def stored_under(nonce: str) -> bool:
     """Tell whether a submission's first response is stored under this nonce."""
     found = db.session.connection().execute(_RESPONSE_BY_TOKEN, {"token": response_token(nonce, 0)}).scalar()
@@ -143,7 +138,7 @@ def settle(token: FormToken, plan: FormPlan, cleaned: Cleaned) -> Settled:
     browser's history or the offline cache, and their answers must not be taken for a retry. They
     get a nonce derived from their answers, so their own retries are still stored once.
     """
-    if not already_stored(token):
+    if not stored_under(token.nonce):
         return Settled(token.nonce, stored=False)
     mine = fingerprint(plan, cleaned)
     if stored_fingerprint(token.nonce, plan) == mine:
@@ -151,11 +146,6 @@ def settle(token: FormToken, plan: FormPlan, cleaned: Cleaned) -> Settled:
     digest = hashlib.sha256(json.dumps(mine, sort_keys=True, default=str).encode()).hexdigest()
     derived = f"{token.nonce}.{digest[:12]}"
     return Settled(derived, stored=stored_under(derived))
-
-
-def accepting(group: ParticipantGroup) -> bool:
-    """Tell whether the group takes new answers (not archived, not closed)."""
-    return group.archived_at is None and bool(group.is_open)
 
 
 def store(
@@ -178,7 +168,7 @@ def store(
     :raises NotAccepting: for a new submission when the group was closed or archived.
     """
     now = now or dt.datetime.now(dt.UTC)
-    group_id, is_accepting = group.id, accepting(group)
+    group_id, is_accepting = group.id, group.accepts_answers
     slot = MeetingSlot(token.meeting_date, token.meeting_start)
     prepared = [
         prepare_response(instrument, answers)
@@ -199,7 +189,7 @@ def store(
             nonce, settled_under_lock = settled.nonce, True
         try:
             if meeting_id is None:
-                meeting_id = get_or_create_meeting(group_id, slot).id
+                meeting_id = get_or_create_meeting(group_id, slot)
             for position, rows in enumerate(prepared):
                 insert_response(
                     rows,
@@ -221,6 +211,6 @@ def store(
 
 def submission_responses(group: ParticipantGroup, nonce: str) -> list[Response]:
     """Return the stored responses of one submission of this group, in form order."""
-    tokens = [nonce] + [f"{nonce}-{position}" for position in range(1, MAX_INSTRUMENTS)]
+    tokens = [response_token(nonce, position) for position in range(MAX_INSTRUMENTS)]
     rows = db.session.scalars(select(Response).where(Response.token.in_(tokens), Response.group_id == group.id))
     return sorted(rows, key=lambda row: tokens.index(row.token))

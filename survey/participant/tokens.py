@@ -39,10 +39,6 @@ class FormToken:
     meeting_start: dt.time | None
     nonce: str
 
-    def response_token(self, position: int) -> str:
-        """Return the stored token of the response to the instrument at this position."""
-        return response_token(self.nonce, position)
-
 
 def response_token(nonce: str, position: int) -> str:
     """Return the stored token of a submission's response to the instrument at this position."""

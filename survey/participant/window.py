@@ -108,23 +108,22 @@ def find_meeting_id(group_id: int, local_date: dt.date) -> int | None:
     return db.session.connection().execute(_MEETING_ID, {"group_id": group_id, "local_date": local_date}).scalar()
 
 
-def get_or_create_meeting(group_id: int, slot: MeetingSlot) -> Meeting:
-    """Return the group's meeting on this date, creating it inside the caller's write transaction.
+def get_or_create_meeting(group_id: int, slot: MeetingSlot) -> int:
+    """Return the id of the group's meeting on this date, creating it inside the caller's write transaction.
 
     Two first responses at once are settled by the unique (group_id, local_date): the loser of
     the race rolls back its savepoint and reads the winner's row.
     """
-    query = select(Meeting).filter_by(group_id=group_id, local_date=slot.local_date)
-    meeting = db.session.scalar(query)
-    if meeting is not None:
-        return meeting
+    found = find_meeting_id(group_id, slot.local_date)
+    if found is not None:
+        return found
     meeting = Meeting(group_id=group_id, local_date=slot.local_date, starts_at=slot.starts_at)
     try:
         with db.session.begin_nested():
             db.session.add(meeting)
     except IntegrityError:
-        existing = db.session.scalar(query)
+        existing = find_meeting_id(group_id, slot.local_date)
         if existing is None:
             raise
         return existing
-    return meeting
+    return meeting.id
