@@ -1,25 +1,52 @@
-"""Audit the pinned runtime dependencies (requirements.lock) with pip-audit and fail on anything not accounted for.
+"""Audit the pinned runtime dependencies (requirements.lock) and fail on anything not accounted for.
 
-Every pin in requirements.lock must be either
-  * audited online by pip-audit, with each known vulnerability justified by its id (or an alias) in
-    .ci/pip-audit-ignore.txt (`<VULN-ID> <why>`; a line without a reason is refused), or
-  * when pip-audit could not audit it (no access to the vulnerability services), listed with its exact
-    `name==version` in .ci/advisory-review.txt: a dated by-hand review against the PyPA advisory database.
-    A pin bumped in the lock without a new review line fails, and so does a review line for a pin that is
-    no longer in the lock.
-The lock must also satisfy requirements.txt (every requirement pinned, at a version its range allows).
+Every pin in requirements.lock is accounted for by the first of these routes that applies:
+  1. pip-audit audited it (its default PyPI service asks https://pypi.org/pypi/<name>/<version>/json). On a
+     connected machine this route audits every pin by itself.
+  2. Online through PyPI's project JSON, https://pypi.org/pypi/<name>/json, when the pinned version IS the
+     project's latest release (`info.version`, compared as packaging versions, so `1.0` equals `1.0.0`). That
+     document describes the latest release, and its `vulnerabilities` list is PyPI's advisory list for that
+     release: the very data pip-audit reads from the version endpoint, so for such a pin it applies exactly.
+     Withdrawn entries are skipped, as pip-audit does. A pin older than the latest release is not audited by
+     this route (the list says nothing about other versions), nor is one whose project JSON cannot be fetched
+     (network error, ~20 s timeout, HTTP error such as 404) or parsed (malformed JSON, no `info.name`,
+     `info.version` or `vulnerabilities` list, another project's name): such a pin falls through to route 3.
+     This route exists because on the build machines the version endpoint answers 404 (a restricted proxy)
+     and api.osv.dev does not resolve, so pip-audit audits nothing there, while the project endpoint answers.
+  3. Listed with its exact `name==version` in .ci/advisory-review.txt: a dated by-hand review against a stored
+     copy of the PyPA advisory database. This is not an audit, and the summary never counts it as one.
+Every vulnerability found by route 1 or 2 must be justified by its id (or an alias) in .ci/pip-audit-ignore.txt
+(`<VULN-ID> <why>`; a line without a reason is refused), else the check fails (`VULNERABLE: ...`); a review line
+never excuses a vulnerability. A pin that no route accounts for fails (`NOT AUDITED: ...`). The lock must also
+satisfy requirements.txt (every requirement pinned, at a version its range allows).
 
-The summary says how many packages were audited online and how many were only reviewed by hand: an offline
-review is not an audit, and nothing is ever reported as audited when it was not.
+Review lines for pins that are audited online are kept, on purpose, and are not "stale" while the pin is in the
+lock: route 2 depends on PyPI answering and on the pin still being the latest release, and neither is in the
+repository's hands. A new upstream release (frequent, across 43 packages) turns a pin from "latest" into "older"
+with no change here, and a run without PyPI audits nothing; without the review lines either would fail
+`make check` for a pin that nothing shows to be vulnerable. With them, an online run reports the online audit
+(the review is not used, and the summary says so) and an offline run falls back to the reviews, just as before
+this route existed. What each run relied on is in its summary. A review line for a pin that is no longer in the
+lock is still STALE and fails, so a bump must replace the old line with a review of the new pin: the tests run
+this check on the project files with PyPI unreachable too, so that a run without PyPI keeps passing.
+
+Route 2 is only asked about pins route 1 did not audit, 8 requests at a time, each with a 20 s timeout (when PyPI
+drops packets silently, every request waits it out: about two minutes for 43 pins; a refused connection or a
+failed name lookup fails at once).
 """
 
 from __future__ import annotations
 
 import datetime
+import http.client
 import json
 import re
 import subprocess
 import sys
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +58,13 @@ REVIEW_FILE = ROOT / ".ci" / "advisory-review.txt"
 
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([A-Za-z0-9][A-Za-z0-9.+!_-]*)$")
 ADVISORY_ID = re.compile(r"\b(?:PYSEC|GHSA|CVE|OSV)-[A-Za-z0-9-]+")
+
+PROJECT_JSON_URL = "https://pypi.org/pypi/{name}/json"  # the project endpoint: describes the latest release
+FETCH_TIMEOUT = 20  # seconds, per request (connect, and each read)
+PARALLEL_FETCHES = 8
+# What a failed fetch raises: URLError/HTTPError (404...), timeouts and resets are OSError; a broken body is
+# an http.client.HTTPException; JSON that does not decode is a ValueError.
+FETCH_ERRORS = (OSError, ValueError, http.client.HTTPException)
 
 
 class ConfigError(ValueError):
@@ -137,45 +171,183 @@ def read_reviews(text: str, source: str = "advisory-review.txt") -> dict[str, Re
     return reviews
 
 
+@dataclass(frozen=True)
+class Vulnerability:
+    id: str
+    aliases: tuple[str, ...]
+    fixed_in: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ProjectAudit:
+    """What PyPI's project JSON says about one pin: `vulns` when the pin is the latest release (audited), else
+    None and `reason`, why this route did not audit it."""
+
+    vulns: tuple[Vulnerability, ...] | None
+    reason: str = ""
+    withdrawn: tuple[str, ...] = ()
+
+
+Fetch = Callable[[str], object]  # canonical project name -> the decoded JSON of PROJECT_JSON_URL; raises on failure
+
+
+def fetch_project_json(name: str) -> object:
+    """PyPI's project JSON for `name` (standard library only: no dependency beyond the check's own)."""
+    request = urllib.request.Request(  # noqa: S310 (a constant https:// URL)
+        PROJECT_JSON_URL.format(name=urllib.parse.quote(name)),
+        headers={"Accept": "application/json", "User-Agent": "survey-supply-chain-check"},
+    )
+    with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:  # noqa: S310 (same URL)
+        return json.load(response)
+
+
+def read_project_json(name: str, version: str, data: object) -> ProjectAudit:
+    """The pin's vulnerabilities if `data` is the project JSON of `name` and `version` is its latest release."""
+    from packaging.version import InvalidVersion, Version
+
+    malformed = ProjectAudit(None, "malformed project JSON")
+    info = data.get("info") if isinstance(data, dict) else None
+    items = data.get("vulnerabilities") if isinstance(data, dict) else None
+    if not (isinstance(info, dict) and isinstance(info.get("name"), str) and isinstance(info.get("version"), str)):
+        return ProjectAudit(None, "malformed project JSON (no info.name or info.version)")
+    if not isinstance(items, list):
+        return ProjectAudit(None, "malformed project JSON (no vulnerabilities list)")
+    if canonical(info["name"]) != name:
+        return ProjectAudit(None, f"the project JSON describes {info['name']}, not {name}")
+    latest = info["version"]
+    try:
+        is_latest = Version(latest) == Version(version)
+    except InvalidVersion:
+        return ProjectAudit(None, f"versions {latest!r} and {version!r} cannot be compared")
+    if not is_latest:
+        return ProjectAudit(None, f"PyPI's latest release is {latest}; its advisory list says nothing about {version}")
+    vulns, withdrawn = [], []
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not item["id"]:
+            return malformed
+        aliases, fixed = item.get("aliases") or [], item.get("fixed_in") or []
+        if not (isinstance(aliases, list) and isinstance(fixed, list) and all(isinstance(a, str) for a in aliases)):
+            return malformed
+        if item.get("withdrawn") is not None:
+            withdrawn.append(item["id"])
+        else:
+            vulns.append(Vulnerability(item["id"], tuple(aliases), tuple(str(f) for f in fixed)))
+    return ProjectAudit(tuple(vulns), withdrawn=tuple(withdrawn))
+
+
+def audit_latest_releases(pins: dict[str, str], fetch: Fetch) -> dict[str, ProjectAudit]:
+    """Route 2 for these pins: their project JSON, fetched a few at a time; a failed fetch audits nothing."""
+
+    def one(name: str) -> ProjectAudit:
+        try:
+            data = fetch(name)
+        except FETCH_ERRORS as error:
+            return ProjectAudit(None, f"project JSON not fetched ({error})")
+        return read_project_json(name, pins[name], data)
+
+    names = sorted(pins)
+    with ThreadPoolExecutor(max_workers=PARALLEL_FETCHES) as pool:
+        return dict(zip(names, pool.map(one, names), strict=True))
+
+
 @dataclass
 class Outcome:
     lines: list[str] = field(default_factory=list)
     failures: int = 0
-    audited_online: int = 0
+    audited_by_pip_audit: int = 0
+    audited_through_pypi: int = 0  # PyPI's project JSON, pin = latest release
     reviewed_offline: int = 0
+    reviews_used: list[Review] = field(default_factory=list)
+    reviews_not_needed: int = 0  # review lines of pins audited online in this run
 
     def fail(self, line: str) -> None:
         self.lines.append(line)
         self.failures += 1
 
+    def account(self, line: str, ids: list[str], fixed: object, justified: dict[str, str]) -> None:
+        """One vulnerability found online: accepted only when its id or an alias is justified."""
+        why = next((justified[i] for i in ids if i in justified), None)
+        if why:
+            self.lines.append(f"justified: {line}: {why}")
+        else:
+            self.fail(f"VULNERABLE: {line} (fixed in {fixed or 'no release'})")
 
-def evaluate(pins: dict[str, str], report: dict, justified: dict[str, str], reviews: dict[str, Review]) -> Outcome:
-    """Account for every pin with pip-audit's JSON report, the justifications and the offline reviews."""
+
+def evaluate(
+    pins: dict[str, str],
+    report: dict,
+    justified: dict[str, str],
+    reviews: dict[str, Review],
+    fetch: Fetch | None = None,
+) -> Outcome:
+    """Account for every pin with pip-audit's JSON report, then (when `fetch` is given) PyPI's project JSON for
+    the pins pip-audit did not audit, then the offline reviews; vulnerabilities need a justification."""
     outcome = Outcome()
-    online: set[str] = set()
+    by_pip_audit: set[str] = set()
     for dependency in report.get("dependencies", []):
         name = canonical(dependency["name"])
         if not dependency.get("skip_reason") and dependency.get("version") == pins.get(name):
-            online.add(name)
+            by_pip_audit.add(name)
         for vulnerability in dependency.get("vulns", []):
-            ids = [vulnerability["id"], *vulnerability.get("aliases", [])]
-            why = next((justified[i] for i in ids if i in justified), None)
-            line = f"{name} {dependency.get('version')} {vulnerability['id']}"
-            if why:
-                outcome.lines.append(f"justified: {line}: {why}")
-            else:
-                outcome.fail(f"VULNERABLE: {line} (fixed in {vulnerability.get('fix_versions') or 'no release'})")
+            outcome.account(
+                f"{name} {dependency.get('version')} {vulnerability['id']}",
+                [vulnerability["id"], *vulnerability.get("aliases", [])],
+                vulnerability.get("fix_versions"),
+                justified,
+            )
+    rest = {name: version for name, version in pins.items() if name not in by_pip_audit}
+    online = audit_latest_releases(rest, fetch) if fetch and rest else {}
     for name, version in sorted(pins.items()):
         pin = f"{name}=={version}"
-        if name in online:
-            outcome.audited_online += 1
+        project = online.get(name)
+        if name in by_pip_audit:
+            outcome.audited_by_pip_audit += 1
+        elif project and project.vulns is not None:
+            outcome.audited_through_pypi += 1
+            for vulnerability in project.vulns:
+                outcome.account(
+                    f"{name} {version} {vulnerability.id} (PyPI project JSON)",
+                    [vulnerability.id, *vulnerability.aliases],
+                    ", ".join(vulnerability.fixed_in),
+                    justified,
+                )
+            for withdrawn in project.withdrawn:
+                outcome.lines.append(f"withdrawn, not applied: {name} {version} {withdrawn} (PyPI project JSON)")
         elif pin in reviews:
             outcome.reviewed_offline += 1
+            outcome.reviews_used.append(reviews[pin])
+            if project:
+                outcome.lines.append(f"not audited online: {pin}: {project.reason}; accepted on its offline review")
         else:
-            outcome.fail(f"NOT AUDITED: {pin} was not audited by pip-audit and has no review in {REVIEW_FILE.name}")
+            why = f" ({project.reason})" if project else ""
+            outcome.fail(f"NOT AUDITED: {pin} was not audited{why} and has no review in {REVIEW_FILE.name}")
+        if pin in reviews and (name in by_pip_audit or (project and project.vulns is not None)):
+            outcome.reviews_not_needed += 1
     for pin in sorted(set(reviews) - {f"{n}=={v}" for n, v in pins.items()}):
         outcome.fail(f"STALE REVIEW: {pin} is reviewed in {REVIEW_FILE.name} but not pinned in the lock; remove it")
     return outcome
+
+
+def summary(pins: dict[str, str], outcome: Outcome) -> list[str]:
+    """The closing lines: what each pin's acceptance rests on, counted honestly."""
+    lines = [
+        f"supply chain: {len(pins)} pinned packages in {LOCK_FILE.name}: {outcome.audited_by_pip_audit} audited "
+        f"by pip-audit, {outcome.audited_through_pypi} audited online through PyPI's project JSON (latest "
+        f"release), {outcome.reviewed_offline} only reviewed offline by hand ({REVIEW_FILE.name}); "
+        f"{outcome.failures} unjustified problems"
+    ]
+    if outcome.reviews_not_needed:
+        lines.append(
+            f"{outcome.reviews_not_needed} review lines of {REVIEW_FILE.name} were not used (their pins were "
+            f"audited online); they stay as the fallback for a run without PyPI or after a new upstream release."
+        )
+    if outcome.reviews_used:
+        oldest = min(review.date for review in outcome.reviews_used)
+        lines.append(
+            f"An offline review is not an audit (oldest review relied on {oldest}): run `make check` on a machine "
+            f"where pip-audit reaches its vulnerability service before a release (see {IGNORE_FILE.name})."
+        )
+    return lines
 
 
 def run_pip_audit(lock: Path) -> dict:
@@ -199,22 +371,11 @@ def main() -> int:
     except ConfigError as error:
         print(error)
         return 1
-    outcome = evaluate(pins, report, justified, reviews)
+    outcome = evaluate(pins, report, justified, reviews, fetch_project_json)
     for problem in problems:
         outcome.fail(f"LOCK: {problem} (run `make lock`)")
-    for line in outcome.lines:
+    for line in [*outcome.lines, *summary(pins, outcome)]:
         print(line)
-    print(
-        f"pip-audit: {len(pins)} pinned packages in {LOCK_FILE.name}: {outcome.audited_online} audited online, "
-        f"{outcome.reviewed_offline} only reviewed offline by hand ({REVIEW_FILE.name}); "
-        f"{outcome.failures} unjustified problems"
-    )
-    if outcome.reviewed_offline:
-        oldest = min(reviews[f"{n}=={v}"].date for n, v in pins.items() if f"{n}=={v}" in reviews)
-        print(
-            f"An offline review is not an audit (oldest review {oldest}): run `make check` on a machine that "
-            f"reaches the vulnerability services before a release (see {IGNORE_FILE.name})."
-        )
     return 1 if outcome.failures else 0
 
 
