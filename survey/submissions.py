@@ -7,12 +7,12 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert, select, true
 
 from . import catalog
 from .extensions import db
 from .instruments import ITEM_TYPES, Instrument
-from .models import Answer, Meeting, Response, Score
+from .models import Answer, InstrumentVersion, Meeting, Response, Score
 from .scoring import AnswerValue, score_response
 
 
@@ -36,20 +36,18 @@ class PreparedResponse:
     """Everything stored for one questionnaire, worked out before the write transaction."""
 
     instrument: Instrument
-    version_id: int | None  # None until this version is first stored
     answers: list[tuple[str, float | None, str | None]]  # (item id, value_num, value_text)
     scores: list[tuple[str, float, str | None]]  # (scale id, value, band)
 
 
 def prepare_response(instrument: Instrument, answers: Mapping[str, AnswerValue]) -> PreparedResponse:
-    """Score the answers and find the stored version, reading only: nothing here takes a write lock.
+    """Score the answers and shape the rows, without touching the database.
 
     Scores are computed now, from the exact version answered, and stored beside the answers.
     """
     result = score_response(instrument, answers)
     return PreparedResponse(
         instrument=instrument,
-        version_id=catalog.stored_version_id(instrument),
         answers=[(item_id, *answer_values(instrument, item_id, value)) for item_id, value in answers.items()],
         scores=[
             (scale_id, value, result.bands.get(scale_id))
@@ -59,42 +57,85 @@ def prepare_response(instrument: Instrument, answers: Mapping[str, AnswerValue])
     )
 
 
+# Built once (the participant POST runs them; building a statement costs more than running it). The
+# response row takes its meeting and instrument-version ids from the rows themselves, found by the
+# meeting's (group, date) and the version's content hash, both unique: no separate read before the write,
+# and no row at all (rather than an error) while either is not stored yet.
+_responses = Response.__table__
+_INSERT_RESPONSE = (
+    insert(_responses)  # type: ignore[arg-type]
+    .from_select(
+        [
+            _responses.c.token,
+            _responses.c.meeting_id,
+            _responses.c.group_id,
+            _responses.c.meeting_date,
+            _responses.c.instrument_version_id,
+            _responses.c.locale,
+            _responses.c.submitted_hour,
+            _responses.c.participant_hash,
+        ],
+        select(
+            bindparam("token", type_=_responses.c.token.type),
+            Meeting.id,
+            Meeting.group_id,
+            Meeting.local_date,
+            InstrumentVersion.id,
+            bindparam("locale", type_=_responses.c.locale.type),
+            bindparam("submitted_hour", type_=_responses.c.submitted_hour.type),
+            bindparam("participant_hash", type_=_responses.c.participant_hash.type),
+        )
+        .join_from(Meeting, InstrumentVersion, true())  # two one-row lookups side by side
+        .where(
+            Meeting.group_id == bindparam("group_id"),
+            Meeting.local_date == bindparam("meeting_date"),
+            InstrumentVersion.content_hash == bindparam("content_hash"),
+        ),
+    )
+    .returning(_responses.c.id)
+)
+# RETURNING makes SQLAlchemy send each executemany as one multi-row INSERT ("insertmanyvalues") instead of
+# one statement per row; the returned keys are not needed.
+_INSERT_ANSWERS = insert(Answer.__table__).returning(Answer.__table__.c.response_id)  # type: ignore[arg-type]
+_INSERT_SCORES = insert(Score.__table__).returning(Score.__table__.c.response_id)  # type: ignore[arg-type]
+
+
 def insert_response(
     prepared: PreparedResponse,
     *,
-    meeting_id: int,
     group_id: int,
     meeting_date: dt.date,
     locale: str,
     token: str,
     submitted_at: dt.datetime,
     participant_hash: str | None = None,
-) -> int:
+) -> int | None:
     """Insert a prepared response with its answers and scores in the session's transaction; return its id.
 
-    Three Core INSERTs (answers and scores as one executemany each) rather than the ORM's unit
-    of work: this is the participant POST's hot path, run while SQLite's write lock is held, and
-    nothing needs the objects back. The caller commits; a token already stored raises
-    IntegrityError (unique), which the caller settles.
+    Returns None, inserting nothing, when the group's meeting on that date or the instrument
+    version is not stored yet: the caller creates what is missing (get_or_create_meeting,
+    catalog.ensure_version) and calls again. Three INSERTs (answers and scores as one multi-row
+    statement each) rather than the ORM's unit of work: this is the participant POST's hot path,
+    run while SQLite's write lock is held, and nothing needs the objects back. The caller commits;
+    a token already stored raises IntegrityError (unique), which the caller settles.
     """
-    version_id = prepared.version_id or catalog.ensure_version(prepared.instrument).id
-    responses = Response.__table__
-    response_id: int = db.session.execute(  # through the session, so begin_write knows it wrote
-        insert(responses).returning(responses.c.id),  # type: ignore[arg-type]
+    response_id: int | None = db.session.execute(  # through the session, so begin_write knows it wrote
+        _INSERT_RESPONSE,
         {
             "token": token,
-            "meeting_id": meeting_id,
             "group_id": group_id,
             "meeting_date": meeting_date,
-            "instrument_version_id": version_id,
+            "content_hash": prepared.instrument.content_hash,
             "locale": locale,
             "submitted_hour": hour_bucket(submitted_at),
             "participant_hash": participant_hash,
         },
-    ).scalar_one()
+    ).scalar_one_or_none()
+    if response_id is None:
+        return None
     if prepared.answers:
         db.session.execute(
-            insert(Answer.__table__),  # type: ignore[arg-type]
+            _INSERT_ANSWERS,
             [
                 {"response_id": response_id, "item_id": item_id, "value_num": num, "value_text": text}
                 for item_id, num, text in prepared.answers
@@ -102,7 +143,7 @@ def insert_response(
         )
     if prepared.scores:
         db.session.execute(
-            insert(Score.__table__),  # type: ignore[arg-type]
+            _INSERT_SCORES,
             [
                 {"response_id": response_id, "scale_id": scale_id, "value": value, "band": band}
                 for scale_id, value, band in prepared.scores
@@ -122,9 +163,9 @@ def build_response(
     participant_hash: str | None = None,
 ) -> int:
     """Insert a response to this (flushed) meeting with its answers and scores; return its id (the caller commits)."""
-    return insert_response(
+    catalog.ensure_version(instrument)
+    response_id = insert_response(
         prepare_response(instrument, answers),
-        meeting_id=meeting.id,
         group_id=meeting.group_id,
         meeting_date=meeting.local_date,
         locale=locale,
@@ -132,3 +173,6 @@ def build_response(
         submitted_at=submitted_at,
         participant_hash=participant_hash,
     )
+    if response_id is None:
+        raise LookupError(f"meeting {meeting.id} is not stored")
+    return response_id

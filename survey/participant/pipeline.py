@@ -25,11 +25,11 @@ from ..extensions import db
 from ..instruments import AnswerValue, Instrument
 from ..models import InstrumentVersion, Response
 from ..scoring import clean_answers
-from ..submissions import answer_values, insert_response, prepare_response
+from ..submissions import PreparedResponse, answer_values, insert_response, prepare_response
 from . import codes
 from .form import FormPlan
 from .tokens import FormToken, response_token
-from .window import MeetingSlot, find_meeting_id, get_or_create_meeting
+from .window import MeetingSlot, get_or_create_meeting
 
 MAX_INSTRUMENTS = 10  # thank-you lookups consider this many responses per submission
 
@@ -158,9 +158,10 @@ def store(
 ) -> str:
     """Store the submission in one transaction and return the nonce it is stored under.
 
-    Everything that only reads (scores, rows, the version ids, the meeting's id) is worked out
-    before the write lock (BEGIN IMMEDIATE on SQLite) is taken, so the lock is held for the
-    INSERTs and the commit alone, as in a bare one-INSERT app. The first try stores under the
+    Scores and rows are worked out before the write lock (BEGIN IMMEDIATE on SQLite) is taken,
+    and each response row finds its meeting and version ids inside its own INSERT, so the lock is
+    held for the INSERTs and the commit alone, as in a bare one-INSERT app. The first answer for a
+    meeting date or an instrument version creates that row inside the same transaction. The first try stores under the
     form's own nonce; the unique token refuses it when that nonce is already taken (a retry, or
     a racing request), and the nonce is then settled under the lock: a retry of the same answers
     is thanked (even if the group closed since), different answers get the derived nonce.
@@ -174,7 +175,6 @@ def store(
         prepare_response(instrument, answers)
         for instrument, answers in zip(plan.instruments, cleaned.answers, strict=True)
     ]
-    meeting_id = find_meeting_id(group_id, slot.local_date)
     nonce, settled_under_lock = token.nonce, False
     for _attempt in range(3):
         begin_write()
@@ -188,25 +188,43 @@ def store(
                 raise NotAccepting(group_id)
             nonce, settled_under_lock = settled.nonce, True
         try:
-            if meeting_id is None:
-                meeting_id = get_or_create_meeting(group_id, slot)
             for position, rows in enumerate(prepared):
-                insert_response(
-                    rows,
-                    meeting_id=meeting_id,
-                    group_id=group_id,
-                    meeting_date=slot.local_date,
-                    locale=locale,
-                    token=response_token(nonce, position),
-                    submitted_at=now,
-                    participant_hash=cleaned.participant_hash,
-                )
+                _insert(rows, group_id, slot, locale, response_token(nonce, position), now, cleaned.participant_hash)
             db.session.commit()
             return nonce
         except IntegrityError:
-            db.session.rollback()  # the nonce is taken (or the meeting just purged): settle under the lock
-            settled_under_lock, meeting_id = True, None
+            db.session.rollback()  # the nonce is taken (a retry or a racing request): settle under the lock
+            settled_under_lock = True
     raise RuntimeError("could not settle the submission's nonce after a race")
+
+
+def _insert(
+    rows: PreparedResponse,
+    group_id: int,
+    slot: MeetingSlot,
+    locale: str,
+    token: str,
+    now: dt.datetime,
+    participant_hash: str | None,
+) -> None:
+    """Insert one response; on the first answer for a meeting or a version, store that row first."""
+
+    def attempt() -> int | None:
+        return insert_response(
+            rows,
+            group_id=group_id,
+            meeting_date=slot.local_date,
+            locale=locale,
+            token=token,
+            submitted_at=now,
+            participant_hash=participant_hash,
+        )
+
+    if attempt() is None:
+        get_or_create_meeting(group_id, slot)
+        catalog.ensure_version(rows.instrument)
+        if attempt() is None:
+            raise RuntimeError("the meeting or the instrument version vanished inside the write transaction")
 
 
 def submission_responses(group: ParticipantGroup, nonce: str) -> list[Response]:

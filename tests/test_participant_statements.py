@@ -1,0 +1,102 @@
+"""What the participant hot path sends to the database, counted statement by statement.
+
+The throughput benchmark (bench/throughput.py) depends on these staying few: on PostgreSQL every
+statement is a round trip, and on SQLite the write lock is held for the INSERTs. Counting them is
+exact on any machine, unlike timing, so it is the regression test for the benchmark's levers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event, func, select
+
+from survey.extensions import db
+from survey.models import Answer, InstrumentVersion, Meeting, Response, Score
+
+from . import participant_support as support
+from .participant_support import get_token, make_group, submit
+
+instruments_dir, papp, pclient = support.instruments_dir, support.papp, support.pclient
+
+
+@contextmanager
+def statements(app: Flask) -> Iterator[list[tuple[str, int]]]:
+    """Record (first words of the SQL, rows sent) for every statement the app's engine runs."""
+    seen: list[tuple[str, int]] = []
+
+    def record(_conn: Any, _cursor: Any, sql: str, parameters: Any, _context: Any, many: bool) -> None:
+        words = " ".join(sql.split()[:3]).upper()
+        seen.append((words, len(parameters) if many else 1))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def writes(seen: list[tuple[str, int]]) -> list[str]:
+    return [words for words, _ in seen if words.startswith(("INSERT", "UPDATE", "DELETE"))]
+
+
+def count(app: Flask, model: type) -> int:
+    with app.app_context():
+        return int(db.session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_a_post_for_a_known_meeting_and_version_is_one_read_and_three_inserts(
+    papp: Flask, pclient: FlaskClient
+) -> None:
+    make_group(papp)
+    assert submit(pclient).status_code == 303  # the first answer stores the meeting and the version
+    token = get_token(pclient)
+    with statements(papp) as seen:
+        assert submit(pclient, token=token).status_code == 303
+    reads = [words for words, _ in seen if words.startswith("SELECT")]
+    assert len(reads) == 1, seen  # the group; the meeting and version ids are found inside the INSERT
+    assert writes(seen) == ["INSERT INTO RESPONSES", "INSERT INTO ANSWERS", "INSERT INTO SCORES"], seen
+    assert count(papp, Response) == 2 and count(papp, Meeting) == 1 and count(papp, InstrumentVersion) == 1
+
+
+def test_answers_and_scores_go_as_one_multi_row_statement_each(papp: Flask, pclient: FlaskClient) -> None:
+    make_group(papp)
+    assert submit(pclient).status_code == 303
+    token = get_token(pclient)
+    answers_before, scores_before = count(papp, Answer), count(papp, Score)
+    with statements(papp) as seen:
+        assert submit(pclient, token=token).status_code == 303
+    answer_rows, score_rows = count(papp, Answer) - answers_before, count(papp, Score) - scores_before
+    assert answer_rows > 1 and score_rows >= 1
+    assert [words for words, _ in seen if words.startswith("INSERT INTO ANSWERS")] == ["INSERT INTO ANSWERS"]
+    assert [words for words, _ in seen if words.startswith("INSERT INTO SCORES")] == ["INSERT INTO SCORES"]
+
+
+def test_the_first_answer_of_a_meeting_creates_it_in_the_same_transaction(papp: Flask, pclient: FlaskClient) -> None:
+    make_group(papp)
+    token = get_token(pclient)
+    with statements(papp) as seen:
+        assert submit(pclient, token=token).status_code == 303
+    inserted = writes(seen)
+    assert "INSERT INTO MEETINGS" in inserted and "INSERT INTO INSTRUMENT_VERSIONS" in inserted
+    assert inserted.count("INSERT INTO RESPONSES") == 2  # tried once, found nothing to join, then stored
+    assert count(papp, Response) == 1 and count(papp, Meeting) == 1 and count(papp, InstrumentVersion) == 1
+    with papp.app_context():
+        response = db.session.scalars(select(Response)).one()
+        meeting = db.session.get(Meeting, response.meeting_id)
+        assert meeting is not None and meeting.local_date == response.meeting_date
+
+
+def test_the_blank_form_page_reads_and_never_writes(papp: Flask, pclient: FlaskClient) -> None:
+    make_group(papp)
+    get_token(pclient)  # renders and caches the page
+    with statements(papp) as seen:
+        get_token(pclient)
+    reads = [words for words, _ in seen if words.startswith("SELECT")]
+    assert writes(seen) == [] and len(reads) == 2, seen  # the group, and the meetings around today
