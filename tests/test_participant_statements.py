@@ -99,4 +99,4 @@ def test_the_blank_form_page_reads_and_never_writes(papp: Flask, pclient: FlaskC
     with statements(papp) as seen:
         get_token(pclient)
     reads = [words for words, _ in seen if words.startswith("SELECT")]
-    assert writes(seen) == [] and len(reads) == 2, seen  # the group, and the meetings around today
+    assert writes(seen) == [] and len(reads) == 1, seen  # the group, its instruments and nearby meetings in one

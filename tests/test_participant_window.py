@@ -147,3 +147,19 @@ def test_different_answers_racing_on_one_form_page_are_both_stored(
     second = submit(client, token=token, answers={**support.VALID_ANSWERS, "mood": "1"})
     assert second.status_code == 303
     assert support.response_count(papp) == 2
+
+
+def test_a_meeting_the_coordinator_added_opens_the_survey_outside_the_weekly_schedule(papp: Flask) -> None:
+    """The stored meetings come with the group's own read (ParticipantGroup.nearby_meetings)."""
+    today = dt.datetime.now(dt.UTC).date()
+    far_weekday = (today + dt.timedelta(days=3)).weekday()  # neither yesterday, today nor tomorrow
+    group_id = make_group(papp, meeting_weekday=far_weekday, meeting_time=dt.time(19, 0), timezone="UTC")
+    client = papp.test_client()
+    assert client.get("/s/TESTGRP").status_code == 410  # no scheduled meeting is open now
+    with papp.app_context():
+        db.session.add(Meeting(group_id=group_id, local_date=today, starts_at=dt.time(0, 0)))
+        db.session.add(Meeting(group_id=group_id, local_date=today + dt.timedelta(days=5), starts_at=dt.time(0, 0)))
+        db.session.commit()
+    assert submit(client).status_code == 303
+    with papp.app_context():
+        assert db.session.scalars(select(Response.meeting_date)).all() == [today]

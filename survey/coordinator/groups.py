@@ -75,6 +75,9 @@ class ParticipantGroup:
     is_open: bool
     archived_at: dt.datetime | None
     instrument_ids: tuple[str, ...]  # in order
+    # Meetings the coordinator stored within two days of the read (local date, start time): enough
+    # for any timezone's yesterday, today and tomorrow, which is what the meeting window looks at.
+    nearby_meetings: tuple[tuple[dt.date, dt.time | None], ...] = ()
 
     @property
     def accepts_answers(self) -> bool:
@@ -84,13 +87,23 @@ class ParticipantGroup:
 
 # Built once: every participant request runs one, and building a statement costs more than running it.
 _GROUP_BY_CODE = select(Group).where(Group.code == bindparam("code"))
-_PARTICIPANT_FIELDS = [f.name for f in fields(ParticipantGroup) if f.name != "instrument_ids"]
+_PARTICIPANT_FIELDS = [f.name for f in fields(ParticipantGroup) if f.name not in {"instrument_ids", "nearby_meetings"}]
 _PARTICIPANT_GROUP_BY_CODE = (
-    select(*[getattr(Group, name) for name in _PARTICIPANT_FIELDS], GroupInstrument.instrument_id)
+    select(
+        *[getattr(Group, name) for name in _PARTICIPANT_FIELDS],
+        GroupInstrument.instrument_id,
+        Meeting.local_date,
+        Meeting.starts_at,
+    )
     .outerjoin(GroupInstrument, GroupInstrument.group_id == Group.id)
+    .outerjoin(
+        Meeting,
+        (Meeting.group_id == Group.id) & Meeting.local_date.between(bindparam("low"), bindparam("high")),
+    )
     .where(Group.code == bindparam("code"))
-    .order_by(GroupInstrument.position)
+    .order_by(GroupInstrument.position, Meeting.local_date)
 )
+NEARBY_DAYS = dt.timedelta(days=2)
 
 
 def find_group(code: str) -> Group | None:
@@ -100,16 +113,26 @@ def find_group(code: str) -> Group | None:
     return db.session.scalar(_GROUP_BY_CODE, {"code": normalise_code(code)})
 
 
-def find_participant_group(code: str) -> ParticipantGroup | None:
-    """Return what participant pages need of the group with this code (any case), in one read, or None."""
+def find_participant_group(code: str, today: dt.date | None = None) -> ParticipantGroup | None:
+    """Return what participant pages need of the group with this code (any case), in one read, or None.
+
+    The one read also brings the group's stored meetings within two days of `today` (UTC today
+    by default), so that the meeting window needs no second query.
+    """
     if "\x00" in code:  # as in find_group
         return None
-    rows = db.session.connection().execute(_PARTICIPANT_GROUP_BY_CODE, {"code": normalise_code(code)}).all()
+    today = today or dt.datetime.now(dt.UTC).date()
+    parameters = {"code": normalise_code(code), "low": today - NEARBY_DAYS, "high": today + NEARBY_DAYS}
+    rows = db.session.connection().execute(_PARTICIPANT_GROUP_BY_CODE, parameters).all()
     if not rows:
         return None
     first = rows[0]._mapping
-    ids = tuple(row.instrument_id for row in rows if row.instrument_id is not None)
-    return ParticipantGroup(**{name: first[name] for name in _PARTICIPANT_FIELDS}, instrument_ids=ids)
+    # One row per instrument and nearby meeting: dict.fromkeys keeps the first-seen order of each.
+    ids = tuple(dict.fromkeys(row.instrument_id for row in rows if row.instrument_id is not None))
+    meetings = tuple(dict.fromkeys((row.local_date, row.starts_at) for row in rows if row.local_date is not None))
+    return ParticipantGroup(
+        **{name: first[name] for name in _PARTICIPANT_FIELDS}, instrument_ids=ids, nearby_meetings=meetings
+    )
 
 
 def all_groups(include_archived: bool = False) -> list[Group]:

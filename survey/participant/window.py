@@ -76,21 +76,23 @@ def open_slot(
     return None
 
 
-# Built once (every participant request runs them; building a statement costs more than running it).
-_SLOTS_AROUND = select(Meeting.local_date, Meeting.starts_at).where(
-    Meeting.group_id == bindparam("group_id"), Meeting.local_date.between(bindparam("low"), bindparam("high"))
-)
+# Built once (every participant POST may run it; building a statement costs more than running it).
 _MEETING_ID = select(Meeting.id).where(
     Meeting.group_id == bindparam("group_id"), Meeting.local_date == bindparam("local_date")
 )
 
 
 def known_slots(group: ParticipantGroup, around: dt.date) -> list[MeetingSlot]:
-    """Return the meetings the coordinator created from the day before `around` to the day after."""
+    """Return the meetings the coordinator created from the day before `around` to the day after.
+
+    They come with the group's own read (ParticipantGroup.nearby_meetings), not from a query.
+    """
     day = dt.timedelta(days=1)
-    parameters = {"group_id": group.id, "low": around - day, "high": around + day}
-    rows = db.session.connection().execute(_SLOTS_AROUND, parameters)
-    return [MeetingSlot(day, starts_at or group.meeting_time) for day, starts_at in rows]
+    return [
+        MeetingSlot(local_date, starts_at or group.meeting_time)
+        for local_date, starts_at in group.nearby_meetings
+        if around - day <= local_date <= around + day
+    ]
 
 
 def current_slot(group: ParticipantGroup, now: dt.datetime | None = None) -> MeetingSlot | None:
