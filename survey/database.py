@@ -40,6 +40,7 @@ def init_app(app: Flask) -> None:
 
 
 WROTE = "survey_wrote"  # session.info key: this transaction sent changes (begin_write refuses to end it)
+READ_ONLY = "survey_read_only"  # session.info key: this transaction was begun by begin_read
 
 
 @event.listens_for(Session, "after_flush")
@@ -60,9 +61,10 @@ def _mark_statement_written(state: Any) -> None:
 
 @event.listens_for(Session, "after_transaction_end")
 def _clear_written(session: Session, transaction: Any) -> None:
-    """Forget the mark when the outermost transaction ends."""
+    """Forget the marks when the outermost transaction ends."""
     if transaction.parent is None:
         session.info.pop(WROTE, None)
+        session.info.pop(READ_ONLY, None)
 
 
 def _install_sqlite_hooks(engine: Engine, synchronous: str) -> None:
@@ -84,6 +86,21 @@ def _install_sqlite_hooks(engine: Engine, synchronous: str) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def begin_read(session: Session | None = None) -> None:
+    """Start the session's transaction for a request that only reads (a participant GET).
+
+    On PostgreSQL the connection runs in autocommit, so each read is sent alone: no BEGIN and
+    ROLLBACK round trips around it (two of the blank form's four). A request that read this way
+    cannot write: begin_write refuses. On SQLite, and when a transaction is already open, this
+    does nothing (reads there are cheap in-process calls, and SQLite's BEGIN is ours to emit).
+    """
+    session = session or db.session()
+    if session.in_transaction() or session.get_bind().dialect.name == "sqlite":
+        return
+    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    session.info[READ_ONLY] = True
+
+
 def begin_write(session: Session | None = None) -> None:
     """Start the session's transaction as a write transaction (BEGIN IMMEDIATE on SQLite).
 
@@ -94,6 +111,8 @@ def begin_write(session: Session | None = None) -> None:
     :raises RuntimeError: when the open transaction has unflushed or flushed-but-uncommitted changes.
     """
     session = session or db.session()
+    if session.info.get(READ_ONLY):
+        raise RuntimeError("begin_write() in a request that began with begin_read()")
     if session.in_transaction():
         if session.new or session.dirty or session.deleted or _has_flushed_writes(session):
             raise RuntimeError("begin_write() must come before the first change in a transaction")

@@ -19,6 +19,7 @@ from werkzeug.exceptions import Forbidden, HTTPException
 from .. import catalog
 from ..coordinator import groups
 from ..coordinator.groups import ParticipantGroup
+from ..database import begin_read
 from ..extensions import csrf, limiter
 from ..i18n import language_links, select_locale, use_locale_hints
 from . import blank_form, pipeline, thanks, tokens
@@ -194,6 +195,7 @@ def render_form(
 @bp.get("/s/<code>")
 def survey(code: str) -> ResponseReturnValue:
     """Show the short privacy notice and the group's questionnaire for its open meeting."""
+    begin_read()
     group = find_group(code)
     check_accepting(group)
     slot = open_meeting(group)
@@ -318,6 +320,7 @@ def thanks_redirect(code: str, nonce: str) -> ResponseReturnValue:
 @bp.get("/s/<code>/thanks/<token>", endpoint="thanks")
 def thanks_page(code: str, token: str) -> ResponseReturnValue:
     """Thank the participant; support resources on an alert; the group summary from k answers."""
+    begin_read()
     group = find_group(code)
     responses = pipeline.submission_responses(group, token) if NONCE_PATTERN.match(token) else []
     if not responses:
