@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from .extensions import db
 
 IMMEDIATE = "survey_begin_immediate"
+NO_BEGIN = "survey_no_begin"  # SQLite: send no BEGIN at all (begin_read); each read commits on its own
 SYNCHRONOUS_LEVELS = {"FULL", "NORMAL", "EXTRA"}
 
 
@@ -82,22 +83,27 @@ def _install_sqlite_hooks(engine: Engine, synchronous: str) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        immediate = conn.get_execution_options().get(IMMEDIATE, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        options = conn.get_execution_options()
+        if not options.get(NO_BEGIN, False):
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(IMMEDIATE, False) else "BEGIN")
 
 
 def begin_read(session: Session | None = None) -> None:
-    """Start the session's transaction for a request that only reads (a participant GET).
+    """Start the session's connection for a request that only reads (a participant GET).
 
-    On PostgreSQL the connection runs in autocommit, so each read is sent alone: no BEGIN and
-    ROLLBACK round trips around it (two of the blank form's four). A request that read this way
-    cannot write: begin_write refuses. On SQLite, and when a transaction is already open, this
-    does nothing (reads there are cheap in-process calls, and SQLite's BEGIN is ours to emit).
+    No transaction is opened around the reads: on PostgreSQL the connection runs in autocommit
+    (no BEGIN and ROLLBACK round trips: two of the blank form's four), on SQLite no BEGIN is
+    sent. Each read then sees the latest committed data on its own, which is all a page that
+    shows one group or one submission needs. A request begun this way cannot write: begin_write
+    refuses. Nothing happens when a transaction is already open.
     """
     session = session or db.session()
-    if session.in_transaction() or session.get_bind().dialect.name == "sqlite":
+    if session.in_transaction():
         return
-    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection(execution_options={NO_BEGIN: True})
+    else:  # SQLAlchemy resets the level when the connection goes back to the pool (no round trip with psycopg)
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     session.info[READ_ONLY] = True
 
 
