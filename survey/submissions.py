@@ -7,12 +7,12 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, insert, select, true
+from sqlalchemy import Insert, bindparam, insert, select, true
 
 from . import catalog
 from .extensions import db
 from .instruments import ITEM_TYPES, Instrument
-from .models import Answer, InstrumentVersion, Meeting, Response, Score
+from .models import Answer, Group, InstrumentVersion, Meeting, Response, Score
 from .scoring import AnswerValue, score_response
 
 
@@ -62,19 +62,12 @@ def prepare_response(instrument: Instrument, answers: Mapping[str, AnswerValue])
 # meeting's (group, date) and the version's content hash, both unique: no separate read before the write,
 # and no row at all (rather than an error) while either is not stored yet.
 _responses = Response.__table__
-_INSERT_RESPONSE = (
-    insert(_responses)  # type: ignore[arg-type]
-    .from_select(
-        [
-            _responses.c.token,
-            _responses.c.meeting_id,
-            _responses.c.group_id,
-            _responses.c.meeting_date,
-            _responses.c.instrument_version_id,
-            _responses.c.locale,
-            _responses.c.submitted_hour,
-            _responses.c.participant_hash,
-        ],
+
+
+def _insert_response_statement(*, only_open_group: bool) -> Insert:
+    """INSERT ... SELECT of one response; with only_open_group, only into the open, unarchived group
+    whose id *and* public code are given (the participant POST's fast path reads no group first)."""
+    rows = (
         select(
             bindparam("token", type_=_responses.c.token.type),
             Meeting.id,
@@ -90,10 +83,23 @@ _INSERT_RESPONSE = (
             Meeting.group_id == bindparam("group_id"),
             Meeting.local_date == bindparam("meeting_date"),
             InstrumentVersion.content_hash == bindparam("content_hash"),
-        ),
+        )
     )
-    .returning(_responses.c.id)
-)
+    if only_open_group:
+        rows = rows.join(Group, Group.id == Meeting.group_id).where(
+            Group.code == bindparam("group_code"), Group.is_open.is_(True), Group.archived_at.is_(None)
+        )
+    columns = ["token", "meeting_id", "group_id", "meeting_date", "instrument_version_id", "locale"]
+    columns += ["submitted_hour", "participant_hash"]
+    return (
+        insert(_responses)  # type: ignore[arg-type]
+        .from_select([_responses.c[name] for name in columns], rows)
+        .returning(_responses.c.id)
+    )
+
+
+_INSERT_RESPONSE = _insert_response_statement(only_open_group=False)
+_INSERT_RESPONSE_IF_OPEN = _insert_response_statement(only_open_group=True)
 # RETURNING makes SQLAlchemy send each executemany as one multi-row INSERT ("insertmanyvalues") instead of
 # one statement per row; the returned keys are not needed.
 _INSERT_ANSWERS = insert(Answer.__table__).returning(Answer.__table__.c.response_id)  # type: ignore[arg-type]
@@ -109,28 +115,32 @@ def insert_response(
     token: str,
     submitted_at: dt.datetime,
     participant_hash: str | None = None,
+    if_open_group_code: str | None = None,
 ) -> int | None:
     """Insert a prepared response with its answers and scores in the session's transaction; return its id.
 
     Returns None, inserting nothing, when the group's meeting on that date or the instrument
-    version is not stored yet: the caller creates what is missing (get_or_create_meeting,
-    catalog.ensure_version) and calls again. Three INSERTs (answers and scores as one multi-row
+    version is not stored yet, or (with `if_open_group_code`) when the group does not have that
+    code or takes no answers now. For a missing meeting or version row the caller creates it
+    (get_or_create_meeting, catalog.ensure_version) and calls again. Three INSERTs (answers and scores as one multi-row
     statement each) rather than the ORM's unit of work: this is the participant POST's hot path,
     run while SQLite's write lock is held, and nothing needs the objects back. The caller commits;
     a token already stored raises IntegrityError (unique), which the caller settles.
     """
-    response_id: int | None = db.session.execute(  # through the session, so begin_write knows it wrote
-        _INSERT_RESPONSE,
-        {
-            "token": token,
-            "group_id": group_id,
-            "meeting_date": meeting_date,
-            "content_hash": prepared.instrument.content_hash,
-            "locale": locale,
-            "submitted_hour": hour_bucket(submitted_at),
-            "participant_hash": participant_hash,
-        },
-    ).scalar_one_or_none()
+    parameters = {
+        "token": token,
+        "group_id": group_id,
+        "meeting_date": meeting_date,
+        "content_hash": prepared.instrument.content_hash,
+        "locale": locale,
+        "submitted_hour": hour_bucket(submitted_at),
+        "participant_hash": participant_hash,
+    }
+    statement = _INSERT_RESPONSE
+    if if_open_group_code is not None:
+        statement, parameters["group_code"] = _INSERT_RESPONSE_IF_OPEN, if_open_group_code
+    # through the session, so begin_write knows it wrote
+    response_id: int | None = db.session.execute(statement, parameters).scalar_one_or_none()
     if response_id is None:
         return None
     if prepared.answers:

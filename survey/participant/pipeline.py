@@ -227,6 +227,45 @@ def _insert(
             raise RuntimeError("the meeting or the instrument version vanished inside the write transaction")
 
 
+def store_if_open(
+    group_code: str, token: FormToken, plan: FormPlan, cleaned: Cleaned, locale: str, now: dt.datetime | None = None
+) -> str | None:
+    """Store a new submission without reading its group first; return its nonce, or None.
+
+    The common case, in one write transaction of three INSERTs: the group of the token's id has
+    this code and takes answers, its meeting and the instrument versions are stored, and the
+    form's nonce is not taken. Anything else (a closed or unknown group, another group's token,
+    a first answer for a meeting or version, a retry) stores nothing and returns None, and the
+    caller goes the ordinary way (read the group, `store`), which settles each of those cases.
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    prepared = [
+        prepare_response(instrument, answers)
+        for instrument, answers in zip(plan.instruments, cleaned.answers, strict=True)
+    ]
+    begin_write()
+    try:
+        for position, rows in enumerate(prepared):
+            response_id = insert_response(
+                rows,
+                group_id=token.group_id,
+                meeting_date=token.meeting_date,
+                locale=locale,
+                token=response_token(token.nonce, position),
+                submitted_at=now,
+                participant_hash=cleaned.participant_hash,
+                if_open_group_code=group_code,
+            )
+            if response_id is None:
+                db.session.rollback()
+                return None
+        db.session.commit()
+    except IntegrityError:  # the nonce is taken: a retry, or another person on the same form page
+        db.session.rollback()
+        return None
+    return token.nonce
+
+
 def submission_responses(group: ParticipantGroup, nonce: str) -> list[Response]:
     """Return the stored responses of one submission of this group, in form order."""
     tokens = [response_token(nonce, position) for position in range(MAX_INSTRUMENTS)]

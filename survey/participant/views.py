@@ -21,7 +21,7 @@ from ..coordinator import groups
 from ..coordinator.groups import ParticipantGroup
 from ..database import begin_read
 from ..extensions import csrf, limiter
-from ..i18n import language_links, select_locale, use_locale_hints
+from ..i18n import explicit_locale, language_links, select_locale, use_locale_hints
 from . import blank_form, pipeline, thanks, tokens
 from . import form as forms
 from .guards import is_cross_site
@@ -229,6 +229,9 @@ def _rate_limit() -> str:
 @limiter.limit(_rate_limit, methods=["POST"])
 def submit(code: str) -> ResponseReturnValue:
     """Store the answers once per form token and send the participant to the thank-you page."""
+    nonce = submit_without_group_read(code)
+    if nonce is not None:
+        return thanks_redirect(groups.normalise_code(code), nonce)
     group = find_group(code)
     if is_cross_site(request):
         raise Forbidden()
@@ -250,6 +253,33 @@ def submit(code: str) -> ResponseReturnValue:
             _("The questions changed since this page was opened. Please check your answers and send them again."),
         )
     return submit_plan(group, token, plan, form)
+
+
+def submit_without_group_read(code: str) -> str | None:
+    """Store a complete, valid submission to an open group in its write transaction alone; return its nonce.
+
+    The fast path of most POSTs: the group's row is not read first, the INSERT itself stores
+    nothing unless the token's group has this code and takes answers (pipeline.store_if_open).
+    It returns None for anything short of that, storing nothing, and the ordinary path below
+    (which reads the group and checks everything again) answers: with the problems shown, a
+    404 or 410, or the thank-you page of a retry.
+    """
+    form = request.form
+    locale = explicit_locale()  # the form's own language field; without it the group's default may apply
+    if not CODE_PATTERN.match(code) or locale is None or is_cross_site(request):
+        return None
+    try:
+        token = tokens.read(_single(form, "form_token"))
+        plan = pipeline.plan_for_token(token)
+        raw = plan.split(form)
+    except (tokens.TokenError, pipeline.UnknownVersion, forms.FormShapeError):
+        return None
+    if form.get("website", "").strip():
+        return None
+    cleaned = pipeline.clean(plan, raw, form.get("participant_code"))
+    if not cleaned.ok:
+        return None
+    return pipeline.store_if_open(groups.normalise_code(code), token, plan, cleaned, locale)
 
 
 def submit_plan(
