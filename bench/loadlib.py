@@ -37,8 +37,26 @@ def sqlalchemy_url(url: str) -> str:
     return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
 
 
+def create_postgres_database(url: str) -> None:
+    """Create the PostgreSQL database of this URL when it does not exist yet (on a fresh machine)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    target = make_url(sqlalchemy_url(url))
+    engine = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            found = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
+            )
+            if found.first() is None:
+                connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+    finally:
+        engine.dispose()
+
+
 def prepare_database(url: str, instruments: tuple[str, ...] = ("checkin",)) -> None:
-    """Empty the database, migrate it, and add one open group without a schedule (always answerable)."""
+    """Empty the database (creating it if needed), migrate it, and add one open group without a schedule."""
     sys.path.insert(0, str(ROOT))
     from flask_migrate import upgrade
     from sqlalchemy import text
@@ -47,6 +65,8 @@ def prepare_database(url: str, instruments: tuple[str, ...] = ("checkin",)) -> N
     from survey.extensions import db
     from survey.models import Group, GroupInstrument
 
+    if url.startswith("postgresql"):
+        create_postgres_database(url)
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
         for suffix in ("", "-wal", "-shm"):

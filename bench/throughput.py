@@ -1,7 +1,9 @@
 """Completed submissions per second (GET the form, POST the answers) through gunicorn: this app
 against a bare Flask app doing one INSERT per POST (bench/bare_app.py), on SQLite and PostgreSQL,
 same database, same gunicorn settings. Prints both side by side with their ratio (goal >= 0.5),
-p50/p95 latency of a whole submission, and rows stored against submissions acknowledged.
+p50/p95 latency of a whole submission, rows stored against submissions acknowledged, and the CPU
+time the gunicorn workers spent per acknowledged submission (from /proc; the load generator and
+the database server share the machine and are not in it).
 
     .venv/bin/python bench/throughput.py [--seconds 20] [--rounds 10] [--clients 16] [--workers 2] [--threads 4]
         [--postgres postgresql://postgres@127.0.0.1:5432/bench_prod] [--sqlite-synchronous FULL]
@@ -12,6 +14,7 @@ Run by hand; numbers on a shared machine are noisy.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 import tempfile
@@ -38,6 +41,8 @@ class Run:
     seconds: float = 0.0
     warm_acknowledged: int = 0  # acknowledged during the warm-up, not timed but stored
     stored: int = 0
+    worker_cpu: float = 0.0  # CPU seconds (user + system) of the gunicorn workers during the timed slices
+    workers_lost: int = 0  # workers recycled (max_requests) during a slice: their CPU in it is not counted
 
     @property
     def per_second(self) -> float:
@@ -91,9 +96,12 @@ def measure(url: str, args: argparse.Namespace) -> dict[str, Run]:
         order = list(APPS)
         for _round in range(args.rounds):
             for app in order:
-                started = time.monotonic()
+                started, cpu_before = time.monotonic(), worker_cpu(servers[app])
                 _load(servers[app].port, args.seconds / args.rounds, args.clients, runs[app], lock)
                 runs[app].seconds += time.monotonic() - started
+                cpu_after = worker_cpu(servers[app])
+                runs[app].worker_cpu += sum(cpu_after[pid] - cpu_before[pid] for pid in cpu_before if pid in cpu_after)
+                runs[app].workers_lost += len(set(cpu_before) - set(cpu_after))
             order.reverse()
     finally:
         for server in servers.values():
@@ -101,6 +109,19 @@ def measure(url: str, args: argparse.Namespace) -> dict[str, Run]:
     for app, run in runs.items():
         run.stored = query_rows(url, STORED_SQL[app])[0][0]
     return runs
+
+
+def worker_cpu(server: Server) -> dict[int, float]:
+    """CPU seconds (user + system) used so far by each current worker of the server, from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for pid in server.worker_pids():
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # recycled since it was listed
+            continue
+        used[pid] = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return used
 
 
 def _load(port: int, seconds: float, clients: int, run: Run, lock: threading.Lock) -> None:
@@ -131,6 +152,7 @@ def main() -> None:
     )
     header = (
         f"{'database':9} {'app':7} {'subm/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'acked':>7} {'stored':>7} {'errors':>6}"
+        f" {'cpu ms':>7}"
     )
     results: dict[str, dict[str, Run]] = {}
     for name, url in databases.items():
@@ -144,7 +166,9 @@ def main() -> None:
             print(
                 f"{name:9} {app:7} {run.per_second:8.1f} {percentile(run.latencies, 0.5) * 1000:8.1f} "
                 f"{percentile(run.latencies, 0.95) * 1000:8.1f} {total:7d} {run.stored:7d} {run.errors:6d}"
+                f" {1000 * run.worker_cpu / max(run.acknowledged, 1):7.2f}"
                 f"  {'rows == acknowledged' if run.stored == total else 'MISMATCH'}"
+                + (f" ({run.workers_lost} recycled workers not counted in cpu ms)" if run.workers_lost else "")
             )
         ratio = runs["survey"].per_second / runs["bare"].per_second if runs["bare"].per_second else 0.0
         print(f"{name:9} ratio survey/bare = {ratio:.2f} (goal >= 0.5: {'met' if ratio >= 0.5 else 'NOT met'})")

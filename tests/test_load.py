@@ -5,8 +5,13 @@ full 200 x 10,000 run on SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import os
+
+import pytest
+from sqlalchemy import create_engine, text
+
 from bench.load_zero_loss import run_load, verify
-from bench.loadlib import Server, prepare_database, query_rows
+from bench.loadlib import Server, create_postgres_database, prepare_database, query_rows
 
 
 def test_every_acknowledged_submission_is_stored_once_despite_crashes(tmp_path) -> None:
@@ -22,3 +27,22 @@ def test_every_acknowledged_submission_is_stored_once_despite_crashes(tmp_path) 
     assert verify(url, tally) == []
     assert len(tally.acknowledged) == 200 and tally.posts > 200  # repeats and retries really happened
     assert query_rows(url, "SELECT count(*) FROM responses") == [(200,)]
+
+
+def test_the_benchmarks_create_their_postgres_database_on_a_fresh_machine() -> None:
+    base = os.environ.get("TEST_DATABASE_URL", "")
+    if not base.startswith("postgresql"):
+        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL)")
+    url = base.rsplit("/", 1)[0] + "/bench_created_by_test"
+    admin = base.rsplit("/", 1)[0] + "/postgres"
+    engine = create_engine(admin.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("DROP DATABASE IF EXISTS bench_created_by_test"))
+        create_postgres_database(url)
+        create_postgres_database(url)  # a second call finds it and does nothing
+        assert query_rows(url, "SELECT current_database()") == [("bench_created_by_test",)]
+    finally:
+        with engine.connect() as connection:
+            connection.execute(text("DROP DATABASE IF EXISTS bench_created_by_test WITH (FORCE)"))
+        engine.dispose()
