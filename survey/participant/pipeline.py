@@ -1,9 +1,11 @@
 """The submission pipeline: check the token, clean the answers, store everything at once.
 
-Every step before the write raises a Rejected error that says what went wrong; the write itself
-is one transaction (BEGIN IMMEDIATE on SQLite): get or create the meeting, then one response per
-instrument with its answers and scores, then commit. A token already stored, even by a request
-racing this one, means the submission is already safe, so it is not an error.
+The write is one transaction (BEGIN IMMEDIATE on SQLite): one response per instrument with its
+answers and scores, then commit. `store_if_open` is the fast path (no read of the group first;
+it stores only the common case and otherwise stores nothing); `store` is the ordinary path, which
+also creates the meeting or version row on first use and settles retries and races. A token
+already stored, even by a request racing this one, means the submission is already safe, so it
+is not an error.
 """
 
 from __future__ import annotations
@@ -161,8 +163,8 @@ def store(
     Scores and rows are worked out before the write lock (BEGIN IMMEDIATE on SQLite) is taken,
     and each response row finds its meeting and version ids inside its own INSERT, so the lock is
     held for the INSERTs and the commit alone, as in a bare one-INSERT app. The first answer for a
-    meeting date or an instrument version creates that row inside the same transaction. The first try stores under the
-    form's own nonce; the unique token refuses it when that nonce is already taken (a retry, or
+    meeting date or an instrument version creates that row inside the same transaction. The first
+    try stores under the form's own nonce; the unique token refuses it when that nonce is already taken (a retry, or
     a racing request), and the nonce is then settled under the lock: a retry of the same answers
     is thanked (even if the group closed since), different answers get the derived nonce.
 
