@@ -220,7 +220,12 @@ def read_project_json(name: str, version: str, data: object) -> ProjectAudit:
     except InvalidVersion:
         return ProjectAudit(None, f"versions {latest!r} and {version!r} cannot be compared")
     if not is_latest:
-        return ProjectAudit(None, f"PyPI's latest release is {latest}; its advisory list says nothing about {version}")
+        # The latest release's open advisories may well reach back to the pin: name them for the reviewer.
+        listed = [item["id"] for item in items if isinstance(item, dict) and item.get("withdrawn") is None]
+        also = f" (it lists {', '.join(map(str, listed))}: check whether they affect {version})" if listed else ""
+        return ProjectAudit(
+            None, f"PyPI's latest release is {latest}{also}; its advisory list says nothing certain about {version}"
+        )
     vulns, withdrawn = [], []
     for item in items:
         if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not item["id"]:

@@ -277,6 +277,16 @@ def test_a_pin_older_than_the_latest_release_is_not_audited_online_and_needs_its
     assert any(line.startswith("not audited online: flask==3.1.3: PyPI's latest") for line in result.lines)
 
 
+def test_advisories_of_a_newer_latest_release_are_named_for_the_reviewer_of_an_older_pin():
+    fetch = FakePyPI({**LATEST, "flask": project("Flask", "3.2.0", PYPI_VULN)})
+    result = outcome(reviews=REVIEWS, fetch=fetch)
+    assert result.failures == 0  # the pin still rests on its review line, which its reviewer must keep true
+    assert any(
+        line.startswith("not audited online: flask==3.1.3: PyPI's latest release is 3.2.0 (it lists PYSEC-2099-1:")
+        for line in result.lines
+    )
+
+
 @pytest.mark.parametrize(
     "answer",
     [
@@ -326,7 +336,7 @@ def test_the_pinned_and_latest_versions_are_compared_normalised(pinned, latest, 
     if not audited:
         assert result.lines == [
             f"NOT AUDITED: flask-babel=={pinned} was not audited (PyPI's latest release is {latest}; its advisory "
-            f"list says nothing about {pinned}) and has no review in advisory-review.txt"
+            f"list says nothing certain about {pinned}) and has no review in advisory-review.txt"
         ]
 
 
