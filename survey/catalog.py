@@ -9,7 +9,7 @@ stored definition, never against the YAML file as it is today.
 from __future__ import annotations
 
 from flask import Flask, current_app
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .extensions import db
@@ -56,14 +56,6 @@ def ensure_version(instrument: Instrument) -> InstrumentVersion:
             raise
         return existing
     return row
-
-
-_VERSION_ID = select(InstrumentVersion.id).where(InstrumentVersion.content_hash == bindparam("content_hash"))
-
-
-def stored_version_id(instrument: Instrument) -> int | None:
-    """Return the id of this exact version's stored row, or None before its first use (a read only)."""
-    return db.session.connection().execute(_VERSION_ID, {"content_hash": instrument.content_hash}).scalar()
 
 
 # Stored definitions never change, so a rebuilt version can be kept for the process's life.

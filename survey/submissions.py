@@ -122,9 +122,10 @@ def insert_response(
     Returns None, inserting nothing, when the group's meeting on that date or the instrument
     version is not stored yet, or (with `if_open_group_code`) when the group does not have that
     code or takes no answers now. For a missing meeting or version row the caller creates it
-    (get_or_create_meeting, catalog.ensure_version) and calls again. Three INSERTs (answers and scores as one multi-row
-    statement each) rather than the ORM's unit of work: this is the participant POST's hot path,
-    run while SQLite's write lock is held, and nothing needs the objects back. The caller commits;
+    (get_or_create_meeting, catalog.ensure_version) and calls again. Three INSERTs (answers and
+    scores as one multi-row statement each) rather than the ORM's unit of work: this is the
+    participant POST's hot path, run while SQLite's write lock is held, and nothing needs the
+    objects back. The caller commits;
     a token already stored raises IntegrityError (unique), which the caller settles.
     """
     parameters = {

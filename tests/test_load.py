@@ -5,13 +5,13 @@ full 200 x 10,000 run on SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from sqlalchemy import create_engine, text
 
 from bench.load_zero_loss import run_load, verify
 from bench.loadlib import Server, create_postgres_database, prepare_database, query_rows
+
+from .conftest import ON_POSTGRES, POSTGRES_URL
 
 
 def test_every_acknowledged_submission_is_stored_once_despite_crashes(tmp_path) -> None:
@@ -29,10 +29,9 @@ def test_every_acknowledged_submission_is_stored_once_despite_crashes(tmp_path) 
     assert query_rows(url, "SELECT count(*) FROM responses") == [(200,)]
 
 
+@pytest.mark.skipif(not ON_POSTGRES, reason="the benchmarks' PostgreSQL set-up; this run is on SQLite")
 def test_the_benchmarks_create_their_postgres_database_on_a_fresh_machine() -> None:
-    base = os.environ.get("TEST_DATABASE_URL", "")
-    if not base.startswith("postgresql"):
-        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL)")
+    base = POSTGRES_URL
     url = base.rsplit("/", 1)[0] + "/bench_created_by_test"
     admin = base.rsplit("/", 1)[0] + "/postgres"
     engine = create_engine(admin.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")

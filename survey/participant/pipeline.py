@@ -150,6 +150,14 @@ def settle(token: FormToken, plan: FormPlan, cleaned: Cleaned) -> Settled:
     return Settled(derived, stored=stored_under(derived))
 
 
+def _prepare(plan: FormPlan, cleaned: Cleaned) -> list[PreparedResponse]:
+    """Score each instrument's answers and shape its rows, before any write lock is taken."""
+    return [
+        prepare_response(instrument, answers)
+        for instrument, answers in zip(plan.instruments, cleaned.answers, strict=True)
+    ]
+
+
 def store(
     group: ParticipantGroup,
     token: FormToken,
@@ -164,19 +172,17 @@ def store(
     and each response row finds its meeting and version ids inside its own INSERT, so the lock is
     held for the INSERTs and the commit alone, as in a bare one-INSERT app. The first answer for a
     meeting date or an instrument version creates that row inside the same transaction. The first
-    try stores under the form's own nonce; the unique token refuses it when that nonce is already taken (a retry, or
-    a racing request), and the nonce is then settled under the lock: a retry of the same answers
-    is thanked (even if the group closed since), different answers get the derived nonce.
+    try stores under the form's own nonce; the unique token refuses it when that nonce is already
+    taken (a retry, or a racing request), and the nonce is then settled under the lock: a retry of
+    the same answers is thanked (even if the group closed since), different answers get the
+    derived nonce.
 
     :raises NotAccepting: for a new submission when the group was closed or archived.
     """
     now = now or dt.datetime.now(dt.UTC)
     group_id, is_accepting = group.id, group.accepts_answers
     slot = MeetingSlot(token.meeting_date, token.meeting_start)
-    prepared = [
-        prepare_response(instrument, answers)
-        for instrument, answers in zip(plan.instruments, cleaned.answers, strict=True)
-    ]
+    prepared = _prepare(plan, cleaned)
     nonce, settled_under_lock = token.nonce, False
     for _attempt in range(3):
         begin_write()
@@ -241,10 +247,7 @@ def store_if_open(
     caller goes the ordinary way (read the group, `store`), which settles each of those cases.
     """
     now = now or dt.datetime.now(dt.UTC)
-    prepared = [
-        prepare_response(instrument, answers)
-        for instrument, answers in zip(plan.instruments, cleaned.answers, strict=True)
-    ]
+    prepared = _prepare(plan, cleaned)
     begin_write()
     try:
         for position, rows in enumerate(prepared):
