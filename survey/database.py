@@ -42,6 +42,7 @@ def init_app(app: Flask) -> None:
 
 WROTE = "survey_wrote"  # session.info key: this transaction sent changes (begin_write refuses to end it)
 READ_ONLY = "survey_read_only"  # session.info key: this transaction was begun by begin_read
+WRITES = "survey_writes"  # execution option of a SELECT that writes (data-modifying WITH): the hook below marks it
 
 
 @event.listens_for(Session, "after_flush")
@@ -52,11 +53,12 @@ def _mark_written(session: Session, _context: Any) -> None:
 
 @event.listens_for(Session, "do_orm_execute")
 def _mark_statement_written(state: Any) -> None:
-    """The same for a write sent as a statement through the session (Core INSERT, bulk UPDATE or DELETE).
+    """The same for a write sent as a statement through the session (Core INSERT, bulk UPDATE or DELETE,
+    or a SELECT carrying the WRITES execution option).
 
     Writes sent on `session.connection()` directly bypass both hooks: send them through the session.
     """
-    if state.is_insert or state.is_update or state.is_delete:
+    if state.is_insert or state.is_update or state.is_delete or state.execution_options.get(WRITES, False):
         state.session.info[WROTE] = True
 
 

@@ -6,10 +6,13 @@ import datetime as dt
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Insert, bindparam, insert, select, true
+from sqlalchemy import Float, Insert, Select, String, Text, bindparam, cast, func, insert, select, true
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from . import catalog
+from .database import WRITES
 from .extensions import db
 from .instruments import ITEM_TYPES, Instrument
 from .models import Answer, Group, InstrumentVersion, Meeting, Response, Score
@@ -100,7 +103,33 @@ def _insert_response_statement(*, only_open_group: bool) -> Insert:
 
 _INSERT_RESPONSE = _insert_response_statement(only_open_group=False)
 _INSERT_RESPONSE_IF_OPEN = _insert_response_statement(only_open_group=True)
-# RETURNING makes SQLAlchemy send each executemany as one multi-row INSERT ("insertmanyvalues") instead of
+
+
+def _insert_whole_response_statement(response: Insert) -> Select[tuple[int]]:
+    """PostgreSQL: the response, its answers and its scores in one statement, so one round trip.
+
+    The response INSERT becomes a data-modifying WITH; the answers and the scores come as one
+    array per column, unnested into rows next to the new response's id, so the statement's text
+    is the same whatever the number of rows (prepared once by psycopg). It returns the response's
+    id, or no row when the response INSERT found nothing to join (and then nothing is inserted).
+    """
+    new = response.cte("new_response")
+
+    def rows(table: Any, prefix: str, columns: dict[str, Any]) -> Any:
+        arrays = [cast(bindparam(f"{prefix}_{name}"), ARRAY(kind)) for name, kind in columns.items()]
+        unnested = func.unnest(*arrays).table_valued(*columns).render_derived(name=f"new_{prefix}_rows")
+        picked = select(new.c.id, *(unnested.c[name] for name in columns)).select_from(new).join(unnested, true())
+        return insert(table).from_select(["response_id", *columns], picked).cte(f"new_{prefix}")
+
+    answers = rows(Answer.__table__, "answer", {"item_id": String, "value_num": Float, "value_text": Text})
+    scores = rows(Score.__table__, "score", {"scale_id": String, "value": Float, "band": String})
+    return select(new.c.id).add_cte(answers, scores).execution_options(**{WRITES: True})
+
+
+_INSERT_WHOLE_RESPONSE = _insert_whole_response_statement(_INSERT_RESPONSE)
+_INSERT_WHOLE_RESPONSE_IF_OPEN = _insert_whole_response_statement(_INSERT_RESPONSE_IF_OPEN)
+# Elsewhere (SQLite: no round trips to save, and no INSERT inside WITH) three statements: RETURNING makes
+# SQLAlchemy send each executemany as one multi-row INSERT ("insertmanyvalues") instead of
 # one statement per row; the returned keys are not needed.
 _INSERT_ANSWERS = insert(Answer.__table__).returning(Answer.__table__.c.response_id)  # type: ignore[arg-type]
 _INSERT_SCORES = insert(Score.__table__).returning(Score.__table__.c.response_id)  # type: ignore[arg-type]
@@ -125,7 +154,7 @@ def insert_response(
     (get_or_create_meeting, catalog.ensure_version) and calls again. Three INSERTs (answers and
     scores as one multi-row statement each) rather than the ORM's unit of work: this is the
     participant POST's hot path, run while SQLite's write lock is held, and nothing needs the
-    objects back. The caller commits;
+    objects back; on PostgreSQL the three are one statement (one round trip). The caller commits;
     a token already stored raises IntegrityError (unique), which the caller settles.
     """
     parameters = {
@@ -137,9 +166,21 @@ def insert_response(
         "submitted_hour": hour_bucket(submitted_at),
         "participant_hash": participant_hash,
     }
-    statement = _INSERT_RESPONSE
-    if if_open_group_code is not None:
-        statement, parameters["group_code"] = _INSERT_RESPONSE_IF_OPEN, if_open_group_code
+    only_open_group = if_open_group_code is not None
+    if only_open_group:
+        parameters["group_code"] = if_open_group_code
+    if db.session.get_bind().dialect.name == "postgresql":
+        parameters |= {
+            "answer_item_id": [item_id for item_id, _num, _text in prepared.answers],
+            "answer_value_num": [num for _item_id, num, _text in prepared.answers],
+            "answer_value_text": [text for _item_id, _num, text in prepared.answers],
+            "score_scale_id": [scale_id for scale_id, _value, _band in prepared.scores],
+            "score_value": [value for _scale_id, value, _band in prepared.scores],
+            "score_band": [band for _scale_id, _value, band in prepared.scores],
+        }
+        whole = _INSERT_WHOLE_RESPONSE_IF_OPEN if only_open_group else _INSERT_WHOLE_RESPONSE
+        return db.session.execute(whole, parameters).scalar_one_or_none()  # type: ignore[return-value]
+    statement = _INSERT_RESPONSE_IF_OPEN if only_open_group else _INSERT_RESPONSE
     # through the session, so begin_write knows it wrote
     response_id: int | None = db.session.execute(statement, parameters).scalar_one_or_none()
     if response_id is None:
