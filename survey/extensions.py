@@ -38,3 +38,17 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
 limiter = Limiter(key_func=_client_address, default_limits=[])
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@limiter.request_filter
+def _reads_are_not_limited() -> bool:
+    """Every rate limit of this app is on a POST (participant answers, coordinator login).
+
+    Flask-Limiter otherwise works out, for every request, which limits apply (about a tenth of a
+    blank form's CPU, measured), only to find none on a page view. A limit on a GET would need
+    this filter changed; tests/test_rate_limits.py checks that every declared limit is POST-only.
+    """
+    from flask import request
+
+    return request.method in READ_ONLY_METHODS

@@ -10,6 +10,7 @@ this one anonymous endpoint, which must not set a cookie.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import secrets
 from dataclasses import dataclass
@@ -46,7 +47,13 @@ def response_token(nonce: str, position: int) -> str:
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+    return _serializer_for(current_app.config["SECRET_KEY"])
+
+
+@functools.lru_cache(maxsize=4)
+def _serializer_for(secret_key: str) -> URLSafeTimedSerializer:
+    """One serializer per key (it keeps no state between calls; building one costs more than signing)."""
+    return URLSafeTimedSerializer(secret_key, salt=SALT)
 
 
 def new_nonce() -> str:
