@@ -8,8 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Float, Insert, Select, String, Text, bindparam, cast, func, insert, select, true
+from sqlalchemy import Connection, Float, Insert, Select, String, Text, bindparam, cast, func, insert, select, true
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import scoped_session
 
 from . import catalog
 from .database import WRITES
@@ -105,7 +106,7 @@ _INSERT_RESPONSE = _insert_response_statement(only_open_group=False)
 _INSERT_RESPONSE_IF_OPEN = _insert_response_statement(only_open_group=True)
 
 
-def _insert_whole_response_statement(response: Insert) -> Select[tuple[int]]:
+def _insert_whole_response_statement(response: Insert) -> Select[int]:
     """PostgreSQL: the response, its answers and its scores in one statement, so one round trip.
 
     The response INSERT becomes a data-modifying WITH; the answers and the scores come as one
@@ -145,6 +146,7 @@ def insert_response(
     submitted_at: dt.datetime,
     participant_hash: str | None = None,
     if_open_group_code: str | None = None,
+    connection: Connection | None = None,
 ) -> int | None:
     """Insert a prepared response with its answers and scores in the session's transaction; return its id.
 
@@ -154,9 +156,12 @@ def insert_response(
     (get_or_create_meeting, catalog.ensure_version) and calls again. Three INSERTs (answers and
     scores as one multi-row statement each) rather than the ORM's unit of work: this is the
     participant POST's hot path, run while SQLite's write lock is held, and nothing needs the
-    objects back; on PostgreSQL the three are one statement (one round trip). The caller commits;
-    a token already stored raises IntegrityError (unique), which the caller settles.
+    objects back; on PostgreSQL the three are one statement (one round trip). The statements go
+    through the session's transaction, or through `connection` (database.write_connection) when
+    given. The caller commits; a token already stored raises IntegrityError (unique), which the
+    caller settles.
     """
+    executor: Connection | scoped_session[Any] = connection if connection is not None else db.session
     parameters = {
         "token": token,
         "group_id": group_id,
@@ -169,7 +174,7 @@ def insert_response(
     only_open_group = if_open_group_code is not None
     if only_open_group:
         parameters["group_code"] = if_open_group_code
-    if db.session.get_bind().dialect.name == "postgresql":
+    if (connection.dialect if connection is not None else db.session.get_bind().dialect).name == "postgresql":
         parameters |= {
             "answer_item_id": [item_id for item_id, _num, _text in prepared.answers],
             "answer_value_num": [num for _item_id, num, _text in prepared.answers],
@@ -179,14 +184,14 @@ def insert_response(
             "score_band": [band for _scale_id, _value, band in prepared.scores],
         }
         whole = _INSERT_WHOLE_RESPONSE_IF_OPEN if only_open_group else _INSERT_WHOLE_RESPONSE
-        return db.session.execute(whole, parameters).scalar_one_or_none()  # type: ignore[return-value]
+        return executor.execute(whole, parameters).scalar_one_or_none()
     statement = _INSERT_RESPONSE_IF_OPEN if only_open_group else _INSERT_RESPONSE
-    # through the session, so begin_write knows it wrote
-    response_id: int | None = db.session.execute(statement, parameters).scalar_one_or_none()
+    # through the session (not its connection), so begin_write knows it wrote
+    response_id: int | None = executor.execute(statement, parameters).scalar_one_or_none()
     if response_id is None:
         return None
     if prepared.answers:
-        db.session.execute(
+        executor.execute(
             _INSERT_ANSWERS,
             [
                 {"response_id": response_id, "item_id": item_id, "value_num": num, "value_text": text}
@@ -194,7 +199,7 @@ def insert_response(
             ],
         )
     if prepared.scores:
-        db.session.execute(
+        executor.execute(
             _INSERT_SCORES,
             [
                 {"response_id": response_id, "scale_id": scale_id, "value": value, "band": band}

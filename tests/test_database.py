@@ -10,7 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select, text
 
-from survey.database import begin_read, begin_write
+from survey.database import begin_read, begin_write, write_connection
 from survey.extensions import db
 from survey.models import Group
 
@@ -60,6 +60,37 @@ def test_begin_write_takes_the_write_lock_at_once(app_ctx) -> None:
     thread.join()
     db.session.rollback()
     assert outcome == ["database is locked"]
+
+
+def other_writer_outcome(path: str) -> str:
+    """Try to take SQLite's write lock from another connection, without waiting."""
+    conn = sqlite3.connect(path, timeout=0.1, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.rollback()
+        return "got lock"
+    except sqlite3.OperationalError as error:
+        return str(error)
+    finally:
+        conn.close()
+
+
+@sqlite_only
+def test_write_connection_takes_the_write_lock_at_once_and_releases_it(app_ctx) -> None:
+    path = db.engine.url.database
+    with write_connection() as connection:
+        connection.execute(select(Group)).all()  # a read alone would not take the lock under a deferred BEGIN
+        assert other_writer_outcome(path) == "database is locked"
+    assert other_writer_outcome(path) == "got lock"
+
+
+def test_write_connection_commits_at_the_end_and_rolls_back_on_an_error(app_ctx) -> None:
+    with write_connection() as connection:
+        connection.execute(Group.__table__.insert(), {"name": "Kept", "code": "KEPT01"})
+    with pytest.raises(ZeroDivisionError), write_connection() as connection:
+        connection.execute(Group.__table__.insert(), {"name": "Dropped", "code": "DROP01"})
+        _ = 1 / 0
+    assert db.session.scalars(select(Group.code)).all() == ["KEPT01"]
 
 
 @sqlite_only

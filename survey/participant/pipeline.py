@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import catalog
 from ..coordinator.groups import ParticipantGroup
-from ..database import begin_write
+from ..database import begin_write, write_connection
 from ..extensions import db
 from ..instruments import AnswerValue, Instrument
 from ..models import InstrumentVersion, Response
@@ -248,27 +248,30 @@ def store_if_open(
     """
     now = now or dt.datetime.now(dt.UTC)
     prepared = _prepare(plan, cleaned)
-    begin_write()
     try:
-        for position, rows in enumerate(prepared):
-            response_id = insert_response(
-                rows,
-                group_id=token.group_id,
-                meeting_date=token.meeting_date,
-                locale=locale,
-                token=response_token(token.nonce, position),
-                submitted_at=now,
-                participant_hash=cleaned.participant_hash,
-                if_open_group_code=group_code,
-            )
-            if response_id is None:
-                db.session.rollback()
-                return None
-        db.session.commit()
-    except IntegrityError:  # the nonce is taken: a retry, or another person on the same form page
-        db.session.rollback()
+        with write_connection() as connection:  # Core, not the ORM session: nothing here needs it
+            for position, rows in enumerate(prepared):
+                response_id = insert_response(
+                    rows,
+                    group_id=token.group_id,
+                    meeting_date=token.meeting_date,
+                    locale=locale,
+                    token=response_token(token.nonce, position),
+                    submitted_at=now,
+                    participant_hash=cleaned.participant_hash,
+                    if_open_group_code=group_code,
+                    connection=connection,
+                )
+                if response_id is None:
+                    raise _NotTheCommonCase  # rolls the transaction back
+    except (_NotTheCommonCase, IntegrityError):  # IntegrityError: the nonce is taken (a retry, or a second person)
         return None
     return token.nonce
+
+
+class _NotTheCommonCase(Exception):
+    """store_if_open found nothing to join: closed or unknown group, another group's token, or a
+    meeting or version not stored yet."""
 
 
 def submission_responses(group: ParticipantGroup, nonce: str) -> list[Response]:
