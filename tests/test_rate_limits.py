@@ -47,9 +47,9 @@ def test_every_limit_is_on_a_post_so_page_views_skip_the_limiter(app) -> None:
     right while no limit is declared for them (this reads Flask-Limiter's registry of limits)."""
     manager = limiter.limit_manager
     assert manager.application_limits == [] and manager.default_limits == []
-    assert not manager._blueprint_limits
     declared = {name: [limit.methods for limit in limits] for name, limits in manager._decorated_limits.items()}
-    assert any(name.endswith("participant.views.submit.submit") for name in declared), declared
+    declared |= {name: [limit.methods for limit in limits] for name, limits in manager._blueprint_limits.items()}
+    assert "participant" in declared, declared
     assert any(name.endswith("coordinator.auth.login.login") for name in declared), declared
     assert all(methods == ("post",) for limits in declared.values() for methods in limits), declared
     with app.test_request_context("/s/ABC123", method="GET"):

@@ -225,8 +225,13 @@ def _rate_limit() -> str:
     return str(current_app.config["SURVEY_RATE_LIMIT"])
 
 
+# Every participant POST (the answers) counts against SURVEY_RATE_LIMIT per client address. Declared on the
+# blueprint rather than on the view, Flask-Limiter checks it once per request, before the view, instead
+# of once before the view (finding no limit) and again in it.
+limiter.limit(_rate_limit, methods=["POST"])(bp)
+
+
 @bp.post("/s/<code>")
-@limiter.limit(_rate_limit, methods=["POST"])
 def submit(code: str) -> ResponseReturnValue:
     """Store the answers once per form token and send the participant to the thank-you page."""
     nonce = submit_without_group_read(code)
