@@ -137,8 +137,8 @@ def write_connection() -> Iterator[Connection]:
     """A Core connection in a write transaction of its own (BEGIN IMMEDIATE on SQLite), outside the ORM
     session: committed when the block ends, rolled back if it raises.
 
-    For the participant POST's fast path, which sends three prepared INSERTs and needs nothing
-    of the session (no objects, no unit of work) but paid for its transaction bookkeeping.
+    For the participant POST's fast path, which sends prepared INSERTs and needs nothing of the
+    session (no objects, no unit of work) but paid for its transaction bookkeeping.
     """
     with db.engine.connect().execution_options(**{IMMEDIATE: True}) as connection, connection.begin():
         yield connection

@@ -240,9 +240,10 @@ def store_if_open(
 ) -> str | None:
     """Store a new submission without reading its group first; return its nonce, or None.
 
-    The common case, in one write transaction of three INSERTs: the group of the token's id has
-    this code and takes answers, its meeting and the instrument versions are stored, and the
-    form's nonce is not taken. Anything else (a closed or unknown group, another group's token,
+    The common case, in one write transaction on a Core connection of its own (no ORM session;
+    per instrument three INSERTs on SQLite, one statement on PostgreSQL): the group of the token's
+    id has this code and takes answers, its meeting and the instrument versions are stored, and
+    the form's nonce is not taken. Anything else (a closed or unknown group, another group's token,
     a first answer for a meeting or version, a retry) stores nothing and returns None, and the
     caller goes the ordinary way (read the group, `store`), which settles each of those cases.
     """
