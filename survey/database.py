@@ -93,22 +93,25 @@ def _install_sqlite_hooks(engine: Engine, synchronous: str) -> None:
 
 
 def begin_read(session: Session | None = None) -> None:
-    """Start the session's connection for a request that only reads (a participant GET).
+    """Start the session's connection for a request that only reads (the participant thank-you page).
 
     No transaction is opened around the reads: on PostgreSQL the connection runs in autocommit
-    (no BEGIN and ROLLBACK round trips: two of the blank form's four), on SQLite no BEGIN is
-    sent. Each read then sees the latest committed data on its own, which is all a page that
-    shows one group or one submission needs. A request begun this way cannot write: begin_write
-    refuses. Nothing happens when a transaction is already open.
+    (no BEGIN and ROLLBACK round trips), on SQLite no BEGIN is sent. Each read then sees the
+    latest committed data on its own, which is all a page that shows one group or one submission
+    needs. A request begun this way cannot write: begin_write refuses. Nothing happens when a
+    transaction is already open.
     """
     session = session or db.session()
     if session.in_transaction():
         return
-    if session.get_bind().dialect.name == "sqlite":
-        session.connection(execution_options={NO_BEGIN: True})
-    else:  # SQLAlchemy resets the level when the connection goes back to the pool (no round trip with psycopg)
-        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    session.connection(execution_options=_outside_transaction(session.get_bind().dialect.name))
     session.info[READ_ONLY] = True
+
+
+def _outside_transaction(dialect_name: str) -> dict[str, Any]:
+    """Execution options for reads outside any transaction: no BEGIN on SQLite, autocommit elsewhere
+    (SQLAlchemy resets the level when the connection goes back to the pool; no round trip with psycopg)."""
+    return {NO_BEGIN: True} if dialect_name == "sqlite" else {"isolation_level": "AUTOCOMMIT"}
 
 
 def begin_write(session: Session | None = None) -> None:
@@ -141,6 +144,15 @@ def write_connection() -> Iterator[Connection]:
     session (no objects, no unit of work) but paid for its transaction bookkeeping.
     """
     with db.engine.connect().execution_options(**{IMMEDIATE: True}) as connection, connection.begin():
+        yield connection
+
+
+@contextmanager
+def read_connection() -> Iterator[Connection]:
+    """A Core connection that reads outside any transaction (autocommit on PostgreSQL, no BEGIN on
+    SQLite), outside the ORM session, back to the pool when the block ends: begin_read's reads
+    for a page that needs no ORM object (the blank form). Writes go through write_connection."""
+    with db.engine.connect().execution_options(**_outside_transaction(db.engine.dialect.name)) as connection:
         yield connection
 
 

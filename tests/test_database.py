@@ -10,7 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select, text
 
-from survey.database import begin_read, begin_write, write_connection
+from survey.database import begin_read, begin_write, read_connection, write_connection
 from survey.extensions import db
 from survey.models import Group
 
@@ -169,6 +169,23 @@ def test_begin_read_reads_outside_a_transaction_and_the_pool_gets_a_normal_conne
         assert _in_transaction()
         db.session.rollback()
         assert db.session.scalar(select(Group.code)) is None  # the write was in a transaction, rolled back
+
+
+def _driver_in_transaction(connection) -> bool:  # type: ignore[no-untyped-def]
+    driver = connection.connection.driver_connection
+    if ON_POSTGRES:
+        return not driver.autocommit and driver.info.transaction_status != 0
+    return bool(driver.in_transaction)
+
+
+def test_read_connection_reads_outside_a_transaction_and_the_pool_gets_a_normal_connection_back(app) -> None:
+    with app.app_context():
+        with read_connection() as connection:
+            assert connection.execute(select(Group.code)).first() is None
+            assert not _driver_in_transaction(connection)  # no BEGIN was sent (PostgreSQL: autocommit; SQLite: none)
+        with write_connection() as connection:  # the same pooled connection, as the next request gets it
+            connection.execute(select(Group.code)).all()
+            assert _driver_in_transaction(connection)
 
 
 def test_a_request_begun_with_begin_read_cannot_write(app_ctx) -> None:

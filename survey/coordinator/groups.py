@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask import current_app
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from .. import catalog
 from ..extensions import db
@@ -113,7 +113,9 @@ def find_group(code: str) -> Group | None:
     return db.session.scalar(_GROUP_BY_CODE, {"code": normalise_code(code)})
 
 
-def find_participant_group(code: str, today: dt.date | None = None) -> ParticipantGroup | None:
+def find_participant_group(
+    code: str, today: dt.date | None = None, connection: Connection | None = None
+) -> ParticipantGroup | None:
     """Return what participant pages need of the group with this code (any case), in one read, or None.
 
     The one read also brings the group's stored meetings within two days of `today` (UTC today
@@ -123,7 +125,7 @@ def find_participant_group(code: str, today: dt.date | None = None) -> Participa
         return None
     today = today or dt.datetime.now(dt.UTC).date()
     parameters = {"code": normalise_code(code), "low": today - NEARBY_DAYS, "high": today + NEARBY_DAYS}
-    rows = db.session.connection().execute(_PARTICIPANT_GROUP_BY_CODE, parameters).all()
+    rows = (connection or db.session.connection()).execute(_PARTICIPANT_GROUP_BY_CODE, parameters).all()
     if not rows:
         return None
     first = rows[0]._mapping

@@ -13,13 +13,14 @@ from typing import Any
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from sqlalchemy import Connection
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import Forbidden, HTTPException
 
 from .. import catalog
 from ..coordinator import groups
 from ..coordinator.groups import ParticipantGroup
-from ..database import begin_read
+from ..database import begin_read, read_connection
 from ..extensions import csrf, limiter
 from ..i18n import explicit_locale, language_links, select_locale, use_locale_hints
 from . import blank_form, pipeline, thanks, tokens
@@ -104,14 +105,15 @@ def render_page(template: str, status: int = 200, **context: Any) -> tuple[str, 
     ), status
 
 
-def find_group(code: str) -> ParticipantGroup:
-    """Return the group with this public code (any letter case), as participant pages need it.
+def find_group(code: str, connection: Connection | None = None) -> ParticipantGroup:
+    """Return the group with this public code (any letter case), as participant pages need it
+    (read through the session, or through `connection` when given).
 
     :raises Unavailable: 404 when there is none.
     """
     group = None
     if CODE_PATTERN.match(code):
-        group = groups.find_participant_group(code)
+        group = groups.find_participant_group(code, connection=connection)
     if group is None:
         use_locale_hints()
         raise Unavailable(
@@ -195,8 +197,8 @@ def render_form(
 @bp.get("/s/<code>")
 def survey(code: str) -> ResponseReturnValue:
     """Show the short privacy notice and the group's questionnaire for its open meeting."""
-    begin_read()
-    group = find_group(code)
+    with read_connection() as connection:  # the page's one read, without the ORM session
+        group = find_group(code, connection)
     check_accepting(group)
     slot = open_meeting(group)
     plan = current_plan(group)
