@@ -35,13 +35,17 @@ def answer_values(instrument: Instrument, item_id: str, value: AnswerValue) -> t
     return None, str(value)
 
 
+ANSWER_COLUMNS = ("item_id", "value_num", "value_text")  # a PreparedResponse's answer rows, in this order
+SCORE_COLUMNS = ("scale_id", "value", "band")  # and its score rows
+
+
 @dataclass(frozen=True)
 class PreparedResponse:
     """Everything stored for one questionnaire, worked out before the write transaction."""
 
     instrument: Instrument
-    answers: list[tuple[str, float | None, str | None]]  # (item id, value_num, value_text)
-    scores: list[tuple[str, float, str | None]]  # (scale id, value, band)
+    answers: list[tuple[str, float | None, str | None]]  # ANSWER_COLUMNS: (item id, value_num, value_text)
+    scores: list[tuple[str, float, str | None]]  # SCORE_COLUMNS: (scale id, value, band)
 
 
 def prepare_response(instrument: Instrument, answers: Mapping[str, AnswerValue]) -> PreparedResponse:
@@ -116,15 +120,25 @@ def _insert_whole_response_statement(response: Insert) -> Select[int]:
     """
     new = response.cte("new_response")
 
-    def rows(table: Any, prefix: str, columns: dict[str, Any]) -> Any:
-        arrays = [cast(bindparam(f"{prefix}_{name}"), ARRAY(kind)) for name, kind in columns.items()]
-        unnested = func.unnest(*arrays).table_valued(*columns).render_derived(name=f"new_{prefix}_rows")
+    def rows(table: Any, columns: dict[str, Any]) -> Any:
+        arrays = [cast(bindparam(f"{table.name}_{name}"), ARRAY(kind)) for name, kind in columns.items()]
+        unnested = func.unnest(*arrays).table_valued(*columns).render_derived(name=f"new_{table.name}_rows")
         picked = select(new.c.id, *(unnested.c[name] for name in columns)).select_from(new).join(unnested, true())
-        return insert(table).from_select(["response_id", *columns], picked).cte(f"new_{prefix}")
+        return insert(table).from_select(["response_id", *columns], picked).cte(f"new_{table.name}")
 
-    answers = rows(Answer.__table__, "answer", {"item_id": String, "value_num": Float, "value_text": Text})
-    scores = rows(Score.__table__, "score", {"scale_id": String, "value": Float, "band": String})
+    answers = rows(Answer.__table__, dict(zip(ANSWER_COLUMNS, (String, Float, Text), strict=True)))
+    scores = rows(Score.__table__, dict(zip(SCORE_COLUMNS, (String, Float, String), strict=True)))
     return select(new.c.id).add_cte(answers, scores).execution_options(**{WRITES: True})
+
+
+def _as_arrays(table_name: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> dict[str, list[Any]]:
+    """The parameters of one table's rows in the PostgreSQL statement: one list per column."""
+    return {f"{table_name}_{name}": [row[n] for row in rows] for n, name in enumerate(columns)}
+
+
+def _as_dicts(response_id: int, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """The parameters of one table's rows in a multi-row INSERT: one dict per row."""
+    return [{"response_id": response_id, **dict(zip(columns, row, strict=True))} for row in rows]
 
 
 _INSERT_WHOLE_RESPONSE = _insert_whole_response_statement(_INSERT_RESPONSE)
@@ -161,7 +175,9 @@ def insert_response(
     given. The caller commits; a token already stored raises IntegrityError (unique), which the
     caller settles.
     """
+    # The session's transaction (so begin_write knows it wrote), or the caller's own connection.
     executor: Connection | scoped_session[Any] = connection if connection is not None else db.session
+    dialect = connection.dialect if connection is not None else db.session.get_bind().dialect
     parameters = {
         "token": token,
         "group_id": group_id,
@@ -174,38 +190,19 @@ def insert_response(
     only_open_group = if_open_group_code is not None
     if only_open_group:
         parameters["group_code"] = if_open_group_code
-    if (connection.dialect if connection is not None else db.session.get_bind().dialect).name == "postgresql":
-        parameters |= {
-            "answer_item_id": [item_id for item_id, _num, _text in prepared.answers],
-            "answer_value_num": [num for _item_id, num, _text in prepared.answers],
-            "answer_value_text": [text for _item_id, _num, text in prepared.answers],
-            "score_scale_id": [scale_id for scale_id, _value, _band in prepared.scores],
-            "score_value": [value for _scale_id, value, _band in prepared.scores],
-            "score_band": [band for _scale_id, _value, band in prepared.scores],
-        }
+    if dialect.name == "postgresql":
+        parameters |= _as_arrays("answers", ANSWER_COLUMNS, prepared.answers)
+        parameters |= _as_arrays("scores", SCORE_COLUMNS, prepared.scores)
         whole = _INSERT_WHOLE_RESPONSE_IF_OPEN if only_open_group else _INSERT_WHOLE_RESPONSE
         return executor.execute(whole, parameters).scalar_one_or_none()
     statement = _INSERT_RESPONSE_IF_OPEN if only_open_group else _INSERT_RESPONSE
-    # through the session (not its connection), so begin_write knows it wrote
     response_id: int | None = executor.execute(statement, parameters).scalar_one_or_none()
     if response_id is None:
         return None
     if prepared.answers:
-        executor.execute(
-            _INSERT_ANSWERS,
-            [
-                {"response_id": response_id, "item_id": item_id, "value_num": num, "value_text": text}
-                for item_id, num, text in prepared.answers
-            ],
-        )
+        executor.execute(_INSERT_ANSWERS, _as_dicts(response_id, ANSWER_COLUMNS, prepared.answers))
     if prepared.scores:
-        executor.execute(
-            _INSERT_SCORES,
-            [
-                {"response_id": response_id, "scale_id": scale_id, "value": value, "band": band}
-                for scale_id, value, band in prepared.scores
-            ],
-        )
+        executor.execute(_INSERT_SCORES, _as_dicts(response_id, SCORE_COLUMNS, prepared.scores))
     return response_id
 
 

@@ -235,6 +235,11 @@ def _insert(
             raise RuntimeError("the meeting or the instrument version vanished inside the write transaction")
 
 
+class _NotTheCommonCase(Exception):
+    """store_if_open found nothing to join: closed or unknown group, another group's token, or a
+    meeting or version not stored yet."""
+
+
 def store_if_open(
     group_code: str, token: FormToken, plan: FormPlan, cleaned: Cleaned, locale: str, now: dt.datetime | None = None
 ) -> str | None:
@@ -268,11 +273,6 @@ def store_if_open(
     except (_NotTheCommonCase, IntegrityError):  # IntegrityError: the nonce is taken (a retry, or a second person)
         return None
     return token.nonce
-
-
-class _NotTheCommonCase(Exception):
-    """store_if_open found nothing to join: closed or unknown group, another group's token, or a
-    meeting or version not stored yet."""
 
 
 def submission_responses(group: ParticipantGroup, nonce: str) -> list[Response]:
