@@ -86,3 +86,34 @@ def test_now_screen_script_runs_under_the_csp(live_server, admin_page) -> None:
     admin_page.goto(live_server.url + "/groups/BROWSEEN/now")
     assert admin_page.locator(".js-only").first.is_visible()  # the script ran (it reveals this hint)
     assert admin_page.evaluate("document.querySelector('.now-qr').naturalWidth") > 0
+
+
+# The widest content of any element that scrolls sideways (a table inside an overflow wrapper counts too:
+# a coordinator should not have to pan a table to read one group's row).
+WIDEST_SCROLLER = """Math.max(0, ...[...document.querySelectorAll('body *')]
+  .filter(e => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible'
+               && !e.closest('.js-plotly-plot, .visually-hidden'))
+  .map(e => e.scrollWidth))"""
+PHONE: dict[str, Any] = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+def test_coordinator_pages_fit_a_390_px_phone(live_server, new_context) -> None:
+    """Every coordinator page, dashboards included, fits a 390 px wide phone without sideways scrolling."""
+    add_user(live_server.app, "phone-admin@example.org", role="admin")
+    page = new_context(**PHONE, locale="en-US").new_page()
+    log_in(page, live_server.url, "phone-admin@example.org")
+    too_wide = []
+    for path in (
+        *PAGES,
+        "/groups/BROWSEEN/dashboard",
+        "/groups/BROWSEEN/dashboard/items",
+        "/groups/BROWSEEN/dashboard/report",
+        "/groups/BROWSEEN/dashboard/comments",
+        "/dashboard/compare",
+    ):
+        response = page.goto(live_server.url + path)
+        assert response is not None and response.status == 200, path
+        widest = page.evaluate(WIDEST_SCROLLER)
+        if has_horizontal_scroll(page) or widest > 390:
+            too_wide.append((path, page.evaluate("document.scrollingElement.scrollWidth"), widest))
+    assert too_wide == [], too_wide
