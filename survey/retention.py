@@ -14,10 +14,13 @@ from dataclasses import dataclass
 import click
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.cli import AppGroup
+from flask_babel import format_date, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import delete, func, select
-from wtforms import BooleanField, DateField, SelectField
-from wtforms.validators import DataRequired, InputRequired, ValidationError
+from wtforms import BooleanField, DateField, HiddenField, SelectField
+from wtforms.validators import InputRequired, ValidationError
 
 from . import audit
 from .access import admin_required
@@ -48,16 +51,52 @@ def count_responses_before(group: Group, before: dt.date) -> int:
     return int(db.session.scalar(query) or 0)
 
 
-def purge_responses(group_code: str, before: dt.date, actor_email: str | None = None) -> Purge:
+@dataclass(frozen=True)
+class PurgePreview:
+    """Exactly what a purge at this date would delete: responses and meetings, first and last meeting date."""
+
+    responses: int
+    meetings: int
+    first: dt.date | None
+    last: dt.date | None
+
+
+def preview_purge(group: Group, before: dt.date) -> PurgePreview:
+    """Count what a purge would delete, without deleting anything."""
+    query = select(
+        func.count(),
+        func.count(func.distinct(Response.meeting_date)),
+        func.min(Response.meeting_date),
+        func.max(Response.meeting_date),
+    ).where(responses_before_query(group, before))
+    responses, meetings, first, last = db.session.execute(query).one()
+    return PurgePreview(int(responses or 0), int(meetings or 0), first, last)
+
+
+class PreviewChanged(Exception):
+    """The number of responses a purge would delete is not the number the admin confirmed."""
+
+    def __init__(self, now: int) -> None:
+        super().__init__(now)
+        self.now = now
+
+
+def purge_responses(
+    group_code: str, before: dt.date, actor_email: str | None = None, expected: int | None = None
+) -> Purge:
     """Delete the group's responses (with answers and scores) from meetings before the date, audited.
 
     :raises LookupError: when no group has this code.
+    :raises PreviewChanged: when `expected` is given and the purge would now delete another number.
     """
     begin_write()
     group = db.session.scalar(select(Group).filter_by(code=group_code))
     if group is None:
         db.session.rollback()
         raise LookupError(group_code)
+    if expected is not None and (now := count_responses_before(group, before)) != expected:
+        db.session.rollback()  # counted inside the write transaction, so nothing can change in between
+        raise PreviewChanged(now)
     result = db.session.execute(
         delete(Response).where(responses_before_query(group, before)).execution_options(synchronize_session=False)
     )
@@ -75,21 +114,35 @@ def purge_responses(group_code: str, before: dt.date, actor_email: str | None = 
 def not_in_future(_form: FlaskForm, field: DateField) -> None:
     """Refuse a date after today: it would also delete answers still to come this week."""
     if field.data and field.data > dt.date.today():
-        raise ValidationError("Choose today or an earlier date.")
+        raise ValidationError(_("Choose today or an earlier date."))
+
+
+def confirmed_after_preview(form: PurgeForm, field: BooleanField) -> None:
+    """Require the box on the second step only (the first step previews and deletes nothing)."""
+    if form.expected.data and form.before.data and form.expected_count() is not None and not field.data:
+        raise ValidationError(_("Tick the box to confirm."))
 
 
 class PurgeForm(FlaskForm):
-    """Which group, which date, and an explicit confirmation."""
+    """Which group and date (step one: preview), then the previewed count and an explicit confirmation."""
 
-    group = SelectField("Group", validators=[InputRequired("Choose a group.")])
+    group = SelectField(_l("Group"), validators=[InputRequired(_l("Choose a group."))])
     before = DateField(
-        "Delete responses from meetings before",
-        validators=[InputRequired("Enter a date, like 2024-01-31."), not_in_future],
+        _l("Delete responses from meetings before"),
+        validators=[InputRequired(_l("Enter a date, like 2024-01-31.")), not_in_future],
     )
+    expected = HiddenField()  # "CODE|DATE|COUNT" the admin was shown; empty on the first step
     confirm = BooleanField(
-        "I understand that the deleted responses cannot be recovered.",
-        validators=[DataRequired("Tick the box to confirm.")],
+        _l("I understand that the deleted responses cannot be recovered."), validators=[confirmed_after_preview]
     )
+
+    def expected_count(self) -> int | None:
+        """Return the previewed count, or None on the first step or when group or date changed since the preview."""
+        code, _sep, rest = (self.expected.data or "").partition("|")
+        day, _sep, count = rest.partition("|")
+        if code != self.group.data or day != self.before.data.isoformat() or not count.isdigit():
+            return None
+        return int(count)
 
 
 def purge_form() -> PurgeForm:
@@ -103,17 +156,46 @@ def purge_form() -> PurgeForm:
 @bp.route("/retention", methods=["GET", "POST"])
 @admin_required
 def purge():  # type: ignore[no-untyped-def]
-    """Show the purge form; on a valid POST delete, report how many, and come back here."""
+    """Show the form; a first valid POST previews what would go, a confirmed second one deletes exactly that."""
     form = purge_form()
-    if form.validate_on_submit():
-        result = purge_responses(form.group.data, form.before.data)
-        flash(
-            f"Deleted {result.deleted} responses of {result.group_code} from meetings before {result.before}.",
-            "success",
-        )
-        return redirect(url_for("retention.purge"), code=303)
-    status = 400 if form.errors else 200
-    return render_template("retention/purge.html", form=form), status
+    if not form.validate_on_submit():
+        if form.errors.keys() == {"confirm"}:  # a valid preview whose box was left unticked: show it again
+            return render_preview(form, previewed_group(form), None, 400)
+        return render_template("retention/purge.html", form=form), 400 if form.errors else 200
+    group = previewed_group(form)
+    expected = form.expected_count()
+    if expected is None:
+        return render_preview(form, group, None, 200)
+    try:
+        result = purge_responses(group.code, form.before.data, expected=expected)
+    except PreviewChanged:
+        changed = _("The number of responses changed since you checked. Check again.")
+        return render_preview(form, group, changed, 409)
+    message = ngettext(
+        "Deleted %(num)d response of %(group)s from meetings before %(date)s.",
+        "Deleted %(num)d responses of %(group)s from meetings before %(date)s.",
+        result.deleted,
+        group=result.group_code,
+        date=format_date(result.before),
+    )
+    flash(message, "success")
+    return redirect(url_for("retention.purge"), code=303)
+
+
+def previewed_group(form: PurgeForm) -> Group:
+    """Return the chosen group (the SelectField has already refused codes that do not exist)."""
+    group = db.session.scalar(select(Group).filter_by(code=form.group.data))
+    assert group is not None
+    return group
+
+
+def render_preview(form: PurgeForm, group: Group, problem: str | None, status: int):  # type: ignore[no-untyped-def]
+    """Show exactly what a purge would delete now, with the confirmation step."""
+    preview = preview_purge(group, form.before.data)
+    form.expected.data = f"{group.code}|{form.before.data.isoformat()}|{preview.responses}"
+    form.confirm.data = False
+    page = render_template("retention/purge.html", form=form, group=group, preview=preview, problem=problem)
+    return page, status
 
 
 responses_cli = AppGroup("responses", help="Stored responses: retention.")

@@ -106,14 +106,38 @@ def logged_in_client(app, role: str):
     return client
 
 
-def test_admin_page_purges_and_audits(seeded) -> None:
+def test_admin_page_previews_exactly_what_goes_then_purges_and_audits(seeded) -> None:
     app, before = seeded
     app.config["WTF_CSRF_ENABLED"] = False
     client = logged_in_client(app, "admin")
-    assert client.get("/admin/retention").status_code == 200
+    page = client.get("/admin/retention")
+    assert page.status_code == 200 and 'href="/admin/retention"' in page.text  # in the admin navigation
     with app.app_context():
         old = snapshot("DEMO2TUE", before)["old"]
-    answer = client.post("/admin/retention", data={"group": "DEMO2TUE", "before": before.isoformat(), "confirm": "y"})
+        group_id = db.session.scalar(select(Group.id).where(Group.code == "DEMO2TUE"))
+        old_dates = sorted(
+            set(
+                db.session.scalars(
+                    select(Response.meeting_date).where(Response.group_id == group_id, Response.meeting_date < before)
+                )
+            )
+        )
+    preview = client.post("/admin/retention", data={"group": "DEMO2TUE", "before": before.isoformat(), "confirm": "y"})
+    assert preview.status_code == 200  # the first step only shows what would go, even with the box ticked
+    assert f"{old} responses" in preview.text and f"from {len(old_dates)} meetings" in preview.text
+    assert f"Delete {old} responses" in preview.text
+    with app.app_context():
+        assert snapshot("DEMO2TUE", before)["old"] == old and count(AuditEvent) == 0
+    expected = f"DEMO2TUE|{before.isoformat()}|{old}"
+    assert f'value="{expected}"' in preview.text
+    unconfirmed = client.post(
+        "/admin/retention", data={"group": "DEMO2TUE", "before": before.isoformat(), "expected": expected}
+    )
+    assert unconfirmed.status_code == 400 and "Tick the box to confirm." in unconfirmed.text
+    answer = client.post(
+        "/admin/retention",
+        data={"group": "DEMO2TUE", "before": before.isoformat(), "expected": expected, "confirm": "y"},
+    )
     assert answer.status_code == 303
     with app.app_context():
         assert snapshot("DEMO2TUE", before)["old"] == 0
@@ -125,13 +149,47 @@ def test_admin_page_purges_and_audits(seeded) -> None:
         )
 
 
+def test_admin_page_refuses_when_the_count_moved_since_the_preview(seeded) -> None:
+    app, before = seeded
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = logged_in_client(app, "admin")
+    with app.app_context():
+        old = snapshot("DEMO2TUE", before)["old"]
+        total = count(Response)
+    stale = f"DEMO2TUE|{before.isoformat()}|{old - 1}"  # one response more came in (a late answer) after it
+    answer = client.post(
+        "/admin/retention", data={"group": "DEMO2TUE", "before": before.isoformat(), "expected": stale, "confirm": "y"}
+    )
+    assert answer.status_code == 409 and "changed since you checked" in answer.text
+    assert f"Delete {old} responses" in answer.text  # the new preview, to confirm again
+    with app.app_context():
+        assert count(Response) == total and count(AuditEvent) == 0
+
+
+def test_a_preview_for_another_date_is_only_a_new_preview(seeded) -> None:
+    app, before = seeded
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = logged_in_client(app, "admin")
+    with app.app_context():
+        total = count(Response)
+    earlier = before - dt.timedelta(days=7)
+    expected = f"DEMO2TUE|{earlier.isoformat()}|0"
+    answer = client.post(
+        "/admin/retention",
+        data={"group": "DEMO2TUE", "before": before.isoformat(), "expected": expected, "confirm": "y"},
+    )
+    assert answer.status_code == 200 and "What will be deleted" in answer.text
+    with app.app_context():
+        assert count(Response) == total and count(AuditEvent) == 0
+
+
 @pytest.mark.parametrize(
     "form",
     [
-        {"group": "DEMO2TUE", "before": "2020-01-01"},  # not confirmed
         {"group": "NOPE", "before": "2020-01-01", "confirm": "y"},
         {"group": "DEMO2TUE", "before": "not a date", "confirm": "y"},
         {"group": "DEMO2TUE", "before": (dt.date.today() + dt.timedelta(days=2)).isoformat(), "confirm": "y"},
+        {"group": "DEMO2TUE", "before": "2099-01-01", "expected": "DEMO2TUE|2099-01-01|3", "confirm": "y"},
     ],
 )
 def test_admin_page_bad_input_is_400_and_changes_nothing(seeded, form) -> None:
