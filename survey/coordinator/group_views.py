@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -12,6 +13,7 @@ from ..access import access_level, group_or_404, is_admin, visible_groups
 from ..database import begin_write
 from ..extensions import db
 from ..models import Group
+from ..timezones import zone_groups
 from . import groups as group_service
 from .blueprint import bp
 from .forms import ConfirmForm, GroupForm
@@ -45,7 +47,10 @@ def group_form(group: Group | None = None) -> GroupForm:
     form.default_locale.choices = [
         SelectChoice(loc, LANGUAGE_NAMES.get(loc, loc)) for loc in group_service.available_locales()
     ]
-    form.timezone.choices = [SelectChoice(tz) for tz in group_service.timezone_names()]
+    common, places = zone_groups(settings.timezone)
+    form.timezone.choices = {_("Common time zones"): common, _("All places"): places}
+    if group is None:  # a new group: the page proposes the coordinator's own zone (static/timezone-guess.js)
+        form.timezone.render_kw = {"data-propose-browser-zone": ""}
     form.instruments.choices = [
         SelectChoice(inst.id, f"{inst.text(inst.title, 'en')} ({inst.id})") for inst in catalog.registry().all()
     ]

@@ -7,7 +7,7 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
 from sqlalchemy import Connection, bindparam, func, select
@@ -159,11 +159,6 @@ def default_instruments() -> list[str]:
 def available_locales() -> list[str]:
     """Return every language some loaded instrument is written in."""
     return sorted({locale for inst in catalog.registry().all() for locale in inst.locales}) or ["en"]
-
-
-def timezone_names() -> list[str]:
-    """Return the IANA time zone names a group may use."""
-    return sorted(available_timezones())
 
 
 def check_settings(settings: GroupSettings) -> None:

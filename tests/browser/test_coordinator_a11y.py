@@ -117,3 +117,13 @@ def test_coordinator_pages_fit_a_390_px_phone(live_server, new_context) -> None:
         if has_horizontal_scroll(page) or widest > 390:
             too_wide.append((path, page.evaluate("document.scrollingElement.scrollWidth"), widest))
     assert too_wide == [], too_wide
+
+
+def test_new_group_proposes_the_browsers_time_zone(live_server, new_context) -> None:
+    add_user(live_server.app, "tz-browser@example.org", role="admin")
+    page = new_context(**TABLET, locale="en-US", timezone_id="America/Chicago").new_page()
+    log_in(page, live_server.url, "tz-browser@example.org")
+    page.goto(live_server.url + "/groups/new")
+    assert page.input_value("#timezone") == "America/Chicago"
+    page.goto(live_server.url + "/groups/BROWSEEN/edit")
+    assert page.input_value("#timezone") == "UTC"  # a stored zone is never changed by the browser's
