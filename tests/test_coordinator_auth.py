@@ -222,7 +222,12 @@ def test_admin_disabling_an_account_ends_its_open_session(app) -> None:
     log_in_as(admin, app, admin_id)
     log_in_with_form(coordinator, "ana@example.org")
     assert coordinator.get("/groups").status_code == 200
-    assert admin.post(f"/users/{coordinator_id}/active", data={"active": "0"}).status_code == 302
+    asked = admin.post(f"/users/{coordinator_id}/active", data={"active": "0"})
+    assert asked.status_code == 200 and "Disable ana@example.org?" in asked.get_data(as_text=True)
+    assert coordinator.get("/groups").status_code == 200  # nothing happened before the confirmation
+    assert ("user.disable", "admin@example.org") not in audit_actions(app)
+    confirmed = admin.post(f"/users/{coordinator_id}/active", data={"active": "0", "confirmed": "1"})
+    assert confirmed.status_code == 302
     assert coordinator.get("/groups").status_code == 302
     assert log_in_with_form(app.test_client(), "ana@example.org").status_code == 401
     assert admin.post(f"/users/{coordinator_id}/active", data={"active": "1"}).status_code == 302
@@ -253,7 +258,7 @@ def test_admin_reset_with_a_short_password_is_refused(app, client) -> None:
 def test_admin_cannot_disable_themselves(app, client) -> None:
     admin_id = add_user(app, "admin@example.org", role="admin")
     log_in_as(client, app, admin_id)
-    client.post(f"/users/{admin_id}/active", data={"active": "0"})
+    client.post(f"/users/{admin_id}/active", data={"active": "0", "confirmed": "1"})
     with app.app_context():
         assert db.session.get(User, admin_id).is_active_account
 

@@ -131,8 +131,18 @@ def test_manager_edits_a_group_and_the_code_stays(app, client, coordinator) -> N
     assert group.name == "Renamed" and not group.is_open and group.timezone == "America/Chicago"
 
 
+def test_archive_asks_first_and_changes_nothing_until_confirmed(app, client, coordinator) -> None:
+    page = client.post("/groups/MINEAAA2/archive")
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Archive “Mine”?" in body and "survey closes" in body
+    assert 'name="confirmed" value="1"' in body and 'href="/groups/MINEAAA2/edit"' in body  # confirm or cancel
+    assert get_group(app, "MINEAAA2").archived_at is None
+    with app.app_context():
+        assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "group.archive")) is None
+
+
 def test_archive_hides_the_group_and_closes_it_then_restore(app, client, coordinator) -> None:
-    assert client.post("/groups/MINEAAA2/archive").status_code == 302
+    assert client.post("/groups/MINEAAA2/archive", data={"confirmed": "1"}).status_code == 302
     group = get_group(app, "MINEAAA2")
     assert group.archived_at is not None and not group.is_open
     assert 'href="/groups/MINEAAA2"' not in client.get("/groups").get_data(as_text=True)
@@ -152,6 +162,7 @@ def test_viewer_cannot_change_a_group(client, coordinator) -> None:
     assert client.get("/groups/VIEWAAA2").status_code == 200
     assert client.get("/groups/VIEWAAA2/edit").status_code == 403
     assert client.post("/groups/VIEWAAA2/archive").status_code == 403
+    assert client.post("/groups/VIEWAAA2/archive", data={"confirmed": "1"}).status_code == 403
 
 
 def add_responses(app, code: str, day: dt.date, count: int) -> None:

@@ -192,7 +192,7 @@ def test_audit_log_records_logins_and_changes_and_filters(app, admin) -> None:
     log_in_with_form(app.test_client(), "ana@example.org", "wrong password!!")
     client = app.test_client()
     log_in_with_form(client, "admin@example.org", PASSWORD)
-    client.post("/groups/ENGROUP2/archive")
+    client.post("/groups/ENGROUP2/archive", data={"confirmed": "1"})
     body = client.get("/audit").get_data(as_text=True)
     for action in ("login.success", "login.failure", "group.archive"):
         assert f"<code>{action}</code>" in body

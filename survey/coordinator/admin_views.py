@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -14,6 +15,7 @@ from ..extensions import db
 from ..models import User
 from . import users as user_service
 from .blueprint import bp
+from .confirmation import confirmation_page, is_confirmed
 from .forms import AccountForm, AuditFilterForm, ConfirmForm, ResetPasswordForm, account_form_class
 from .groups import all_groups
 from .users import AccountError
@@ -143,6 +145,17 @@ def user_set_active(user_id: int) -> ResponseReturnValue:
     if user.id == current_user.id and not active:
         flash("You cannot disable your own account.", "error")
         return redirect(url_for("coordinator.users"))
+    if not active and not is_confirmed():
+        return confirmation_page(
+            _("Disable %(email)s?", email=user.email),
+            _(
+                "They are logged out at once and cannot log in until an administrator enables the account again. "
+                "Nothing they did is deleted."
+            ),
+            _("Disable account"),
+            {"active": "0"},
+            url_for("coordinator.users"),
+        )
     begin_write()
     user_service.set_active(user, active)
     audit.record("user.enable" if active else "user.disable", target=user.email)

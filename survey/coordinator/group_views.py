@@ -16,6 +16,7 @@ from ..models import Group
 from ..timezones import zone_groups
 from . import groups as group_service
 from .blueprint import bp
+from .confirmation import confirmation_page, is_confirmed
 from .forms import ConfirmForm, GroupForm
 from .groups import GroupError, GroupSettings
 from .posters import LANGUAGE_NAMES, participant_url
@@ -159,6 +160,17 @@ def group_archive(code: str) -> ResponseReturnValue:
         flash("The form expired; please try again.", "error")
         return redirect(url_for("coordinator.group_edit", code=found.code)), 303
     restore = request.form.get("restore") == "1"
+    if not restore and not is_confirmed():
+        return confirmation_page(
+            _("Archive “%(name)s”?", name=found.name),
+            _(
+                "The group leaves your list and its survey closes: participants who scan its code see that it is "
+                "closed. Its answers and dashboards stay, and you can bring it back at any time."
+            ),
+            _("Archive group"),
+            {},
+            url_for("coordinator.group_edit", code=found.code),
+        )
     begin_write()
     group_service.set_archived(found, archived=not restore)
     audit.record("group.unarchive" if restore else "group.archive", target=found.code, detail=found.name)
