@@ -126,6 +126,7 @@ def group(code: str) -> ResponseReturnValue:
         link=participant_url(found),
         schedule=group_service.schedule_text(found),
         languages=group_service.group_languages(found),
+        length=group_service.group_form_length(found),
     )
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, bindparam, func, select
 
 from .. import catalog
 from ..extensions import db
+from ..instruments.length import FormLength, form_length
 from ..models import Group, GroupInstrument, Meeting, Response, now_utc
 
 # No 0/O, 1/I/L: codes are read off posters and typed on phones.
@@ -303,3 +304,9 @@ def responses_on(group: Group, day: dt.date) -> int:
     """Return how many responses the group's meeting on this local date has received (a count only)."""
     query = select(func.count(Response.id)).where(Response.group_id == group.id, Response.meeting_date == day)
     return db.session.scalar(query) or 0
+
+
+def group_form_length(group: Group) -> FormLength:
+    """Estimate the group's participant form: its loaded questionnaires, in order (see instruments/length.py)."""
+    loaded = [catalog.registry().get(instrument_id) for instrument_id in group.instrument_ids]
+    return form_length(instrument for instrument in loaded if instrument is not None)

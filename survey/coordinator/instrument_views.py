@@ -15,6 +15,7 @@ from .. import catalog
 from ..access import is_admin
 from ..extensions import db
 from ..instruments import Instrument, InstrumentIssue
+from ..instruments.length import form_length
 from ..models import InstrumentVersion
 from .blueprint import bp
 
@@ -77,7 +78,11 @@ def instruments() -> ResponseReturnValue:
     rows = [InstrumentRow(inst, versions.get(inst.id, [])) for inst in registry.all()]
     issues = issues_by_file(registry.issues) if is_admin() else {}
     return render_template(
-        "coordinator/instruments.html", rows=rows, issues=issues, broken_files=len(issues_by_file(registry.issues))
+        "coordinator/instruments.html",
+        rows=rows,
+        issues=issues,
+        broken_files=len(issues_by_file(registry.issues)),
+        form_length=form_length,
     )
 
 

@@ -9,7 +9,7 @@ from flask_login import login_required
 from ..access import group_or_404
 from . import posters
 from .blueprint import bp
-from .groups import group_languages
+from .groups import group_form_length, group_languages
 
 PAPERS = {"a4": "A4", "letter": "Letter"}
 
@@ -52,6 +52,6 @@ def group_poster(code: str) -> ResponseReturnValue:
         link=posters.participant_url(found),
         paper=paper,
         papers=PAPERS,
-        lines=posters.poster_lines(group_languages(found)),
+        lines=posters.poster_lines(group_languages(found), group_form_length(found).minutes),
         language_names=posters.LANGUAGE_NAMES,
     )

@@ -9,11 +9,13 @@ from flask import current_app, request, url_for
 
 from ..models import Group
 
-# One sentence each, in every language a shipped questionnaire offers; English is the fallback.
+# One sentence each, in every language a shipped questionnaire offers; English is the fallback. The duration
+# is the group's own form length (survey/instruments/length.py), so the poster never promises less than it takes.
 INVITATIONS = {
-    "en": "After the meeting, scan this code and tell us how it went: two minutes, anonymous.",
-    "es": "Después de la reunión, escanee este código y cuéntenos cómo le fue: dos minutos, de forma anónima.",
+    "en": "After the meeting, scan this code and tell us how it went: about {duration}, anonymous.",
+    "es": "Después de la reunión, escanee este código y cuéntenos cómo le fue: unos {duration}, de forma anónima.",
 }
+DURATIONS = {"en": ("one minute", "{n} minutes"), "es": ("un minuto", "{n} minutos")}
 PRIVACY_PROMISES = {
     "en": (
         "We never ask your name, never store your address or device, "
@@ -70,7 +72,15 @@ def qr_png(url: str) -> bytes:
     return out.getvalue()
 
 
-def poster_lines(languages: list[str]) -> list[tuple[str, str, str]]:
+def invitation(language: str, minutes: int) -> str:
+    """Return the poster's invitation in this language (one we have words for), promising `minutes`."""
+    one, many = DURATIONS[language]
+    duration = one if minutes == 1 else many.format(n=minutes)
+    text = INVITATIONS[language].format(duration=duration)
+    return text.replace("unos un minuto", "un minuto")  # Spanish: "unos" only before a plural
+
+
+def poster_lines(languages: list[str], minutes: int) -> list[tuple[str, str, str]]:
     """Return (language, invitation, privacy promise) for each language we have words for, English if none."""
     known = [lang for lang in languages if lang.split("-")[0] in INVITATIONS] or ["en"]
-    return [(lang, INVITATIONS[lang.split("-")[0]], PRIVACY_PROMISES[lang.split("-")[0]]) for lang in known]
+    return [(lang, invitation(lang.split("-")[0], minutes), PRIVACY_PROMISES[lang.split("-")[0]]) for lang in known]

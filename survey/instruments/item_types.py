@@ -24,6 +24,7 @@ class ItemType:
     macro: str  # the Jinja macro that renders the item
     parse: Callable[[Any, list[str]], AnswerValue | None]
     condition_value: Callable[[Any, object], AnswerValue]
+    seconds: int = 8  # a typical phone answer: read the question, tap (see survey/instruments/length.py)
     sensitive: bool = False  # free text may identify someone: handled with extra care
     description: str = ""
 
@@ -38,6 +39,7 @@ ITEM_TYPES: dict[str, ItemType] = dict(
         _entry(
             "likert",
             items.LikertItem,
+            seconds=7,
             numeric=True,
             multiple=False,
             chart_kind="diverging_bar",
@@ -49,6 +51,7 @@ ITEM_TYPES: dict[str, ItemType] = dict(
         _entry(
             "slider",
             items.SliderItem,
+            seconds=8,
             numeric=True,
             multiple=False,
             chart_kind="histogram",
@@ -60,6 +63,7 @@ ITEM_TYPES: dict[str, ItemType] = dict(
         _entry(
             "single_choice",
             items.SingleChoiceItem,
+            seconds=8,
             numeric=False,
             multiple=False,
             chart_kind="bar",
@@ -71,6 +75,7 @@ ITEM_TYPES: dict[str, ItemType] = dict(
         _entry(
             "multiple_choice",
             items.MultipleChoiceItem,
+            seconds=12,
             numeric=False,
             multiple=True,
             chart_kind="bar",
@@ -82,6 +87,7 @@ ITEM_TYPES: dict[str, ItemType] = dict(
         _entry(
             "yes_no",
             items.YesNoItem,
+            seconds=5,
             numeric=True,
             multiple=False,
             chart_kind="bar",
@@ -93,6 +99,7 @@ ITEM_TYPES: dict[str, ItemType] = dict(
         _entry(
             "integer",
             items.IntegerItem,
+            seconds=8,
             numeric=True,
             multiple=False,
             chart_kind="histogram",
@@ -104,6 +111,7 @@ ITEM_TYPES: dict[str, ItemType] = dict(
         _entry(
             "text",
             items.TextItem,
+            seconds=30,
             numeric=False,
             multiple=False,
             chart_kind="none",
