@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -66,7 +67,10 @@ def test_no_open_window_is_a_friendly_410(papp: Flask) -> None:
     make_group(papp, code="CLOSEDW", timezone="UTC", meeting_weekday=weekday, meeting_time=dt.time(19, 0))
     page = papp.test_client().get("/s/CLOSEDW")
     assert page.status_code == 410
-    assert "opens an hour before" in page.get_data(as_text=True)
+    body = page.get_data(as_text=True)
+    assert "opens an hour before" in body
+    opens = dt.datetime.now(zone).date() + dt.timedelta(days=3)  # 19:00 that day, opening at 18:00
+    assert f"the survey opens next on {opens:%A} {opens.day} {opens:%B}, 18:00." in body
 
 
 def test_two_first_responses_at_once_share_one_meeting(papp: Flask) -> None:
@@ -163,3 +167,45 @@ def test_a_meeting_the_coordinator_added_opens_the_survey_outside_the_weekly_sch
     assert submit(client).status_code == 303
     with papp.app_context():
         assert db.session.scalars(select(Response.meeting_date)).all() == [today]
+
+
+def weekly_group(weekday: int | None = TUESDAY, nearby: tuple = ()) -> Any:
+    from survey.coordinator.groups import ParticipantGroup
+
+    return ParticipantGroup(
+        id=1,
+        code="WINDOWAA",
+        name="Window",
+        default_locale="en",
+        timezone="America/Chicago",
+        meeting_weekday=weekday,
+        meeting_time=dt.time(19, 0) if weekday is not None else None,
+        min_group_size=5,
+        is_open=True,
+        archived_at=None,
+        instrument_ids=("checkin",),
+        nearby_meetings=nearby,
+    )
+
+
+@pytest.mark.parametrize(
+    ("now", "opens"),
+    [
+        (utc(2026, 11, 24, 20, 0), dt.datetime(2026, 11, 24, 18, 0, tzinfo=CHICAGO)),  # Tuesday 14:00: at 18:00
+        (utc(2026, 11, 26, 1, 0), dt.datetime(2026, 12, 1, 18, 0, tzinfo=CHICAGO)),  # just closed: next Tuesday
+        (utc(2026, 11, 25, 3, 0), dt.datetime(2026, 12, 1, 18, 0, tzinfo=CHICAGO)),  # open now: the one after
+    ],
+)
+def test_next_opening_on_a_weekly_schedule(now: dt.datetime, opens: dt.datetime) -> None:
+    from survey.participant.window import next_opening
+
+    assert next_opening(weekly_group(), now) == opens
+
+
+def test_next_opening_counts_a_one_off_meeting_and_none_without_any() -> None:
+    from survey.participant.window import next_opening
+
+    friday = ((dt.date(2026, 11, 27), dt.time(12, 0)),)
+    now = utc(2026, 11, 26, 20, 0)  # Thursday 14:00 in Chicago
+    assert next_opening(weekly_group(None, friday), now) == dt.datetime(2026, 11, 27, 11, 0, tzinfo=CHICAGO)
+    assert next_opening(weekly_group(None), now) is None

@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from babel.dates import format_datetime
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import Connection
 from werkzeug.datastructures import MultiDict
@@ -27,7 +29,7 @@ from . import blank_form, pipeline, thanks, tokens
 from . import form as forms
 from .guards import is_cross_site
 from .resources import parse_setting, support_resources
-from .window import MeetingSlot, current_slot
+from .window import MeetingSlot, current_slot, next_opening
 
 bp = Blueprint("participant", __name__)
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
@@ -145,11 +147,12 @@ def open_meeting(group: ParticipantGroup) -> MeetingSlot:
     """
     slot = current_slot(group)
     if slot is None:
-        raise Unavailable(
-            410,
-            _("No meeting to answer for right now"),
-            _("The survey opens an hour before your group's meeting and stays open for a day after it."),
-        )
+        opens = next_opening(group)
+        window = _("The survey opens an hour before your group's meeting and stays open for a day after it.")
+        if opens is not None:
+            when = format_datetime(opens, "EEEE d MMMM, HH:mm", tzinfo=opens.tzinfo, locale=str(get_locale()))
+            window = _("%(group)s: the survey opens next on %(when)s.", group=group.name, when=when) + " " + window
+        raise Unavailable(410, _("No meeting to answer for right now"), window)
     return slot
 
 

@@ -129,3 +129,20 @@ def get_or_create_meeting(group_id: int, slot: MeetingSlot) -> int:
             raise
         return existing
     return meeting.id
+
+
+def next_opening(group: ParticipantGroup, now: dt.datetime | None = None) -> dt.datetime | None:
+    """Return when the group's next window opens (aware, in the group's zone), or None if none is planned.
+
+    Looks a week ahead on the weekly schedule and at the meetings the coordinator created nearby.
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    zone = group_zone(group)
+    today = now.astimezone(zone).date()
+    candidates = [*known_slots(group, today)]
+    if group.meeting_weekday is not None:
+        days = (today + dt.timedelta(days=offset) for offset in range(8))
+        candidates += [MeetingSlot(day, group.meeting_time) for day in days if day.weekday() == group.meeting_weekday]
+    openings = [window_of(slot, zone)[0] for slot in candidates]
+    future = [opens for opens in openings if opens > now]
+    return min(future).astimezone(zone) if future else None
