@@ -12,7 +12,7 @@ from tests.browser.conftest import LiveServer, screenshot
 
 pytestmark = pytest.mark.browser
 
-THANKS = re.compile(r"/s/[A-Z0-9]+/thanks/[A-Za-z0-9_-]+$")
+THANKS = re.compile(r"/s/[A-Z0-9]+/thanks\?r=[A-Za-z0-9_.-]+$")
 
 
 def answer_checkin(page: Any, craving: int = 2) -> None:
