@@ -10,6 +10,8 @@ the path alone.
 from __future__ import annotations
 
 import functools
+import hashlib
+import hmac
 import json
 from typing import Any
 
@@ -103,8 +105,22 @@ def alert_messages(responses: list[Response], locale: str) -> list[str]:
     return messages
 
 
+def history_owner(responses: list[Response]) -> str | None:
+    """Return an opaque key for this person's list on a shared phone: derived from their personal code's
+    stored hash (keyed again, so it joins nothing stored), or None when they gave no code."""
+    participant_hash = responses[0].participant_hash if responses else None
+    if not participant_hash:
+        return None
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, b"history:" + participant_hash.encode(), hashlib.sha256).hexdigest()[:24]
+
+
 def own_scores(responses: list[Response], locale: str) -> dict[str, Any]:
-    """Return this submission's scores for the phone's own history (never sent back to us)."""
+    """Return this submission's scores for the phone's own history (never sent back to us).
+
+    The page keeps them only when the participant asks, and lists past ones only under the same
+    `owner` (the same personal code), so the next person on a shared phone never sees them.
+    """
     scores = []
     for response in responses:
         instrument = instrument_of(response)
@@ -126,4 +142,4 @@ def own_scores(responses: list[Response], locale: str) -> dict[str, Any]:
                 }
             )
     meeting_date = responses[0].meeting_date.isoformat() if responses else None
-    return {"meeting_date": meeting_date, "scores": scores}
+    return {"meeting_date": meeting_date, "owner": history_owner(responses), "scores": scores}
