@@ -162,18 +162,58 @@
     var form = event.target;
     if (event.defaultPrevented || form.getAttribute("aria-busy") === "true") { event.preventDefault(); return; }
     event.preventDefault();
+    var answers = answersDigest(form), sent = restored && lastSent(form);
+    // Back, then Send, with the answers already sent from this tab: the submission it already was.
+    if (sent && sent.answers === answers) form.elements.namedItem("form_token").value = sent.token;
     var body = new URLSearchParams(new FormData(form)).toString();
     var entry = { token: formToken(form) + "~" + digest(body), action: form.action, savedAt: Date.now(), body: body };
     form.setAttribute("aria-busy", "true");
     say("sending");
     send(entry).then(function (response) {
-      if (response.ok && response.redirected) return goTo(response.url);
+      if (response.ok && response.redirected) {
+        rememberSent(form, answers);
+        return goTo(response.url);
+      }
       if (retryLater(response)) return keep(entry);
       return response.text().then(showPage);
     }, function () {
       return keep(entry);
     }).then(function () { form.removeAttribute("aria-busy"); });
   }
+
+  /* Back, then Send: a page restored from this tab's history (back/forward, or the back-forward cache)
+     that sends the answers this tab last sent from this form sends them under the token they were
+     sent with, so the server thanks the same submission and stores nothing new. Any other page (the
+     link opened again, say by the next person on a shared phone) or other answers get a new response. */
+  var SENT_KEY = "survey-sent:";
+  var restored = (function () {
+    var entries = window.performance && performance.getEntriesByType ? performance.getEntriesByType("navigation") : [];
+    return !!(entries[0] && entries[0].type === "back_forward");
+  })();
+
+  function answersDigest(form) {
+    var params = new URLSearchParams(new FormData(form));
+    params["delete"]("form_token");
+    return digest(params.toString());
+  }
+
+  function lastSent(form) {
+    try { return JSON.parse(sessionStorage.getItem(SENT_KEY + form.action) || "null"); } catch (error) { return null; }
+  }
+
+  function rememberSent(form, answers) {
+    var field = form.elements.namedItem("form_token");
+    if (!field) return;
+    try {
+      sessionStorage.setItem(SENT_KEY + form.action, JSON.stringify({ token: field.value, answers: answers }));
+    } catch (error) { /* no storage: a Back, then Send may store a second copy */ }
+  }
+
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    restored = true;
+    leaving = false;
+  });
 
   /* Go to a thank-you page once: the page's own send and the worker's Background Sync may both report it. */
   var leaving = false;

@@ -74,3 +74,29 @@ def test_shared_phone_history_is_off_unless_asked_and_never_shows_another_person
     phone.get_by_role("button", name="Show and keep my answers on this phone").click()
     items = history_items(phone)
     assert any(": 9 / 10" in item for item in items) and not any(": 1 / 10" in item for item in items), items
+
+
+def test_back_then_send_stores_the_submission_once(live_server: LiveServer, phone: Any) -> None:
+    url = f"{live_server.url}/s/BROWSEEN"
+    send_checkin(phone, url, craving=5)
+    first = phone.locator("h1").inner_text()
+    phone.go_back()
+    phone.get_by_role("button", name="Send my answers").wait_for()
+    answer_checkin(phone, craving=5)  # the same answers, whether or not the browser restored them
+    phone.get_by_role("button", name="Send my answers").click()
+    phone.wait_for_url(THANKS)
+    assert phone.locator("h1").inner_text() == first
+    assert live_server.response_count() == 1
+
+
+def test_the_next_person_on_a_shared_phone_gets_a_new_response(live_server: LiveServer, phone: Any) -> None:
+    url = f"{live_server.url}/s/BROWSEEN"
+    send_checkin(phone, url, craving=5)
+    send_checkin(phone, url, craving=5)  # the next person opens the link again and happens to answer the same
+    assert live_server.response_count() == 2
+    phone.go_back()  # and one who goes back and changes an answer is a new response too
+    phone.get_by_role("button", name="Send my answers").wait_for()
+    answer_checkin(phone, craving=8)
+    phone.get_by_role("button", name="Send my answers").click()
+    phone.wait_for_url(THANKS)
+    assert live_server.response_count() == 3
