@@ -57,7 +57,7 @@ def test_a_code_in_another_letter_case_is_stored_and_thanked_under_the_group_cod
     make_group(papp)
     warm(papp, pclient, "TESTGRP")
     reply = submit(pclient, code="testgrp", token=get_token(pclient))
-    assert reply.status_code == 303 and "/s/TESTGRP/thanks/" in reply.headers["Location"]
+    assert reply.status_code == 303 and "/s/TESTGRP/thanks?r=" in reply.headers["Location"]
     assert response_count(papp) == 2
 
 

@@ -24,11 +24,13 @@ def group(papp: Flask) -> int:
 def test_valid_submission_stores_response_answers_scores_and_redirects(papp: Flask, pclient: FlaskClient) -> None:
     reply = submit(pclient)
     assert reply.status_code == 303
-    assert reply.headers["Location"].startswith("/s/TESTGRP/thanks/")
+    assert reply.headers["Location"].startswith("/s/TESTGRP/thanks?r=")
     with papp.app_context():
         response = db.session.scalar(select(Response))
         assert response is not None
-        assert reply.headers["Location"].endswith(response.token)
+        from survey.participant import thanks
+
+        assert thanks.read_ticket(reply.headers["Location"].split("?r=", 1)[1]) == response.token
         answers = {a.item_id: (a.value_num, a.value_text) for a in db.session.scalars(select(Answer))}
         assert answers["mood"] == (7.0, None)
         assert answers["supports"] == (None, '["sponsor", "family"]')

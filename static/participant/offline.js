@@ -1,9 +1,11 @@
 /* Participant pages, progressive enhancement (the form works without it):
    - sends the survey form with fetch; when the network fails, keeps the answers on this phone
      (IndexedDB, keyed by the form's idempotency token and a digest of the answers) and sends them on `online`, on every page load
-     and by Background Sync where the browser has it; an entry leaves the phone only after a 2xx/3xx;
+     and by Background Sync where the browser has it; an entry leaves the phone after a 2xx/3xx, or a
+     4xx that no retry can fix; network failures, 5xx, 429 and Retry-After answers are retried;
    - hides questions whose show_if does not hold and counts the required ones still unanswered;
-   - keeps the participant's own last scores in localStorage and shows them on this phone only.
+   - on request only, keeps the participant's own last scores in localStorage under their personal code and shows
+     them on this phone only, never to someone else using it;
    Also loaded by /sw.js (importScripts) for the queue alone. Texts come from data-* attributes,
    so they are in the page's language. */
 (function (scope) {
@@ -37,29 +39,21 @@
 
   function formOf(entry) { return entry.token.split("~")[0]; }
 
-  /* Once a form's answers are delivered, earlier copies of that same form that the server sent back for correction are done with. */
-  function dropCorrected(entry) {
-    return queue.all().then(function (entries) {
-      return Promise.all(entries.filter(function (e) { return e.attention && formOf(e) === formOf(entry); })
-        .map(function (e) { return queue.drop(e.token); }));
-    });
+  /* Worth sending again later: a 5xx (the server's trouble, such as a 503 during an outage), a 429
+     (too many at once), or any answer that says when to come back (Retry-After). Any other 4xx
+     can never succeed as it is sent (a closed group, a damaged or expired form, answers that need
+     correcting), so it leaves the queue instead of being retried for ever. */
+  function retryLater(response) {
+    return response.status >= 500 || response.status === 429 || !!response.headers.get("Retry-After");
   }
 
-  function retryLater(status) { return status === 429 || status >= 500; }
-
-  /* POST one saved submission. Delivered (2xx/3xx): removed. 4xx: kept, marked for the participant's
-     attention and no longer sent by itself. 5xx/429 kept as is. A network failure rejects. */
+  /* POST one saved submission. Delivered (2xx/3xx): removed. Worth retrying: kept. Any other 4xx:
+     removed (its page is shown when this page sent it). A network failure rejects and keeps it. */
   function send(entry) {
     return fetch(entry.action, {
       method: "POST", body: new URLSearchParams(entry.body), credentials: "same-origin", redirect: "follow"
     }).then(function (response) {
-      var done;
-      if (response.ok || response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400)) {
-        done = queue.drop(entry.token).then(function () { return dropCorrected(entry); });
-      } else if (!retryLater(response.status)) {
-        entry.attention = true;
-        done = queue.put(entry);
-      }
+      var done = retryLater(response) ? null : queue.drop(entry.token);
       return Promise.resolve(done).then(function () { return response; });
     });
   }
@@ -72,7 +66,7 @@
         return previous.then(function () {
           // Older than the server accepts a form token: it can never be stored, so it is let go.
           if (entry.savedAt < oldest) return queue.drop(entry.token);
-          if (entry.attention) return null;
+          if (entry.attention) return queue.drop(entry.token); // kept by an older version of this script
           return send(entry).then(function (response) { sent.push([entry, response]); });
         });
       }, Promise.resolve());
@@ -82,7 +76,7 @@
   /* What one send came to, as plain data (the worker posts it to the pages); the page's HTML when it needs showing. */
   function outcome(pair) {
     var response = pair[1], record = { token: pair[0].token, url: response.url, ok: response.ok, status: response.status };
-    if (response.ok || retryLater(response.status)) return Promise.resolve(record);
+    if (response.ok || retryLater(response)) return Promise.resolve(record);
     return response.text().then(function (html) { record.html = html; return record; });
   }
 
@@ -104,7 +98,7 @@
       records = done;
       return queue.all();
     }).then(function (left) {
-      return { records: records, waiting: left.some(function (entry) { return !entry.attention; }) };
+      return { records: records, waiting: left.length > 0 };
     });
   }
 
@@ -168,18 +162,58 @@
     var form = event.target;
     if (event.defaultPrevented || form.getAttribute("aria-busy") === "true") { event.preventDefault(); return; }
     event.preventDefault();
+    var answers = answersDigest(form), sent = restored && lastSent(form);
+    // Back, then Send, with the answers already sent from this tab: the submission it already was.
+    if (sent && sent.answers === answers) form.elements.namedItem("form_token").value = sent.token;
     var body = new URLSearchParams(new FormData(form)).toString();
     var entry = { token: formToken(form) + "~" + digest(body), action: form.action, savedAt: Date.now(), body: body };
     form.setAttribute("aria-busy", "true");
     say("sending");
     send(entry).then(function (response) {
-      if (response.ok && response.redirected) return goTo(response.url);
-      if (retryLater(response.status)) return keep(entry);
+      if (response.ok && response.redirected) {
+        rememberSent(form, answers);
+        return goTo(response.url);
+      }
+      if (retryLater(response)) return keep(entry);
       return response.text().then(showPage);
     }, function () {
       return keep(entry);
     }).then(function () { form.removeAttribute("aria-busy"); });
   }
+
+  /* Back, then Send: a page restored from this tab's history (back/forward, or the back-forward cache)
+     that sends the answers this tab last sent from this form sends them under the token they were
+     sent with, so the server thanks the same submission and stores nothing new. Any other page (the
+     link opened again, say by the next person on a shared phone) or other answers get a new response. */
+  var SENT_KEY = "survey-sent:";
+  var restored = (function () {
+    var entries = window.performance && performance.getEntriesByType ? performance.getEntriesByType("navigation") : [];
+    return !!(entries[0] && entries[0].type === "back_forward");
+  })();
+
+  function answersDigest(form) {
+    var params = new URLSearchParams(new FormData(form));
+    params["delete"]("form_token");
+    return digest(params.toString());
+  }
+
+  function lastSent(form) {
+    try { return JSON.parse(sessionStorage.getItem(SENT_KEY + form.action) || "null"); } catch (error) { return null; }
+  }
+
+  function rememberSent(form, answers) {
+    var field = form.elements.namedItem("form_token");
+    if (!field) return;
+    try {
+      sessionStorage.setItem(SENT_KEY + form.action, JSON.stringify({ token: field.value, answers: answers }));
+    } catch (error) { /* no storage: a Back, then Send may store a second copy */ }
+  }
+
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    restored = true;
+    leaving = false;
+  });
 
   /* Go to a thank-you page once: the page's own send and the worker's Background Sync may both report it. */
   var leaving = false;
@@ -280,32 +314,54 @@
       counter.getAttribute(left === 1 ? "data-one" : "data-many").replace("%d", left);
   }
 
-  /* The thank-you page hands over this response's scores; keep the last five on this phone only. */
+  /* The thank-you page hands over this response's scores. Nothing is kept unless the participant
+     taps "show": then, with a personal code, this submission joins the list kept under that code's
+     opaque owner key and that list alone is shown (the next person on a shared phone sees only
+     their own); without a code, tonight's scores alone are shown and nothing is kept. */
   function keepMyScores() {
     var data = document.getElementById("own-scores"), section = document.getElementById("my-history");
-    var key = "survey-own-scores", history;
-    if (!data) return;
+    var key = "survey-own-scores", mine, history;
+    if (!data || !section) return;
     try {
-      var mine = JSON.parse(data.textContent);
-      mine.page = location.pathname;
-      history = JSON.parse(localStorage.getItem(key) || "[]").filter(function (old) { return old.page !== mine.page; });
-      if (mine.scores && mine.scores.length) history.unshift(mine);
-      history = history.slice(0, 5);
-      localStorage.setItem(key, JSON.stringify(history));
+      mine = JSON.parse(data.textContent);
+      // Lists kept by an older version of this script have no owner: anyone could read them, so they go.
+      history = JSON.parse(localStorage.getItem(key) || "[]").filter(function (old) { return old.owner; });
+      if (history.length) localStorage.setItem(key, JSON.stringify(history)); else localStorage.removeItem(key);
     } catch (error) { return; }
-    if (!section || !history.length) return;
-    var list = section.querySelector("ul");
-    history.forEach(function (past) {
-      past.scores.forEach(function (score) {
-        var item = document.createElement("li");
-        item.textContent = (past.meeting_date || "") + " · " + score.label + ": " + score.value +
-          (score.max !== undefined ? " / " + score.max : "");
-        list.appendChild(item);
-      });
-    });
+    if (!mine.scores || !mine.scores.length) return;
+    var list = section.querySelector("ul"), show = section.querySelector("button.show");
+    var forget = section.querySelector("button.forget");
     section.hidden = false;
-    var forget = section.querySelector("button");
-    if (forget) forget.addEventListener("click", function () { localStorage.removeItem(key); section.hidden = true; });
+    function shown() {
+      if (!mine.owner) return [mine];
+      mine.page = location.pathname + location.search;
+      history = history.filter(function (old) { return old.owner !== mine.owner || old.page !== mine.page; });
+      history.unshift(mine);
+      var own = history.filter(function (old) { return old.owner === mine.owner; }).slice(0, 5);
+      history = history.filter(function (old) { return old.owner !== mine.owner; }).concat(own);
+      try { localStorage.setItem(key, JSON.stringify(history)); } catch (error) { /* private mode: show only */ }
+      return own;
+    }
+    show.addEventListener("click", function () {
+      list.textContent = "";
+      shown().forEach(function (past) {
+        past.scores.forEach(function (score) {
+          var item = document.createElement("li");
+          item.textContent = (past.meeting_date || "") + " · " + score.label + ": " + score.value +
+            (score.max !== undefined ? " / " + score.max : "");
+          list.appendChild(item);
+        });
+      });
+      list.hidden = false;
+      show.hidden = true;
+      section.querySelector(".no-code").hidden = !!mine.owner;
+      forget.hidden = !mine.owner;
+    });
+    forget.addEventListener("click", function () {
+      var others = history.filter(function (old) { return old.owner !== mine.owner; });
+      if (others.length) localStorage.setItem(key, JSON.stringify(others)); else localStorage.removeItem(key);
+      section.hidden = true;
+    });
   }
 
   function start() {

@@ -592,7 +592,7 @@ class CommentsView:
     period: dt.date | None
     periods: list[dt.date]
     n: int
-    comments: list[tuple[dt.date, str]]
+    comments: list[tuple[dt.date | None, str]]  # the date only in the meeting view
     withheld: str
 
 
@@ -635,8 +635,23 @@ def comments(dashboard: Dashboard) -> CommentsView:
             if ITEM_TYPES[item.type].sensitive
         }
     )
-    rows = queries.text_answers(dashboard.group.id, text_items, period, period_end(period, grain)) if text_items else []
-    return CommentsView(grain, period, starts, chosen.n, [(day, mask_contacts(text)) for day, text in rows], "")
+    meetings = shown_meetings(dashboard)
+    locale = None if dashboard.filters.locale == "*" else dashboard.filters.locale
+    rows = (
+        queries.text_answers(dashboard.group.id, text_items, period, period_end(period, grain), meetings, locale)
+        if text_items and meetings
+        else []
+    )
+    dated = grain == "meeting"  # a date per comment in a week or month would name its meeting
+    return CommentsView(
+        grain, period, starts, chosen.n, [(day if dated else None, mask_contacts(text)) for day, text in rows], ""
+    )
+
+
+def shown_meetings(dashboard: Dashboard) -> list[dt.date]:
+    """Return the meetings whose own cell is shown under the filters in force (language included)."""
+    cells = periods_at(dashboard.response_cells, "meeting", dashboard.locale_key, dashboard.filters, counts_only=True)
+    return [cell.start for cell in cells if cell.start is not None and not cell.suppressed]
 
 
 # --- Comparison across groups -----------------------------------------------------------------

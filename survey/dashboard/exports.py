@@ -6,13 +6,14 @@ import csv
 import hashlib
 import io
 import itertools
+import random
 import secrets
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..instruments import ITEM_TYPES, Instrument
 from . import queries
-from .aggregates import Dashboard, change, group_trends, participation, reliability
+from .aggregates import Dashboard, change, group_trends, mask_contacts, participation, reliability
 
 AGGREGATE_COLUMNS = (  # one table for every figure; columns a figure does not use stay empty
     "figure",
@@ -36,12 +37,33 @@ AGGREGATE_COLUMNS = (  # one table for every figure; columns a figure does not u
 )
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(value: Any) -> Any:
+    """Return a text cell that a spreadsheet would read as a formula with a leading ' (numbers unchanged).
+
+    Carriage returns inside text become newlines: the writer quotes a cell holding a newline, but
+    not one holding a bare carriage return, which would otherwise break the row.
+    """
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_STARTS):
+        value = "'" + value
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def csv_text(columns: Iterable[str], rows: Iterable[dict[str, Any]]) -> str:
-    """Write rows as CSV text with a header (missing keys left empty)."""
+    """Write rows as CSV text with a header (missing keys left empty); every text cell made inert.
+
+    Every CSV the app serves is written here, so no cell starting with = + - @, a tab or a carriage
+    return reaches a spreadsheet as a live formula (CSV injection).
+    """
+    names = list(columns)
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
+    writer = csv.DictWriter(buffer, fieldnames=names, extrasaction="ignore", lineterminator="\n")
+    writer.writerow({name: inert(name) for name in names})
+    writer.writerows({key: inert(value) for key, value in row.items()} for row in rows)
     return buffer.getvalue()
 
 
@@ -94,14 +116,16 @@ def _columns(instruments: Iterable[Instrument], include_text: bool) -> tuple[lis
     return items, scales
 
 
-RESPONSE_COLUMNS = ("response", "meeting_date", "language", "instrument", "version", "participant")
+RESPONSE_COLUMNS = ("row", "meeting_date", "language", "instrument", "version", "participant")
 
 
 def response_csv_lines(dashboard: Dashboard) -> Iterator[str]:
     """Return the response-level CSV as chunks: one row per response, one column per item and scale score.
 
-    Rule: admins only (enforced by the view); free text only when text=1; participant codes
-    are replaced by pseudonyms that are new for every export, so exports cannot be joined.
+    Rule: admins only (enforced by the view); free text only when text=1, masked for contacts
+    as on the comments page; participant codes are replaced by pseudonyms that are new for every
+    export, and rows carry per-export numbers (no response id) in a random order within each
+    meeting, so exports cannot be joined and the order tells no time.
     Everything the rows need is read now, so the chunks can be streamed after the request's
     objects have expired.
     """
@@ -116,39 +140,62 @@ def response_csv_lines(dashboard: Dashboard) -> Iterator[str]:
 def _response_chunks(
     group_id: int, version_ids: list[int], instrument_of: dict[int, str], items: list[str], scales: list[str], f: Any
 ) -> Iterator[str]:
-    """Yield the header, then the rows in batches of 500 responses."""
+    """Yield the header, then each meeting's rows (shuffled), read 500 responses at a time."""
     yield csv_text([*RESPONSE_COLUMNS, *items, *scales], [])
     salt = secrets.token_bytes(16)
-    batch: list[Any] = []
+    numbers = itertools.count(1)
+    meeting: list[Any] = []
     for response in queries.response_rows(group_id, version_ids, f.start, f.end):
         if f.locale != "*" and response.locale != f.locale:
             continue
-        batch.append(response)
-        if len(batch) == 500:
-            yield _response_batch(batch, instrument_of, items, scales, salt)
-            batch = []
-    if batch:
-        yield _response_batch(batch, instrument_of, items, scales, salt)
+        if meeting and response.meeting_date != meeting[0].meeting_date:
+            yield _meeting_rows(meeting, instrument_of, items, scales, salt, numbers)
+            meeting = []
+        meeting.append(response)
+    if meeting:
+        yield _meeting_rows(meeting, instrument_of, items, scales, salt, numbers)
+
+
+def _meeting_rows(
+    meeting: list[Any],
+    instrument_of: dict[int, str],
+    items: list[str],
+    scales: list[str],
+    salt: bytes,
+    numbers: Iterator[int],
+) -> str:
+    """Write one meeting's responses as CSV rows, in a random order, numbered for this export only."""
+    random.SystemRandom().shuffle(meeting)
+    return "".join(
+        _response_batch(meeting[start : start + 500], instrument_of, items, scales, salt, numbers)
+        for start in range(0, len(meeting), 500)
+    )
 
 
 def _response_batch(
-    batch: list[Any], instrument_of: dict[int, str], items: list[str], scales: list[str], salt: bytes
+    batch: list[Any],
+    instrument_of: dict[int, str],
+    items: list[str],
+    scales: list[str],
+    salt: bytes,
+    numbers: Iterator[int],
 ) -> str:
     """Write one batch of responses as CSV rows."""
     answers, scores = queries.answers_and_scores([r.id for r in batch])
+    prefix_of = {r.id: instrument_of[r.instrument_version_id] for r in batch}
     values: dict[int, dict[str, Any]] = {r.id: {} for r in batch}
     for response_id, item_id, number, text in answers:
-        prefix = instrument_of[next(r.instrument_version_id for r in batch if r.id == response_id)]
-        values[response_id][f"{prefix}.{item_id}"] = number if number is not None else text
+        values[response_id][f"{prefix_of[response_id]}.{item_id}"] = (
+            number if number is not None else mask_contacts(text)
+        )
     for response_id, scale_id, value in scores:
-        prefix = instrument_of[next(r.instrument_version_id for r in batch if r.id == response_id)]
-        values[response_id][f"{prefix}.{scale_id}.score"] = round(value, 4)
+        values[response_id][f"{prefix_of[response_id]}.{scale_id}.score"] = round(value, 4)
     rows = []
     for r in batch:
         pseudonym = hashlib.sha256(salt + r.participant_hash.encode()).hexdigest()[:10] if r.participant_hash else ""
         rows.append(
             {
-                "response": r.id,
+                "row": next(numbers),
                 "meeting_date": r.meeting_date.isoformat(),
                 "language": r.locale,
                 "instrument": instrument_of[r.instrument_version_id],
@@ -178,7 +225,7 @@ CODEBOOK_COLUMNS = (
 def codebook_rows(dashboard: Dashboard) -> Iterator[dict[str, Any]]:
     """Describe every column of the response-level export, from the instrument versions answered."""
     descriptions = {
-        "response": "Response number (database id)",
+        "row": "Row number in this export only (rows are in a random order within each meeting)",
         "meeting_date": "Meeting date in the group's time zone",
         "language": "Language the questionnaire was answered in",
         "instrument": "Instrument id",

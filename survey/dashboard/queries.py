@@ -276,18 +276,26 @@ def first_and_latest_scores(group_id: int, version_ids: Sequence[int], scale_id:
 
 
 def text_answers(
-    group_id: int, item_ids: Sequence[str], first: dt.date | None, last: dt.date | None
+    group_id: int,
+    item_ids: Sequence[str],
+    first: dt.date | None,
+    last: dt.date | None,
+    meetings: Sequence[dt.date] = (),
+    locale: str | None = None,
 ) -> list[tuple[dt.date, str]]:
-    """Return (meeting date, text) of free-text answers, newest meeting first.
+    """Return (meeting date, text) of free-text answers from these meetings, in this language (None: all),
+    newest meeting first.
 
     Rule: within a meeting, answers are ordered by their text, so the order never tells who
     wrote what from the order people submitted in.
     """
+    language = [Response.locale == locale] if locale is not None else []
     query = (
         select(Response.meeting_date, Answer.value_text)
         .select_from(Response)
         .join(Answer, Answer.response_id == Response.id)
         .where(Response.group_id == group_id, Answer.item_id.in_(list(item_ids)), *_date_range(first, last))
+        .where(Response.meeting_date.in_(list(meetings)), *language)
         .where(Answer.value_text.is_not(None), Answer.value_text != "")
         .order_by(Response.meeting_date.desc(), Answer.value_text)
     )

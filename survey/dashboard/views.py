@@ -91,7 +91,9 @@ def csv_download(text: str | Iterator[str], filename: str) -> Response:
 @login_required
 def export_csv(code: str) -> Response:
     """The aggregates of this view as CSV, suppressed as on screen; recorded in the audit log."""
-    dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
+    group = access.group_or_404(code)
+    code = group.code  # the group's own code, never the URL's text, in the audit log and file name
+    dashboard = aggregates.load_dashboard(group, request.args)
     text = exports.aggregate_csv(dashboard)
     db.session.rollback()  # end the read so the audit write starts as a write transaction
     begin_write()
@@ -105,7 +107,9 @@ def export_csv(code: str) -> Response:
 def responses_csv(code: str) -> Response:
     """Admins: one row per response, one column per item and scale (free text only with text=1); audited."""
     begin_write()
-    dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
+    group = access.group_or_404(code)
+    code = group.code  # the group's own code, never the URL's text, in the audit log and file name
+    dashboard = aggregates.load_dashboard(group, request.args)
     audit.record(
         "export",
         target=f"group:{code}",
@@ -120,8 +124,9 @@ def responses_csv(code: str) -> Response:
 @access.admin_required
 def codebook_csv(code: str) -> Response:
     """Admins: the data dictionary of the response-level export, from the instrument versions answered."""
-    dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
-    return csv_download(exports.codebook_csv(dashboard), f"{code}-codebook.csv")
+    group = access.group_or_404(code)
+    dashboard = aggregates.load_dashboard(group, request.args)
+    return csv_download(exports.codebook_csv(dashboard), f"{group.code}-codebook.csv")
 
 
 @bp.get("/groups/<code>/dashboard/items")

@@ -1,37 +1,72 @@
-"""What the thank-you page shows, computed from the stored responses only.
+"""What the thank-you page shows, computed from this submission's stored responses only.
 
-Alerts are recomputed from the stored answers against the version answered; the group summary
-comes from SQL over this meeting's scores and is shown only when at least k people answered.
+Alerts are recomputed from the stored answers against the version answered. The page shows no
+group figure at all: a live summary was a read-out of each next person's answers (issue 12).
+Its address is a short-lived signed ticket carried in the query string, so the page is not a
+permanent link to one person's scores and the nonce never reaches the access log, which writes
+the path alone.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import hmac
 import json
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from flask import current_app
+from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 
 from .. import catalog
 from ..coordinator.groups import ParticipantGroup
-from ..extensions import db
 from ..instruments import ITEM_TYPES, AnswerValue, Instrument
-from ..models import InstrumentVersion, Response, Score
+from ..models import Response
 from ..scoring import score_response
 
 K_FLOOR = 3
+TICKET_SALT = "survey.participant.thanks-ticket"
+DEFAULT_MINUTES = 15
 
 
-@dataclass(frozen=True)
-class ScaleSummary:
-    """The group's mean on one scale tonight, in words the page can show."""
+class TicketExpired(ValueError):
+    """The thank-you page was asked for after its short lifetime."""
 
-    label: str
-    n: int
-    mean: float
-    low: float
-    high: float
-    higher_is_better: bool
+
+class TicketInvalid(ValueError):
+    """The thank-you ticket is forged or malformed."""
+
+
+@functools.lru_cache(maxsize=4)
+def _serializer_for(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=TICKET_SALT)
+
+
+def ticket_minutes() -> int:
+    """Return how long a thank-you page stays reachable after sending (SURVEY_THANKS_MINUTES, default 15)."""
+    return int(current_app.config.get("SURVEY_THANKS_MINUTES", DEFAULT_MINUTES))
+
+
+def issue_ticket(nonce: str) -> str:
+    """Return the signed, timed ticket that opens this submission's thank-you page for a short while."""
+    return _serializer_for(current_app.config["SECRET_KEY"]).dumps(nonce)
+
+
+def read_ticket(ticket: str) -> str:
+    """Return the nonce in a thank-you ticket.
+
+    :raises TicketExpired: when it is older than ticket_minutes().
+    :raises TicketInvalid: when it is forged or malformed.
+    """
+    try:
+        nonce = _serializer_for(current_app.config["SECRET_KEY"]).loads(ticket, max_age=ticket_minutes() * 60)
+    except SignatureExpired as error:
+        raise TicketExpired() from error
+    except BadData as error:
+        raise TicketInvalid() from error
+    if not isinstance(nonce, str):
+        raise TicketInvalid()
+    return nonce
 
 
 def group_k(group: ParticipantGroup) -> int:
@@ -70,54 +105,22 @@ def alert_messages(responses: list[Response], locale: str) -> list[str]:
     return messages
 
 
-def meeting_scale_means(meeting_id: int, instrument_id: str) -> list[tuple[str, int, float]]:
-    """Return (scale id, n, mean) over one meeting's responses to one instrument, every version."""
-    rows = db.session.execute(
-        select(Score.scale_id, func.count(Score.response_id), func.avg(Score.value))
-        .join(Response, Response.id == Score.response_id)
-        .join(InstrumentVersion, InstrumentVersion.id == Response.instrument_version_id)
-        .where(Response.meeting_id == meeting_id, InstrumentVersion.instrument_id == instrument_id)
-        .group_by(Score.scale_id)
-    )
-    return [(scale_id, int(n), float(mean)) for scale_id, n, mean in rows]
-
-
-def group_summary(group: ParticipantGroup, responses: list[Response], locale: str) -> list[ScaleSummary]:
-    """Return tonight's group means per scale, each only when at least k people have a score."""
-    k = group_k(group)
-    summary: list[ScaleSummary] = []
-    for response in responses:
-        instrument = instrument_of(response)
-        means = {scale_id: (n, mean) for scale_id, n, mean in meeting_scale_means(response.meeting_id, instrument.id)}
-        for scale in instrument.scales:
-            n, mean = means.get(scale.id, (0, 0.0))
-            if n < k:
-                continue
-            low, high = instrument.scale_range(scale)
-            summary.append(
-                ScaleSummary(instrument.text(scale.label, locale), n, mean, low, high, scale.higher_is_better)
-            )
-    return summary
-
-
-def people_answered(responses: list[Response]) -> int:
-    """Return how many submissions this meeting has for the first instrument of this one."""
-    if not responses:
-        return 0
-    first = responses[0]
-    count = db.session.scalar(
-        select(func.count(Response.id))
-        .join(InstrumentVersion, InstrumentVersion.id == Response.instrument_version_id)
-        .where(
-            Response.meeting_id == first.meeting_id,
-            InstrumentVersion.instrument_id == first.instrument_version.instrument_id,
-        )
-    )
-    return int(count or 0)
+def history_owner(responses: list[Response]) -> str | None:
+    """Return an opaque key for this person's list on a shared phone: derived from their personal code's
+    stored hash (keyed again, so it joins nothing stored), or None when they gave no code."""
+    participant_hash = responses[0].participant_hash if responses else None
+    if not participant_hash:
+        return None
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, b"history:" + participant_hash.encode(), hashlib.sha256).hexdigest()[:24]
 
 
 def own_scores(responses: list[Response], locale: str) -> dict[str, Any]:
-    """Return this submission's scores for the phone's own history (never sent back to us)."""
+    """Return this submission's scores for the phone's own history (never sent back to us).
+
+    The page keeps them only when the participant asks, and lists past ones only under the same
+    `owner` (the same personal code), so the next person on a shared phone never sees them.
+    """
     scores = []
     for response in responses:
         instrument = instrument_of(response)
@@ -139,4 +142,4 @@ def own_scores(responses: list[Response], locale: str) -> dict[str, Any]:
                 }
             )
     meeting_date = responses[0].meeting_date.isoformat() if responses else None
-    return {"meeting_date": meeting_date, "scores": scores}
+    return {"meeting_date": meeting_date, "owner": history_owner(responses), "scores": scores}

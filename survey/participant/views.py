@@ -284,7 +284,7 @@ def submit_without_group_read(code: str) -> str | None:
         raw = plan.split(form)
     except (tokens.TokenError, pipeline.UnknownVersion, forms.FormShapeError):
         return None
-    if form.get("website", "").strip():
+    if form.get("website", "").strip() or nothing_answered(raw):
         return None
     cleaned = pipeline.clean(plan, raw, form.get("participant_code"))
     if not cleaned.ok:
@@ -318,6 +318,15 @@ def submit_plan(
             raw=raw,
             problem=_("Your answers could not be sent. Please check them and send them again."),
         )
+    if nothing_answered(raw):
+        return render_form(
+            group,
+            plan,
+            signed,
+            400,
+            raw=raw,
+            problem=_("You did not answer any question, so nothing was stored."),
+        )
     cleaned = pipeline.clean(plan, raw, form.get("participant_code"))
     if not cleaned.ok:
         return render_form(
@@ -340,6 +349,11 @@ def restart_form(group: ParticipantGroup, form: MultiDict[str, str], problem: st
     return render_form(group, plan, signed, 400, raw=_lenient_split(plan, form), problem=problem)
 
 
+def nothing_answered(raw: list[dict[str, list[str]]]) -> bool:
+    """Tell whether a form came with no answer at all (every question's values blank)."""
+    return not any(value.strip() for values in raw for field in values.values() for value in field)
+
+
 def _lenient_split(plan: forms.FormPlan, form: MultiDict[str, str]) -> list[dict[str, list[str]]]:
     """Return the submitted values of the plan's fields, ignoring every other field."""
     known = set(plan.names.values())
@@ -353,16 +367,35 @@ def _single(form: MultiDict[str, str], name: str) -> str:
 
 
 def thanks_redirect(code: str, nonce: str) -> ResponseReturnValue:
-    """Send the browser to the thank-you page with 303, so a reload does not post again."""
-    return redirect(url_for("participant.thanks", code=code, token=nonce), 303)
+    """Send the browser to the thank-you page with 303, so a reload does not post again.
+
+    The page's address carries a short-lived signed ticket in its query string, never the nonce in
+    its path: the access log writes the path alone.
+    """
+    return redirect(url_for("participant.thanks", code=code, r=thanks.issue_ticket(nonce)), 303)
 
 
-@bp.get("/s/<code>/thanks/<token>", endpoint="thanks")
-def thanks_page(code: str, token: str) -> ResponseReturnValue:
-    """Thank the participant; support resources on an alert; the group summary from k answers."""
+def thanks_gone() -> Unavailable:
+    """The friendly page for a thank-you page asked for after its short lifetime (or at an old address)."""
+    return Unavailable(
+        410,
+        _("This thank-you page is closed"),
+        _("Your answers are safe. To keep them private, this page is shown only for a short while after sending."),
+    )
+
+
+@bp.get("/s/<code>/thanks", endpoint="thanks")
+def thanks_page(code: str) -> ResponseReturnValue:
+    """Thank the participant, with support resources on an alert; no group figure at all."""
     begin_read()
     group = find_group(code)
-    responses = pipeline.submission_responses(group, token) if NONCE_PATTERN.match(token) else []
+    try:
+        nonce = thanks.read_ticket(request.args.get("r", ""))
+    except thanks.TicketExpired:
+        raise thanks_gone() from None
+    except thanks.TicketInvalid:
+        nonce = ""
+    responses = pipeline.submission_responses(group, nonce) if NONCE_PATTERN.match(nonce) else []
     if not responses:
         raise Unavailable(
             404,
@@ -371,17 +404,21 @@ def thanks_page(code: str, token: str) -> ResponseReturnValue:
         )
     locale = use_locale_hints(override=responses[0].locale, fallback=group.default_locale)
     alerts = thanks.alert_messages(responses, locale)
-    answered = thanks.people_answered(responses)
     page, status = render_page(
         "participant/thanks.html",
         group=group,
         alerts=alerts,
         resources=support_resources(locale) if alerts else [],
-        answered=answered if answered >= thanks.group_k(group) else 0,
-        summary=thanks.group_summary(group, responses, locale),
         own_scores=thanks.own_scores(responses, locale),
     )
     return page, status, {"Cache-Control": "no-store"}
+
+
+@bp.get("/s/<code>/thanks/<token>")
+def old_thanks_address(code: str, token: str) -> ResponseReturnValue:
+    """The former permanent address of a thank-you page: closed, it shows nobody's scores."""
+    find_group(code)
+    raise thanks_gone()
 
 
 @bp.get("/privacy")

@@ -12,7 +12,7 @@ from tests.browser.conftest import LiveServer, screenshot
 
 pytestmark = pytest.mark.browser
 
-THANKS = re.compile(r"/s/[A-Z0-9]+/thanks/[A-Za-z0-9_-]+$")
+THANKS = re.compile(r"/s/[A-Z0-9]+/thanks\?r=[A-Za-z0-9_.-]+$")
 
 
 def answer_checkin(page: Any, craving: int = 2) -> None:
@@ -125,19 +125,23 @@ def test_double_tap_stores_one_response(live_server: LiveServer, phone: Any) -> 
 
 
 def test_own_scores_stay_on_the_phone(live_server: LiveServer, phone: Any) -> None:
-    """The thank-you page keeps this response's scores in localStorage and lists them there only."""
+    """Asked for, the thank-you page keeps this response's scores in localStorage under the personal code."""
+    show = "Show and keep my answers on this phone"
     for craving in (2, 3):
         phone.goto(f"{live_server.url}/s/BROWSEEN")
         answer_checkin(phone, craving=craving)
+        phone.locator("#participant_code").fill("my-own-code")
         phone.get_by_role("button", name="Send my answers").click()
         phone.wait_for_url(THANKS)
+        phone.get_by_role("button", name=show).click()
     history = phone.locator("#my-history")
     assert history.is_visible()
     assert history.locator("li").count() == 2 * phone.evaluate(
         "JSON.parse(localStorage.getItem('survey-own-scores'))[0].scores.length"
     )
     phone.reload()  # the same thank-you page again adds nothing
+    phone.get_by_role("button", name=show).click()
     assert phone.evaluate("JSON.parse(localStorage.getItem('survey-own-scores')).length") == 2
-    history.get_by_role("button", name="Remove this list from this phone").click()
+    history.get_by_role("button", name="Remove my list from this phone").click()
     assert history.is_hidden()
     assert phone.evaluate("localStorage.getItem('survey-own-scores')") is None
