@@ -276,7 +276,8 @@ def _trend(dashboard: Dashboard, info: ScaleInfo, rows: list[MeetingMoments]) ->
     periods = periods_at(cells, dashboard.grain, dashboard.locale_key, dashboard.filters)
     overall = Period.from_cell(None, cells.get(("all", None, dashboard.locale_key)))
     labelled = [(p.start.isoformat() if p.start else "", p.summary) for p in periods]
-    reading = trend_reading(labelled, info.label, info.higher_is_better, GRAIN_NAMES[dashboard.grain])
+    reasons = [p.hidden_because for p in periods]
+    reading = trend_reading(labelled, info.label, info.higher_is_better, GRAIN_NAMES[dashboard.grain], reasons)
     means = [p.summary.mean if p.summary else None for p in periods]
     return ScaleTrend(info, dashboard.grain, periods, overall, reading, flag_not_changing(means, info.higher_is_better))
 
