@@ -49,3 +49,21 @@ def test_all_time_says_it_ignores_the_dates(seeded, client):
     assert "All time:" in plain
     assert "All time, whatever the dates chosen above:" in dated
     assert "(s)" not in plain and "(s)" not in dated
+
+
+def test_compare_all_groups_row_is_filled_for_the_previous_period(app, client):
+    with app.app_context():
+        one, two = add_group("GRPA", k=5), add_group("GRPB", k=5)
+        add_responses(one, dt.date(2026, 1, 6), craving([2, 3, 4, 5, 6]))
+        add_responses(two, dt.date(2026, 1, 7), craving([1, 2, 3, 4, 5]))
+        add_responses(one, dt.date(2026, 2, 3), craving([2, 3, 4, 5, 6]))
+        add_responses(two, dt.date(2026, 2, 4), craving([7, 8, 9, 9, 9]))
+        log_in(client, app, add_user("admin"))
+    body = client.get("/dashboard/compare/craving.json?grain=month").get_json()
+    # January over both groups: (2+3+4+5+6 + 1+2+3+4+5) / 10 = 3.5
+    assert body["total_previous"]["mean"] == 3.5 and body["total_previous"]["n"] == 10
+    # February: (2+3+4+5+6 + 7+8+9+9+9) / 10 = 6.2
+    assert body["total_latest"]["mean"] == 6.2
+    page = client.get("/dashboard/compare?grain=month").get_data(as_text=True)
+    rows = [part.split("</tr>")[0] for part in page.split("All these groups")[1:]]
+    assert any("3.50 (n = 10)" in row and "6.20 (n = 10)" in row for row in rows)
