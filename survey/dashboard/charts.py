@@ -29,7 +29,7 @@ FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "siz
 
 def esc(text: object) -> str:
     """Escape a text for Plotly, which renders a subset of HTML (links included) in every label."""
-    return escape(str(text), quote=True)
+    return escape(str(text), quote=False)  # Plotly decodes &lt; &gt; &amp; but not &quot;
 
 
 def _r(value: float | None) -> float | None:
