@@ -447,32 +447,32 @@ def test_trend_reading_risen() -> None:
     periods = weeks([2.0, 2.1, 2.0, 2.2, 3.0, 3.1, 3.2, 3.1], ns=[6, 8, 11, 7, 9, 10, 6, 8])
     assert trend_direction(periods) == "risen"
     assert trend_reading(periods, "Belonging", higher_is_better=True) == (
-        "Belonging has risen over the last 8 weeks, a change for the better; 6 to 11 questionnaires came in each week."
+        "“Belonging” has risen over the last 8 weeks, a change for the better; 6–11 people had a score each week."
     )
 
 
 def test_trend_reading_fallen_is_good_when_lower_is_better() -> None:
     periods = weeks([3.2, 3.1, 3.0, 2.0, 2.1, 2.0])
     assert trend_reading(periods, "Craving", higher_is_better=False) == (
-        "Craving has fallen over the last 6 weeks, a change for the better; 8 questionnaires came in each week."
+        "“Craving” has fallen over the last 6 weeks, a change for the better; 8 people had a score each week."
     )
 
 
 def test_trend_reading_same_when_intervals_overlap() -> None:
     periods = weeks([3.0, 3.2, 2.9, 3.1, 3.0, 3.3], sd=1.0)
     assert trend_reading(periods, "Self-efficacy", higher_is_better=True) == (
-        "Self-efficacy has stayed about the same over the last 6 weeks; 8 questionnaires came in each week."
+        "“Self-efficacy” has stayed about the same over the last 6 weeks; 8 people had a score each week."
     )
 
 
 def test_trend_reading_with_too_few_shown_weeks() -> None:
     periods = [*weeks([3.0, 3.5, 4.0]), ("W4", None)]
     assert trend_reading(periods, "Belonging", higher_is_better=True) == (
-        "There are not yet enough answers to tell how Belonging is changing; "
-        "8 questionnaires came in each week (1 week had too few to show)."
+        "There are not yet enough answers to tell how “Belonging” is changing; "
+        "8 people had a score each week (1 week had too few answers to show)."
     )
     assert trend_reading([], "Belonging", higher_is_better=True) == (
-        "There are not yet enough answers to tell how Belonging is changing."
+        "There are not yet enough answers to tell how “Belonging” is changing."
     )
 
 

@@ -276,7 +276,8 @@ def _trend(dashboard: Dashboard, info: ScaleInfo, rows: list[MeetingMoments]) ->
     periods = periods_at(cells, dashboard.grain, dashboard.locale_key, dashboard.filters)
     overall = Period.from_cell(None, cells.get(("all", None, dashboard.locale_key)))
     labelled = [(p.start.isoformat() if p.start else "", p.summary) for p in periods]
-    reading = trend_reading(labelled, info.label, info.higher_is_better, GRAIN_NAMES[dashboard.grain])
+    reasons = [p.hidden_because for p in periods]
+    reading = trend_reading(labelled, info.label, info.higher_is_better, GRAIN_NAMES[dashboard.grain], reasons)
     means = [p.summary.mean if p.summary else None for p in periods]
     return ScaleTrend(info, dashboard.grain, periods, overall, reading, flag_not_changing(means, info.higher_is_better))
 
@@ -678,6 +679,7 @@ class ScaleComparison:
     latest_start: dt.date | None
     groups: list[GroupComparison]
     total_latest: Period
+    total_previous: Period
 
 
 def comparison(groups: Sequence[Group], args: Mapping[str, str]) -> tuple[Filters, list[str], list[ScaleComparison]]:
@@ -693,7 +695,6 @@ def comparison(groups: Sequence[Group], args: Mapping[str, str]) -> tuple[Filter
 
     :raises BadRequest: on an unknown filter or a grain of "meeting".
     """
-    from ..stats import pool_summaries
 
     by_group = {g.id: group_instruments(g) for g in groups}
     instrument_ids = sorted({iid for found in by_group.values() for iid in found})
@@ -736,11 +737,19 @@ def comparison(groups: Sequence[Group], args: Mapping[str, str]) -> tuple[Filter
                     Period.from_cell(latest, cells.get((grain, latest, ALL_LOCALES))),
                 )
             )
-        parts = [r.latest for r in rows_out if r.latest.n > 0]
-        total_n = sum(p.n for p in parts)
-        if parts and not any(p.suppressed for p in parts) and total_n >= k_all:
-            total = Period(latest, total_n, pool_summaries([p.summary for p in parts]), None)
-        else:
-            total = Period(latest, total_n, None, "complement" if total_n >= k_all else "small_cell")
-        result.append(ScaleComparison(ScaleInfo.of(instrument, scale), grain, previous, latest, rows_out, total))
+        total = _all_groups(latest, [r.latest for r in rows_out], k_all)
+        total_previous = _all_groups(previous, [r.previous for r in rows_out], k_all)
+        info = ScaleInfo.of(instrument, scale)
+        result.append(ScaleComparison(info, grain, previous, latest, rows_out, total, total_previous))
     return filters, instrument_ids, result
+
+
+def _all_groups(start: dt.date | None, periods: Sequence[Period], k_all: int) -> Period:
+    """Pool one period over all groups, only when no group's cell is hidden and there are at least k answers."""
+    from ..stats import pool_summaries
+
+    parts = [p for p in periods if p.n > 0]
+    total_n = sum(p.n for p in parts)
+    if parts and not any(p.suppressed for p in parts) and total_n >= k_all:
+        return Period(start, total_n, pool_summaries([p.summary for p in parts]), None)
+    return Period(start, total_n, None, "complement" if total_n >= k_all else "small_cell")

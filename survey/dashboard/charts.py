@@ -6,7 +6,10 @@ says why; its statistics are not in the figure because the aggregates no longer 
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from collections.abc import Sequence
+from html import escape
 from typing import Any
 
 import plotly.graph_objects as go
@@ -18,8 +21,20 @@ from .aggregates import Engagement, ItemDistribution, Period, ScaleComparison, S
 BLUE = "#0b57a4"
 BAND_FILL = "rgba(11,87,164,0.18)"
 GREY = "#b0b0b0"
-BAND_COLOURS = ("rgba(200,60,40,0.07)", "rgba(230,170,30,0.07)", "rgba(40,140,60,0.07)")
+BAD_BAND = "rgba(200,60,40,0.10)"
+MIDDLE_BAND = "rgba(230,170,30,0.10)"
+GOOD_BAND = "rgba(40,140,60,0.10)"
 FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13}
+
+
+def esc(text: object) -> str:
+    """Escape a text for Plotly, which renders a subset of HTML (links included) in every label."""
+    return escape(str(text), quote=False)  # Plotly decodes &lt; &gt; &amp; but not &quot;
+
+
+def _r(value: float | None) -> float | None:
+    """Round a statistic as the JSON does (3 decimals), so figures never carry full precision."""
+    return None if value is None else round(value, 3)
 
 
 def _x(periods: Sequence[Period]) -> list[str]:
@@ -27,21 +42,115 @@ def _x(periods: Sequence[Period]) -> list[str]:
     return [p.start.isoformat() if p.start else "" for p in periods]
 
 
-def _hover(period: Period, grain: str, k: int) -> str:
+def period_label(start: dt.date, grain: str) -> str:
+    """Return a tick label naming exactly one period: a meeting date, a week start or a month."""
+    if grain == "month":
+        return f"{start:%b %Y}"
+    if grain == "week":
+        return f"wk {start.day} {start:%b %Y}"
+    return f"{start.day} {start:%b %Y}"
+
+
+GRAIN_AXIS = {"meeting": "Meeting", "week": "Week starting", "month": "Month"}
+
+
+def date_axis(periods: Sequence[Period], grain: str, **extra: Any) -> dict[str, Any]:
+    """A date axis whose ticks are exactly the periods shown, padded by half a period on each side."""
+    starts = [p.start for p in periods if p.start is not None]
+    axis: dict[str, Any] = {
+        "type": "date",
+        "showgrid": False,
+        "title": {"text": GRAIN_AXIS.get(grain, grain.capitalize())},
+        "tickmode": "array",
+        "tickvals": [d.isoformat() for d in starts],
+        "ticktext": [period_label(d, grain) for d in starts],
+        **extra,
+    }
+    if starts:
+        half = {"meeting": 3, "week": 4, "month": 16}.get(grain, 4)
+        if len(starts) == 1:
+            half *= 2
+        axis["range"] = [
+            (min(starts) - dt.timedelta(days=half)).isoformat(),
+            (max(starts) + dt.timedelta(days=half)).isoformat(),
+        ]
+    return axis
+
+
+def count_axis(counts: Sequence[int | None], title: str, **extra: Any) -> dict[str, Any]:
+    """A count axis from zero with whole-number ticks only."""
+    top = max([c or 0 for c in counts], default=0)
+    step = max(1, math.ceil(top / 4))
+    return {
+        "title": {"text": title},
+        "range": [0, max(step * 4, top) * 1.05 if top else 1],
+        "tickmode": "linear",
+        "tick0": 0,
+        "dtick": step,
+        "tickformat": "d",
+        **extra,
+    }
+
+
+def empty_message(text: str) -> dict[str, Any]:
+    """A centred message drawn where a chart has nothing to show."""
+    return {
+        "xref": "paper",
+        "yref": "paper",
+        "x": 0.5,
+        "y": 0.5,
+        "text": esc(text),
+        "showarrow": False,
+        "font": {"size": 15},
+        "name": "empty",
+    }
+
+
+def band_colour(low: float, high: float, scale_low: float, scale_high: float, higher_is_better: bool) -> str:
+    """Colour a band by what it means: the good end green, the bad end red, whichever way the scale runs."""
+    span = (scale_high - scale_low) or 1.0
+    position = ((low + high) / 2 - scale_low) / span
+    goodness = position if higher_is_better else 1 - position
+    if goodness < 1 / 3:
+        return BAD_BAND
+    if goodness > 2 / 3:
+        return GOOD_BAND
+    return MIDDLE_BAND
+
+
+def clip(value: float | None, low: float, high: float) -> float | None:
+    """Keep an interval end inside the scale's range."""
+    return None if value is None else min(max(value, low), high)
+
+
+def wrap(text: str, width: int = 48) -> str:
+    """Escape a long label and break it into lines instead of cutting it."""
+    lines: list[str] = []
+    for word in str(text).split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(esc(line) for line in lines)
+
+
+def _hover(period: Period, grain: str, k: int, low: float, high: float) -> str:
     """Return the hover text of one period: the mean with its CI and n, or why it is hidden."""
-    label = f"{grain.capitalize()} of {period.start.isoformat()}" if period.start else "All time"
+    label = esc(period_label(period.start, grain)) if period.start else "All time"
     if period.suppressed or period.summary is None:
-        why = (
-            f"fewer than {k} responses" if period.hidden_because == "small_cell" else "hidden to protect a small group"
-        )
+        why = f"fewer than {k} responses" if period.hidden_because == "small_cell" else "hidden to protect another cell"
         return f"{label}<br>n = {period.n}: {why}, not shown"
     s = period.summary
-    ci = "" if s.ci_low is None else f" (95% CI {s.ci_low:.1f} to {s.ci_high:.1f})"
+    ci = ""
+    if s.ci_low is not None and s.ci_high is not None:
+        ci = f" (95% CI {clip(s.ci_low, low, high):.1f} to {clip(s.ci_high, low, high):.1f})"
     return f"{label}<br>mean {s.mean:.2f}{ci}<br>n = {period.n}"
 
 
-def ci_band(x: Sequence[str], shown: Sequence[Summary | None]) -> tuple[list[str | None], list[float | None]]:
-    """Return one closed outline per run of consecutive shown periods (None between runs), for fill="toself"."""
+def ci_band(
+    x: Sequence[str], shown: Sequence[Summary | None], low: float = -math.inf, high: float = math.inf
+) -> tuple[list[str | None], list[float | None]]:
+    """Return one closed outline per run of consecutive shown periods (None between runs), clipped to the scale."""
     band_x: list[str | None] = []
     band_y: list[float | None] = []
     run: list[tuple[str, Summary]] = []
@@ -51,7 +160,8 @@ def ci_band(x: Sequence[str], shown: Sequence[Summary | None]) -> tuple[list[str
             continue
         if len(run) > 1:
             band_x += [d for d, _ in run] + [d for d, _ in reversed(run)] + [None]
-            band_y += [s.ci_high for _, s in run] + [s.ci_low for _, s in reversed(run)] + [None]  # type: ignore[misc]
+            band_y += [_r(clip(s.ci_high, low, high)) for _, s in run]
+            band_y += [_r(clip(s.ci_low, low, high)) for _, s in reversed(run)] + [None]
         run = []
     return band_x, band_y
 
@@ -86,9 +196,10 @@ def trend_figure(trend: ScaleTrend, participation: Sequence[Period], k: int) -> 
 
     Built as one dict and validated once: make_subplots and add_hrect cost more than the SQL.
     """
+    low, high = trend.scale.low, trend.scale.high
     x = _x(trend.periods)
     shown = [p.summary if (p.summary and not p.suppressed) else None for p in trend.periods]
-    band_x, band_y = ci_band(x, shown)
+    band_x, band_y = ci_band(x, shown, low, high)
     band = {
         "type": "scatter",
         "x": band_x,
@@ -100,16 +211,17 @@ def trend_figure(trend: ScaleTrend, participation: Sequence[Period], k: int) -> 
         "hoverinfo": "skip",
         "name": "95% confidence band",
     }
+    means = [_r(s.mean) if s else None for s in shown]
     mean = {
         "type": "scatter",
         "x": x,
-        "y": [s.mean if s else None for s in shown],
+        "y": means,
         "mode": "lines+markers",
-        "name": f"{trend.scale.label} (mean)",
+        "name": esc(f"{trend.scale.label} (mean)"),
         "line": {"color": BLUE, "width": 2},
         "marker": {"size": 7},
         "connectgaps": False,
-        "hovertext": [_hover(p, trend.grain, k) for p in trend.periods],
+        "hovertext": [_hover(p, trend.grain, k, low, high) for p in trend.periods],
         "hoverinfo": "text",
         "error_y": {
             "type": "data",
@@ -117,14 +229,20 @@ def trend_figure(trend: ScaleTrend, participation: Sequence[Period], k: int) -> 
             "color": BLUE,
             "thickness": 1,
             "width": 3,
-            "array": [s.ci_high - s.mean if s and s.ci_high is not None else None for s in shown],
-            "arrayminus": [s.mean - s.ci_low if s and s.ci_low is not None else None for s in shown],
+            "array": [
+                _r(clip(s.ci_high, low, high) - m) if s and s.ci_high is not None and m is not None else None
+                for s, m in zip(shown, means, strict=True)
+            ],
+            "arrayminus": [
+                _r(m - clip(s.ci_low, low, high)) if s and s.ci_low is not None and m is not None else None
+                for s, m in zip(shown, means, strict=True)
+            ],
         },
     }
     bars = _participation_trace(participation, trend.grain, k)
     bars.update(xaxis="x", yaxis="y2")
     shapes, notes = [], []
-    for index, (label, low, high) in enumerate(trend.scale.bands):
+    for label, band_low, band_high in trend.scale.bands:
         shapes.append(
             {
                 "type": "rect",
@@ -132,11 +250,12 @@ def trend_figure(trend: ScaleTrend, participation: Sequence[Period], k: int) -> 
                 "yref": "y",
                 "x0": 0,
                 "x1": 1,
-                "y0": low,
-                "y1": high,
-                "fillcolor": BAND_COLOURS[index % len(BAND_COLOURS)],
+                "y0": band_low,
+                "y1": band_high,
+                "fillcolor": band_colour(band_low, band_high, low, high, trend.scale.higher_is_better),
                 "line": {"width": 0},
                 "layer": "below",
+                "name": label,
             }
         )
         notes.append(
@@ -144,19 +263,21 @@ def trend_figure(trend: ScaleTrend, participation: Sequence[Period], k: int) -> 
                 "xref": "paper",
                 "yref": "y",
                 "x": 0,
-                "y": high,
+                "y": band_high,
                 "xanchor": "left",
                 "yanchor": "top",
-                "text": label,
+                "text": esc(label),
                 "showarrow": False,
                 "font": {"size": 11},
             }
         )
+    if not any(m is not None for m in means):
+        notes.append(empty_message("No results to show for this period yet" if trend.periods else "No answers yet"))
     layout = _layout(
         "",
-        xaxis={"type": "date", "showgrid": False, "anchor": "y2"},
-        yaxis={"domain": [0.34, 1], "range": [trend.scale.low, trend.scale.high], "title": {"text": "Score"}},
-        yaxis2={"domain": [0, 0.28], "rangemode": "tozero", "title": {"text": "n"}},
+        xaxis=date_axis(trend.periods or participation, trend.grain, anchor="y2"),
+        yaxis={"domain": [0.34, 1], "range": [low, high], "title": {"text": "Mean score"}},
+        yaxis2={"domain": [0, 0.28], **count_axis([p.n for p in participation], "People")},
         shapes=shapes,
         annotations=notes,
     )
@@ -172,8 +293,9 @@ def _participation_trace(periods: Sequence[Period], grain: str, k: int) -> dict[
         "name": "Responses",
         "marker": {"color": [GREY if p.suppressed else BLUE for p in periods]},
         "hovertext": [
-            f"{grain.capitalize()} of {p.start}: {p.n} responses"
+            f"{esc(period_label(p.start, grain)) if p.start else 'All time'}: {p.n} responses"
             + (f" (fewer than {k}: results not shown)" if p.hidden_because == "small_cell" else "")
+            + (" (results hidden to protect another cell)" if p.hidden_because == "complement" else "")
             for p in periods
         ],
         "hoverinfo": "text",
@@ -182,71 +304,88 @@ def _participation_trace(periods: Sequence[Period], grain: str, k: int) -> dict[
 
 def participation_figure(periods: Sequence[Period], grain: str, k: int) -> go.Figure:
     """Responses per period as a bar chart (grey where results are withheld)."""
-    layout = _layout(f"Responses per {grain}", yaxis={"title": {"text": "Responses"}, "rangemode": "tozero"})
+    layout = _layout(
+        f"Responses per {grain}",
+        xaxis=date_axis(periods, grain),
+        yaxis=count_axis([p.n for p in periods], "Responses"),
+        annotations=[] if any(p.n for p in periods) else [empty_message("No answers in this period")],
+    )
     return go.Figure(data=[_participation_trace(periods, grain, k)], layout=layout)
 
 
 def _item_label(item: ItemDistribution) -> str:
-    """Return the item's text for an axis, marked when reverse-scored."""
-    text = item.text if len(item.text) <= 60 else item.text[:57] + "…"
-    return f"{text} (reverse-scored)" if item.reverse else text
+    """Return the item's text for an axis (escaped, wrapped, never cut), marked when reverse-scored."""
+    return wrap(f"{item.text} (reverse-scored)" if item.reverse else item.text)
 
 
 LIKERT_COLOURS = ("#b2182b", "#ef8a62", "#bdbdbd", "#67a9cf", "#2166ac", "#053061", "#67001f")
 
 
 def likert_figure(items: Sequence[ItemDistribution], k: int) -> go.Figure:
-    """Diverging stacked bars: disagreement left of zero, agreement right, the middle answer split across zero."""
+    """Diverging stacked bars: disagreement left of zero, agreement right, the middle answer split across zero.
+
+    Plotly stacks each side outwards in trace order, so the traces go: half the neutral answer left, the
+    negative answers from the mildest outwards, the other half of neutral right, then the positive answers.
+    """
     fig = go.Figure()
     shown = [i for i in items if i.kind == "diverging_bar"]
     labels = [_item_label(i) + ("" if not i.hidden_because else f" — n = {i.n}, not shown") for i in shown]
     anchors = shown[0].anchors if shown else ()
     middle = (len(anchors) - 1) / 2
-    for index, (value, label) in enumerate(anchors):
-        shares = []
+
+    def shares_of(value: float) -> list[float | None]:
+        out = []
         for item in shown:
             total = sum((item.counts or {}).values())
             count = (item.counts or {}).get(value, 0)
-            shares.append(None if item.counts is None or not total else 100.0 * count / total)
-        sign = -1 if index < middle else 1
-        parts = [(s / 2 if index == middle else s) if s is not None else None for s in shares]
-        if index == middle:  # the neutral answer is split in half either side of zero
-            fig.add_trace(
-                go.Bar(
-                    y=labels,
-                    x=[-p if p is not None else None for p in parts],
-                    orientation="h",
-                    name=label,
-                    legendgroup=label,
-                    showlegend=False,
-                    hoverinfo="skip",
-                    marker_color=LIKERT_COLOURS[2],
-                )
-            )
-            sign = 1
+            out.append(None if item.counts is None or not total else 100.0 * count / total)
+        return out
+
+    def bar(index: int, sign: int, half: bool, legend: bool) -> None:
+        value, label = anchors[index]
+        shares = shares_of(value)
+        parts = [None if s is None else _r(sign * (s / 2 if half else s)) for s in shares]
         fig.add_trace(
             go.Bar(
                 y=labels,
-                x=[sign * p if p is not None else None for p in parts],
+                x=parts,
                 orientation="h",
-                name=label,
-                legendgroup=label,
+                name=esc(label),
+                legendgroup=str(index),
+                legendrank=index,
+                showlegend=legend,
                 marker_color=_likert_colour(index, len(anchors)),
                 hovertext=[
-                    f"{label}: {s:.0f}% (n = {i.n})" if s is not None else f"n = {i.n}: fewer than {k}, not shown"
+                    f"{esc(label)}: {s:.0f}% (n = {i.n})" if s is not None else f"n = {i.n}: fewer than {k}, not shown"
                     for s, i in zip(shares, shown, strict=True)
                 ],
                 hoverinfo="text",
             )
         )
+
+    neutral = int(middle) if middle == int(middle) else None
+    negatives = [i for i in range(len(anchors)) if i < middle]
+    positives = [i for i in range(len(anchors)) if i > middle]
+    if neutral is not None:
+        bar(neutral, -1, True, False)
+    for index in reversed(negatives):
+        bar(index, -1, False, True)
+    if neutral is not None:
+        bar(neutral, 1, True, True)
+    for index in positives:
+        bar(index, 1, False, True)
     fig.update_layout(
         barmode="relative",
-        xaxis={"title": "% of answers (disagree ← → agree)", "range": [-100, 100]},
-        height=120 + 60 * max(len(shown), 1),
+        xaxis={"title": {"text": "% of answers (disagree ← → agree)"}, "range": [-100, 100]},
+        height=120 + 60 * max(sum(label.count("<br>") + 1 for label in labels), 1),
     )
-    fig.update_yaxes(autorange="reversed")
+    fig.update_yaxes(autorange="reversed", automargin=True)
     _base_layout(fig, "")
-    fig.update_layout(legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"}, margin={"t": 70})
+    fig.update_layout(
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "traceorder": "normal"}, margin={"t": 70}
+    )
+    if not shown:
+        fig.update_layout(annotations=[empty_message("No answers in this period")])
     return fig
 
 
@@ -286,7 +425,9 @@ def slider_figure(items: Sequence[ItemDistribution], k: int) -> go.Figure:
             row=row,
             col=1,
         )
-        fig.update_xaxes(range=[item.low - 0.5, item.high + 0.5], dtick=1, row=row, col=1)
+        fig.update_xaxes(range=[item.low - 0.5, item.high + 0.5], dtick=1, title_text="Answer", row=row, col=1)
+        axis = count_axis([c for _, c in values], "Answers")
+        fig.update_yaxes(**axis, row=row, col=1)
     fig.update_layout(height=80 + 200 * rows)
     _base_layout(fig, "")
     return fig
@@ -295,26 +436,32 @@ def slider_figure(items: Sequence[ItemDistribution], k: int) -> go.Figure:
 def comparison_figure(comparison: ScaleComparison) -> go.Figure:
     """Grouped bars per group: previous and latest period means with 95% CIs; hidden groups say so."""
     fig = go.Figure()
-    names = [g.name for g in comparison.groups]
+    low, high = comparison.scale.low, comparison.scale.high
+    names = [esc(g.name) for g in comparison.groups]
     for attr, colour in (("previous", "#9ecae1"), ("latest", BLUE)):
         periods = [getattr(g, attr) for g in comparison.groups]
         start = getattr(comparison, f"{attr}_start")
+        means = [_r(p.summary.mean) if p.summary else None for p in periods]
         fig.add_trace(
             go.Bar(
                 x=names,
-                y=[p.summary.mean if p.summary else None for p in periods],
+                y=means,
                 marker_color=colour,
-                name=f"{comparison.grain.capitalize()} of {start}" if start else attr,
+                name=esc(period_label(start, comparison.grain)) if start else attr,
                 error_y={
                     "type": "data",
                     "symmetric": False,
                     "array": [
-                        p.summary.ci_high - p.summary.mean if p.summary and p.summary.ci_high is not None else None
-                        for p in periods
+                        _r(clip(p.summary.ci_high, low, high) - m)
+                        if p.summary and p.summary.ci_high is not None and m is not None
+                        else None
+                        for p, m in zip(periods, means, strict=True)
                     ],
                     "arrayminus": [
-                        p.summary.mean - p.summary.ci_low if p.summary and p.summary.ci_low is not None else None
-                        for p in periods
+                        _r(m - clip(p.summary.ci_low, low, high))
+                        if p.summary and p.summary.ci_low is not None and m is not None
+                        else None
+                        for p, m in zip(periods, means, strict=True)
                     ],
                 },
                 hovertext=[
@@ -324,13 +471,17 @@ def comparison_figure(comparison: ScaleComparison) -> go.Figure:
                     for name, p in zip(names, periods, strict=True)
                 ],
                 hoverinfo="text",
-                text=["" if p.summary else "not enough responses" for p in periods],
+                text=["" if p.summary else f"n = {p.n}, hidden" for p in periods],
                 textposition="outside",
+                textangle=-90,
             )
         )
-    fig.update_yaxes(range=[comparison.scale.low, comparison.scale.high], title_text="Mean score")
+    fig.update_yaxes(range=[low, high], title_text="Mean score")
+    fig.update_xaxes(title_text="Group", automargin=True)
     fig.update_layout(barmode="group")
-    _base_layout(fig, comparison.scale.label)
+    _base_layout(fig, esc(comparison.scale.label))
+    if not comparison.groups:
+        fig.update_layout(annotations=[empty_message("No groups to compare")])
     return fig
 
 
@@ -357,13 +508,13 @@ def engagement_figure(engagement: Engagement) -> go.Figure:
     fig.add_trace(
         go.Bar(
             x=[f"{m.month:%b %Y}" for m in months],
-            y=[100.0 * m.returned / m.n if m.returned is not None and m.n else None for m in months],
+            y=[_r(100.0 * m.returned / m.n) if m.returned is not None and m.n else None for m in months],
             marker_color="#2166ac",
             name="Came back (%)",
             hovertext=[
                 f"{m.month:%B %Y}: {m.returned} of {m.n} codes came back"
                 if m.returned is not None
-                else f"{m.month:%B %Y}: {m.n} codes ({m.note})"
+                else f"{m.month:%B %Y}: {m.n} codes ({esc(m.note)})"
                 for m in months
             ],
             hoverinfo="text",
@@ -371,11 +522,17 @@ def engagement_figure(engagement: Engagement) -> go.Figure:
         row=2,
         col=1,
     )
-    fig.update_yaxes(title_text="n", rangemode="tozero", row=1, col=1)
+    meetings = [Period(start=d, n=n, summary=None, hidden_because=None) for d, n in engagement.meetings]
+    axis = date_axis(meetings, "meeting")
+    axis.pop("type")
+    fig.update_xaxes(type="date", **axis, row=1, col=1)
+    fig.update_yaxes(**count_axis([n for _, n in engagement.meetings], "Responses"), row=1, col=1)
     fig.update_yaxes(title_text="%", range=[0, 100], row=2, col=1)
-    fig.update_xaxes(type="category", row=2, col=1)
+    fig.update_xaxes(type="category", title_text="Month", row=2, col=1)
     fig.update_layout(height=560, showlegend=False)
     _base_layout(fig, "")
+    if not engagement.meetings:
+        fig.add_annotation(**empty_message("No meetings in this period"))
     return fig
 
 

@@ -235,5 +235,11 @@ def compare_json(scale_id: str) -> Response:
     data = [
         {"group": g.code, "previous": g.previous.as_dict(g.k), "latest": g.latest.as_dict(g.k)} for g in found.groups
     ]
-    total = found.total_latest.as_dict(max([g.k for g in found.groups], default=3))
-    return figure_json(charts.comparison_figure(found), data, total_latest=total, grain=found.grain)
+    k = max([g.k for g in found.groups], default=3)
+    return figure_json(
+        charts.comparison_figure(found),
+        data,
+        total_latest=found.total_latest.as_dict(k),
+        total_previous=found.total_previous.as_dict(k),
+        grain=found.grain,
+    )

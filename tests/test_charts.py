@@ -1,0 +1,185 @@
+"""Charts right by construction: pure tests on the Plotly figure dicts (no app, no database)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from survey.dashboard import charts
+from survey.dashboard.aggregates import (
+    GroupComparison,
+    ItemDistribution,
+    Period,
+    ScaleComparison,
+    ScaleInfo,
+    ScaleTrend,
+)
+from survey.stats import Summary
+
+CRAVING = ScaleInfo(
+    instrument_id="craving",
+    instrument_title="Craving",
+    scale_id="now",
+    label="Craving right now",
+    higher_is_better=False,
+    low=0.0,
+    high=10.0,
+    bands=(("Low", 0.0, 3.0), ("Moderate", 3.0, 7.0), ("High", 7.0, 10.0)),
+)
+WELLBEING = ScaleInfo(**{**CRAVING.__dict__, "label": "Wellbeing", "higher_is_better": True})
+
+
+def shown(start: dt.date, n: int, mean: float, low: float | None = None, high: float | None = None) -> Period:
+    return Period(
+        start=start, n=n, summary=Summary(n=n, mean=mean, sd=1.0, ci_low=low, ci_high=high), hidden_because=None
+    )
+
+
+def trend(periods: list[Period], scale: ScaleInfo = CRAVING, grain: str = "meeting") -> ScaleTrend:
+    overall = Period(start=None, n=sum(p.n for p in periods), summary=None, hidden_because=None)
+    return ScaleTrend(scale, grain, periods, overall, "", False)
+
+
+def figure(fig) -> dict:
+    return json.loads(fig.to_json())
+
+
+def band_fill(fig: dict, label: str) -> str:
+    notes = fig["layout"]["annotations"]
+    index = next(i for i, a in enumerate(notes) if a["text"] == label)
+    return fig["layout"]["shapes"][index]["fillcolor"]
+
+
+@pytest.mark.parametrize(
+    ("scale", "good", "bad"),
+    [(CRAVING, "Low", "High"), (WELLBEING, "High", "Low")],
+    ids=["higher-worse", "higher-better"],
+)
+def test_band_colours_follow_the_scale_direction(scale, good, bad):
+    fig = figure(charts.trend_figure(trend([shown(dt.date(2026, 11, 3), 6, 4.0)], scale), [], 5))
+    assert band_fill(fig, good) == charts.GOOD_BAND
+    assert band_fill(fig, bad) == charts.BAD_BAND
+    assert band_fill(fig, "Moderate") == charts.MIDDLE_BAND
+
+
+def test_confidence_intervals_are_clipped_to_the_scale_and_numbers_rounded():
+    days = [dt.date(2026, 11, 3), dt.date(2026, 11, 10)]
+    periods = [shown(days[0], 5, 1.234567, -1.17, 3.6), shown(days[1], 5, 9.5123456, 8.1, 11.3)]
+    fig = figure(charts.trend_figure(trend(periods), periods, 5))
+    band, mean = fig["data"][0], fig["data"][1]
+    assert mean["y"] == [1.235, 9.512]
+    lows = [m - e for m, e in zip(mean["y"], mean["error_y"]["arrayminus"], strict=True)]
+    highs = [m + e for m, e in zip(mean["y"], mean["error_y"]["array"], strict=True)]
+    assert min(lows) == pytest.approx(0.0) and max(highs) == pytest.approx(10.0)
+    assert all(0 <= y <= 10 for y in band["y"] if y is not None)
+    assert "-1.2" not in " ".join(mean["hovertext"])
+
+
+def test_one_meeting_gives_one_tick_on_that_date():
+    day = dt.date(2026, 11, 30)
+    periods = [shown(day, 6, 4.0)]
+    fig = figure(charts.trend_figure(trend(periods), periods, 5))
+    axis = fig["layout"]["xaxis"]
+    assert axis["tickvals"] == ["2026-11-30"]
+    assert axis["ticktext"] == ["30 Nov 2026"]
+    assert axis["range"][0] < "2026-11-30" < axis["range"][1]
+    assert axis["title"]["text"] == "Meeting"
+
+
+@pytest.mark.parametrize(
+    ("grain", "starts", "texts"),
+    [
+        ("week", [dt.date(2026, 11, 3), dt.date(2026, 11, 10)], ["wk 3 Nov 2026", "wk 10 Nov 2026"]),
+        ("month", [dt.date(2026, 9, 1), dt.date(2026, 10, 1)], ["Sep 2026", "Oct 2026"]),
+    ],
+)
+def test_ticks_are_exactly_the_periods_shown(grain, starts, texts):
+    periods = [shown(d, 6, 4.0) for d in starts]
+    fig = figure(charts.participation_figure(periods, grain, 5))
+    axis = fig["layout"]["xaxis"]
+    assert axis["tickmode"] == "array"
+    assert axis["tickvals"] == [d.isoformat() for d in starts]
+    assert axis["ticktext"] == texts
+
+
+@pytest.mark.parametrize("build", ["trend", "participation"])
+def test_no_periods_draws_a_message_not_a_year_2000_axis(build):
+    if build == "trend":
+        fig = figure(charts.trend_figure(trend([]), [], 5))
+    else:
+        fig = figure(charts.participation_figure([], "month", 5))
+    axis = fig["layout"]["xaxis"]
+    assert axis["tickvals"] == []
+    assert "range" not in axis
+    texts = [a["text"] for a in fig["layout"].get("annotations", [])]
+    assert any(t.startswith("No answers") for t in texts)
+
+
+@pytest.mark.parametrize("counts", [[1], [2, 3], [7, 1, 9], [40, 3]])
+def test_count_axes_tick_only_on_whole_numbers(counts):
+    periods = [Period(dt.date(2026, 11, 1 + 7 * i), n, None, None) for i, n in enumerate(counts)]
+    axis = figure(charts.participation_figure(periods, "week", 5))["layout"]["yaxis"]
+    assert axis["tickmode"] == "linear" and axis["tick0"] == 0
+    assert axis["dtick"] >= 1 and axis["dtick"] == int(axis["dtick"])
+    assert axis["range"][1] >= max(counts)
+    assert axis["title"]["text"] == "Responses"
+
+
+AGREE = ((1.0, "Strongly disagree"), (2.0, "Disagree"), (3.0, "Neither"), (4.0, "Agree"), (5.0, "Strongly agree"))
+
+
+def likert_item(counts: dict[float, int]) -> ItemDistribution:
+    n = sum(counts.values())
+    return ItemDistribution("belong", "I feel I belong here", "diverging_bar", False, AGREE, 1, 5, n, counts, None)
+
+
+def test_diverging_bars_stack_from_zero_outwards():
+    # 10 answers: 1 strongly disagree, 2 disagree, 2 neither, 3 agree, 2 strongly agree.
+    item = likert_item({1.0: 1, 2.0: 2, 3.0: 2, 4.0: 3, 5.0: 2})
+    data = figure(charts.likert_figure([item], 5))["data"]
+    order = [(t["name"], t["x"][0]) for t in data]
+    # Plotly's relative mode stacks each side outwards in trace order.
+    negatives = [(name, x) for name, x in order if x < 0]
+    positives = [(name, x) for name, x in order if x > 0]
+    assert negatives == [("Neither", -10.0), ("Disagree", -20.0), ("Strongly disagree", -10.0)]
+    assert positives == [("Neither", 10.0), ("Agree", 30.0), ("Strongly agree", 20.0)]
+    assert sum(1 for t in data if t["name"] == "Neither" and t.get("showlegend", True)) == 1
+
+
+HOSTILE = '<a href="https://evil.example/x">x</a>'
+
+
+def test_group_names_reach_plotly_escaped():
+    empty = Period(None, 0, None, None)
+    latest = shown(dt.date(2026, 11, 1), 6, 4.0, 3.0, 5.0)
+    group = GroupComparison("EVIL1", HOSTILE, 5, Period(dt.date(2026, 10, 1), 2, None, "small_cell"), latest)
+    comparison = ScaleComparison(WELLBEING, "month", dt.date(2026, 10, 1), dt.date(2026, 11, 1), [group], empty, empty)
+    fig = figure(charts.comparison_figure(comparison))
+    assert "<a" not in json.dumps(fig)
+    assert fig["data"][1]["x"] == ['&lt;a href="https://evil.example/x"&gt;x&lt;/a&gt;']
+
+
+def test_compare_hidden_labels_do_not_run_together():
+    hidden = Period(dt.date(2026, 10, 1), 2, None, "small_cell")
+    group = GroupComparison("A", "Tuesday", 5, hidden, Period(dt.date(2026, 11, 1), 1, None, "small_cell"))
+    comparison = ScaleComparison(
+        WELLBEING, "month", dt.date(2026, 10, 1), dt.date(2026, 11, 1), [group], hidden, hidden
+    )
+    data = figure(charts.comparison_figure(comparison))["data"]
+    assert [t["name"] for t in data] == ["Oct 2026", "Nov 2026"]
+    assert all(t["textangle"] == -90 for t in data)
+
+
+def test_item_texts_are_escaped_and_wrapped_not_cut():
+    long = "When I think about the last week, " * 3 + HOSTILE
+    item = ItemDistribution("x", long, "diverging_bar", False, AGREE, 1, 5, 6, {4.0: 6}, None)
+    text = json.dumps(figure(charts.likert_figure([item], 5)))
+    assert "<a" not in text and "…" not in text
+    assert "&lt;a href" in text and "<br>" in text
+
+
+def test_empty_likert_chart_says_so():
+    layout = figure(charts.likert_figure([], 5))["layout"]
+    assert [a["text"] for a in layout["annotations"]] == ["No answers in this period"]

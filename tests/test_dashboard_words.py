@@ -1,0 +1,43 @@
+"""Words right: each generated sentence says what the data shows, with plural forms through ngettext."""
+
+from __future__ import annotations
+
+import pytest
+
+from survey.stats import Summary, trend_reading
+
+
+def shown(n: int, mean: float = 3.0) -> Summary:
+    return Summary(n=n, mean=mean, sd=1.0, ci_low=mean - 1, ci_high=mean + 1)
+
+
+@pytest.mark.parametrize(
+    ("grain", "count", "words"),
+    [("month", 1, "1 month"), ("month", 2, "2 months"), ("meeting", 1, "1 meeting"), ("week", 3, "3 weeks")],
+)
+def test_hidden_periods_are_counted_with_plural_forms(grain, count, words):
+    periods = [("a", shown(6)), *[(f"h{i}", None) for i in range(count)]]
+    reading = trend_reading(periods, "Belonging", True, grain, [None] + ["small_cell"] * count)
+    assert f"({words} had too few answers to show)" in reading
+    assert "(s)" not in reading
+
+
+def test_a_period_hidden_to_protect_another_is_not_called_too_few():
+    # Meetings with 5 and 12 people shown, one with 2 (too few) and one with 9 hidden to protect it.
+    periods = [("m1", shown(5)), ("m2", shown(12)), ("m3", None), ("m4", None)]
+    reading = trend_reading(periods, "Belonging", True, "meeting", [None, None, "small_cell", "complement"])
+    assert "5–12 people had a score at each meeting" in reading
+    assert "1 meeting had too few answers to show" in reading
+    assert "1 meeting hidden to protect another that had too few" in reading
+    assert "questionnaires" not in reading
+
+
+@pytest.mark.parametrize("label", ["How often", "Belonging"])
+def test_the_scale_label_is_quoted_not_run_into_the_sentence(label):
+    reading = trend_reading([], label, True, "week")
+    assert reading == f"There are not yet enough answers to tell how “{label}” is changing."
+
+
+def test_one_person_is_singular():
+    reading = trend_reading([("a", shown(1))], "Belonging", True, "week")
+    assert "1 person had a score each week" in reading
