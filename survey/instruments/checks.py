@@ -78,6 +78,14 @@ def _when_hidden(inst: Instrument, item: ItemBase, at: tuple[Any, ...], numeric:
                 at + ("when_hidden",),
                 f"when_hidden {item.when_hidden} is outside item '{item.id}' range {low:g}..{high:g}",
             )
+        if not (item.when_hidden_reason or "").strip():
+            yield (
+                at + ("when_hidden",),
+                f"item '{item.id}' counts as {item.when_hidden} when hidden, which is an answer nobody gave: "
+                "write why in 'when_hidden_reason', or remove when_hidden (a hidden item is then missing)",
+            )
+    if item.when_hidden_reason is not None and item.when_hidden == "missing":
+        yield at + ("when_hidden_reason",), f"item '{item.id}' has when_hidden_reason but no numeric when_hidden"
 
 
 def _group(inst: Instrument, group: ConditionGroup, at: tuple[Any, ...], before: int | None) -> Iterator[Problem]:
@@ -147,6 +155,7 @@ def _scale(inst: Instrument, scale: Scale, at: tuple[Any, ...]) -> Iterator[Prob
         else:
             ranges.add(item_range)
     yield from _duplicates(scale.items, at + ("items",), "item in the scale")
+    yield from _stand_ins(inst, scale, at)
     if not 1 <= scale.required_answers <= len(scale.items):
         yield at + ("min_answered",), f"min_answered must be between 1 and {len(scale.items)}"
     if len(ranges) > 1:
@@ -160,6 +169,26 @@ def _scale(inst: Instrument, scale: Scale, at: tuple[Any, ...]) -> Iterator[Prob
         declared = f"{scale.range[0]:g}..{scale.range[1]:g}"
         yield at + ("range",), f"scale '{scale.id}' range must be {low:g}..{high:g} (from its items), not {declared}"
     yield from _bands(scale, low, high, at)
+
+
+def _stand_ins(inst: Instrument, scale: Scale, at: tuple[Any, ...]) -> Iterator[Problem]:
+    """Refuse a scale where when_hidden values could stand in for questions the person was shown.
+
+    A stand-in value only joins real answers, and min_answered counts real answers only; but with
+    min_answered below the number of always-shown items, a person who skipped shown questions
+    would still get a score padded with a value they never gave.
+    """
+    items = [inst.item(item_id) for item_id in scale.items if item_id in {i.id for i in inst.items}]
+    stand_ins = [item.id for item in items if item.when_hidden != "missing"]
+    always_shown = sum(item.show_if is None for item in items)
+    if stand_ins and scale.required_answers < always_shown:
+        named = ", ".join(f"'{item_id}'" for item_id in stand_ins)
+        yield (
+            at + ("min_answered",),
+            f"scale '{scale.id}' counts when_hidden values of {named} with min_answered {scale.required_answers}, "
+            f"below its {always_shown} always-shown items, so a score could invent answers: "
+            f"set min_answered to at least {always_shown} or remove when_hidden",
+        )
 
 
 def _bands(scale: Scale, low: float, high: float, at: tuple[Any, ...]) -> Iterator[Problem]:
