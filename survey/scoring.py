@@ -111,10 +111,11 @@ def _stand_in(instrument: Instrument, item_id: str, answers: Mapping[str, Answer
     """Return a hidden item's when_hidden value, or None when it has none or was hidden by a skip.
 
     An item whose show_if names an unanswered item was not hidden by anything the person said
-    (a condition on a missing answer is false), so it stays missing.
+    (a condition on a missing answer is false), so it stays missing; so does a number without the
+    author's when_hidden_reason (versions stored before the reason was required).
     """
     item = instrument.item(item_id)
-    if item.when_hidden == "missing" or item.show_if is None:
+    if item.when_hidden == "missing" or item.show_if is None or not (item.when_hidden_reason or "").strip():
         return None
     if any(condition.item is None or condition.item not in answers for condition in item.show_if.conditions):
         return None
