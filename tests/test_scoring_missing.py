@@ -151,3 +151,13 @@ def test_stored_scores_leave_out_a_skipped_questionnaire(
     assert submit(papp.test_client(), code="TWO", answers={**VALID_ANSWERS, **answers}).status_code == 303
     with papp.app_context():
         assert set(db.session.scalars(select(Score.scale_id))) == {"mood_scale", "belonging", *craving_scales}
+
+
+def test_shipped_questions_do_not_say_optional_themselves() -> None:
+    # The form adds "(optional)" to every optional question; the text saying it too showed it twice.
+    for path in (ROOT / "instruments").glob("*.yaml"):
+        instrument = load_instrument_text(path.read_text(encoding="utf-8"))
+        for item in instrument.items:
+            for locale in instrument.locales:
+                text = instrument.text(item.text, locale).lower()
+                assert "(optional)" not in text and "(opcional)" not in text, (path.name, item.id)
