@@ -118,6 +118,9 @@ class Response(Model):
     # The hour bucket only (UTC, minutes and seconds zeroed): never a precise personal timestamp.
     submitted_hour: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     participant_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    # Shared by the responses of one sending of the form (a digest of its nonce), so dashboards count
+    # people, not questionnaires. Only ever counted in SQL: never exported, logged or shown.
+    submission: Mapped[str | None] = mapped_column(String(32))
     answers: Mapped[list[Answer]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
     scores: Mapped[list[Score]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
     instrument_version: Mapped[InstrumentVersion] = relationship()

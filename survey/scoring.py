@@ -79,29 +79,47 @@ def score_response(instrument: Instrument, answers: Mapping[str, AnswerValue]) -
 def scale_score(
     instrument: Instrument, scale: Scale, answers: Mapping[str, AnswerValue], visible: set[str]
 ) -> float | None:
-    """Return the scale's score, or None when fewer than min_answered items count.
+    """Return the scale's score, or None when fewer than min_answered of its items were answered.
 
-    A missing answer is left out, never counted as zero. A sum is the mean of the items
-    that count times the number of items (prorated), so it stays comparable and in range.
+    Nothing is invented: a skipped or hidden item is left out, never counted as zero. The one
+    exception is an item whose author set a numeric `when_hidden` (with a documented reason):
+    it counts as that value, but only when the answers that hid it were given, and it never
+    counts towards min_answered, so a score always rests on min_answered real answers. A sum is
+    the mean of the items that count times the number of items (prorated), so it stays
+    comparable and in range.
     """
     values: list[float] = []
+    answered = 0
     for item_id in scale.items:
         item = instrument.item(item_id)
-        if item_id in visible:
-            value = answers.get(item_id)
-        else:
-            value = None if item.when_hidden == "missing" else float(item.when_hidden)
+        value = answers.get(item_id) if item_id in visible else _stand_in(instrument, item_id, answers)
         if value is None:
             continue
+        answered += item_id in visible
         low, high = instrument.numeric_range(item) or (0.0, 0.0)
         number = float(value)  # type: ignore[arg-type]  # scales hold numeric items only
         values.append(reverse_value(low, high, number) if item.reverse else number)
-    if not values or len(values) < scale.required_answers:
+    if answered == 0 or answered < scale.required_answers:
         return None
     mean = math.fsum(values) / len(values)
     score = mean * len(scale.items) if scale.method == "sum" else mean
     low, high = instrument.scale_range(scale)
     return min(max(score, low), high)  # float rounding must not push a score past its range
+
+
+def _stand_in(instrument: Instrument, item_id: str, answers: Mapping[str, AnswerValue]) -> float | None:
+    """Return a hidden item's when_hidden value, or None when it has none or was hidden by a skip.
+
+    An item whose show_if names an unanswered item was not hidden by anything the person said
+    (a condition on a missing answer is false), so it stays missing; so does a number without the
+    author's when_hidden_reason (versions stored before the reason was required).
+    """
+    item = instrument.item(item_id)
+    if item.when_hidden == "missing" or item.show_if is None or not (item.when_hidden_reason or "").strip():
+        return None
+    if any(condition.item is None or condition.item not in answers for condition in item.show_if.conditions):
+        return None
+    return float(item.when_hidden)
 
 
 def band_for(scale: Scale, score: float | None) -> str | None:

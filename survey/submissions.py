@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,6 +19,11 @@ from .extensions import db
 from .instruments import ITEM_TYPES, Instrument
 from .models import Answer, Group, InstrumentVersion, Meeting, Response, Score
 from .scoring import AnswerValue, score_response
+
+
+def submission_key(nonce: str) -> str:
+    """Return the key shared by one submission's responses: a digest, so it is not the thank-you address."""
+    return hashlib.sha256(nonce.encode()).hexdigest()[:32]
 
 
 def hour_bucket(moment: dt.datetime) -> dt.datetime:
@@ -85,6 +91,7 @@ def _insert_response_statement(*, only_open_group: bool) -> Insert:
             bindparam("locale", type_=_responses.c.locale.type),
             bindparam("submitted_hour", type_=_responses.c.submitted_hour.type),
             bindparam("participant_hash", type_=_responses.c.participant_hash.type),
+            bindparam("submission", type_=_responses.c.submission.type),
         )
         .join_from(Meeting, InstrumentVersion, true())  # two one-row lookups side by side
         .where(
@@ -98,7 +105,7 @@ def _insert_response_statement(*, only_open_group: bool) -> Insert:
             Group.code == bindparam("group_code"), Group.is_open.is_(True), Group.archived_at.is_(None)
         )
     columns = ["token", "meeting_id", "group_id", "meeting_date", "instrument_version_id", "locale"]
-    columns += ["submitted_hour", "participant_hash"]
+    columns += ["submitted_hour", "participant_hash", "submission"]
     return (
         insert(_responses)  # type: ignore[arg-type]
         .from_select([_responses.c[name] for name in columns], rows)
@@ -161,6 +168,7 @@ def insert_response(
     participant_hash: str | None = None,
     if_open_group_code: str | None = None,
     connection: Connection | None = None,
+    submission: str | None = None,
 ) -> int | None:
     """Insert a prepared response with its answers and scores in the session's transaction; return its id.
 
@@ -173,7 +181,8 @@ def insert_response(
     objects back; on PostgreSQL the three are one statement (one round trip). The statements go
     through the session's transaction, or through `connection` (database.write_connection) when
     given. The caller commits; a token already stored raises IntegrityError (unique), which the
-    caller settles.
+    caller settles. `submission` is the nonce of the whole submission (default: the token), stored
+    as a digest shared by its responses.
     """
     # The session's transaction (so begin_write knows it wrote), or the caller's own connection.
     executor: Connection | scoped_session[Any] = connection if connection is not None else db.session
@@ -186,6 +195,7 @@ def insert_response(
         "locale": locale,
         "submitted_hour": hour_bucket(submitted_at),
         "participant_hash": participant_hash,
+        "submission": submission_key(submission or token),
     }
     only_open_group = if_open_group_code is not None
     if only_open_group:

@@ -49,6 +49,7 @@ items:
     text: E
     show_if: {any: [{item: a, op: "==", value: 1}]}
     when_hidden: 3
+    when_hidden_reason: Asked only when a is 1; otherwise it does not apply, which the scale counts as the middle.
   - {id: pets, type: multiple_choice, text: Pets, options: [{value: cat, label: Cat}, {value: dog, label: Dog}]}
   - {id: note, type: text, text: Note, max_length: 10}
 scales:
@@ -90,9 +91,11 @@ def test_too_few_answers_scores_none() -> None:
     assert result.bands["mean3"] is None
 
 
-def test_hidden_item_scores_as_when_hidden() -> None:
-    # a=3 hides d (missing when hidden) and e (scores 3 when hidden).
-    assert score_response(INST, {"a": 3.0}).scores["with_hidden"] == 3.0
+def test_when_hidden_alone_makes_no_score() -> None:
+    # a=3 hides d (missing when hidden) and e (3 when hidden): nothing of the scale was answered.
+    assert score_response(INST, {"a": 3.0}).scores["with_hidden"] is None
+    # d answered: e's stand-in joins the one real answer, (5 + 3) / 2.
+    assert score_response(INST, {"a": 4.0, "d": 5.0}).scores["with_hidden"] == 4.0
     # a=1 shows e; unanswered, it is missing, and d is hidden: no score.
     assert score_response(INST, {"a": 1.0}).scores["with_hidden"] is None
 
@@ -154,7 +157,7 @@ def test_craving_follow_up_only_after_urges() -> None:
     craving = SHIPPED["craving"]
     answers, _ = clean_answers(craving, raw(frequency="0", hardest="9", strength_now="2"))
     assert "hardest" not in answers
-    assert score_response(craving, answers).scores["craving"] == 1.0  # hardest hidden counts as 0
+    assert score_response(craving, answers).scores["craving"] == 2.0  # hardest hidden is missing, not 0
 
 
 @given(st.floats(1, 5).map(lambda v: round(v * 2) / 2), st.floats(0, 10))
@@ -188,8 +191,9 @@ def test_scores_stay_in_range_and_ignore_missing(instrument: Instrument, data: s
         counted = [item_id for item_id in scale.items if item_id in answers]
         hidden_values = [i for i in scale.items if i not in visible and instrument.item(i).when_hidden != "missing"]
         if score is None:
-            assert len(counted) + len(hidden_values) < scale.required_answers
+            assert len(counted) < max(1, scale.required_answers)
             continue
+        assert len(counted) >= max(1, scale.required_answers)  # min_answered counts real answers only
         assert low <= score <= high
         if not hidden_values and counted:
             # The score is the mean of the answers given: a missing answer never counts as zero.

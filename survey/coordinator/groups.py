@@ -275,7 +275,7 @@ def group_languages(group: Group) -> list[str]:
 
 @dataclass(frozen=True)
 class MeetingCount:
-    """One meeting and how many responses it received."""
+    """One meeting and how many people sent the form for it (one per submission, not per questionnaire)."""
 
     local_date: dt.date
     starts_at: dt.time | None
@@ -283,9 +283,9 @@ class MeetingCount:
 
 
 def meetings_with_counts(group: Group, limit: int = 200) -> list[MeetingCount]:
-    """Return the group's meetings, newest first, each with its number of responses (one GROUP BY)."""
+    """Return the group's meetings, newest first, each with its number of people (one GROUP BY)."""
     query = (
-        select(Meeting.local_date, Meeting.starts_at, func.count(Response.id))
+        select(Meeting.local_date, Meeting.starts_at, func.count(func.distinct(Response.submission)))
         .outerjoin(Response, Response.meeting_id == Meeting.id)
         .where(Meeting.group_id == group.id)
         .group_by(Meeting.id, Meeting.local_date, Meeting.starts_at)
@@ -301,8 +301,10 @@ def local_today(group: Group, now: dt.datetime | None = None) -> dt.date:
 
 
 def responses_on(group: Group, day: dt.date) -> int:
-    """Return how many responses the group's meeting on this local date has received (a count only)."""
-    query = select(func.count(Response.id)).where(Response.group_id == group.id, Response.meeting_date == day)
+    """Return how many people sent the form for the group's meeting on this local date (a count only)."""
+    query = select(func.count(func.distinct(Response.submission))).where(
+        Response.group_id == group.id, Response.meeting_date == day
+    )
     return db.session.scalar(query) or 0
 
 

@@ -91,10 +91,20 @@ def locales_answered(group_ids: Sequence[int]) -> list[str]:
     return sorted(db.session.scalars(query))
 
 
+def people() -> ColumnElement[int]:
+    """Count people: one per sending of the form, whatever the number of questionnaires in it."""
+    return func.count(func.distinct(Response.submission))
+
+
 def response_counts_by_meeting(group_id: int, version_ids: Sequence[int] | None = None) -> list[Any]:
-    """Count responses per (meeting date, language): rows of day, week, month, locale, n."""
+    """Count people per (meeting date, language): rows of day, week, month, locale, n.
+
+    Rule: n is the number of submissions (sendings of the form) with a response to these
+    versions, not of questionnaires; a submission lies in one meeting and one language, so
+    the counts add up over meetings and languages like any other cell.
+    """
     query = (
-        select(*_meeting_columns(), func.count().label("n"))
+        select(*_meeting_columns(), people().label("n"))
         .where(*_group_responses(group_id, version_ids))
         .group_by(Response.meeting_date, Response.locale)
     )
@@ -173,9 +183,9 @@ def item_value_counts(
 
 
 def meetings_with_responses(group_id: int) -> list[Any]:
-    """Return each held meeting's date with its number of responses (0 when nobody answered)."""
+    """Return each held meeting's date with its number of people who sent the form (0 when nobody did)."""
     query = (
-        select(Meeting.local_date.label("day"), func.count(Response.id).label("n"))
+        select(Meeting.local_date.label("day"), people().label("n"))
         .outerjoin(Response, Response.meeting_id == Meeting.id)
         .where(Meeting.group_id == group_id)
         .group_by(Meeting.local_date)

@@ -47,8 +47,8 @@ def trend_json(code: str, instrument_id: str, scale_id: str) -> Response:
     """One scale's trend figure with its suppressed periods and plain-language reading."""
     dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
     trend = aggregates.scale_trend(dashboard, instrument_id, scale_id)
-    participation = aggregates.participation(dashboard)
-    fig = charts.trend_figure(trend, participation, dashboard.k)
+    # The bars under a scale show that scale's n (people with a score on it), hidden where its mean is.
+    fig = charts.trend_figure(trend, trend.periods, dashboard.k)
     return figure_json(
         fig,
         [p.as_dict(dashboard.k) for p in trend.periods],

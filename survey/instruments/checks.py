@@ -18,11 +18,17 @@ from .model import Instrument, Scale
 _ID = re.compile(ID_PATTERN)
 
 
-def instrument_problems(inst: Instrument) -> list[Problem]:
-    """Return every (key path, message) problem that field-level validation cannot see."""
+def instrument_problems(inst: Instrument, authoring: bool = True) -> list[Problem]:
+    """Return every (key path, message) problem that field-level validation cannot see.
+
+    With authoring (a YAML file, not a stored version) it also refuses scoring that could invent
+    answers; a version stored before that rule still loads, and scores its hidden items as missing.
+    """
     problems: list[Problem] = []
     for check in (_header, _response_scales, _items, _scales, _alerts):
         problems.extend(check(inst))
+    if authoring:
+        problems.extend(_invented_answers(inst))
     problems.extend(_translations(inst, (), inst.locales))
     return problems
 
@@ -78,6 +84,8 @@ def _when_hidden(inst: Instrument, item: ItemBase, at: tuple[Any, ...], numeric:
                 at + ("when_hidden",),
                 f"when_hidden {item.when_hidden} is outside item '{item.id}' range {low:g}..{high:g}",
             )
+    if item.when_hidden_reason is not None and item.when_hidden == "missing":
+        yield at + ("when_hidden_reason",), f"item '{item.id}' has when_hidden_reason but no numeric when_hidden"
 
 
 def _group(inst: Instrument, group: ConditionGroup, at: tuple[Any, ...], before: int | None) -> Iterator[Problem]:
@@ -160,6 +168,41 @@ def _scale(inst: Instrument, scale: Scale, at: tuple[Any, ...]) -> Iterator[Prob
         declared = f"{scale.range[0]:g}..{scale.range[1]:g}"
         yield at + ("range",), f"scale '{scale.id}' range must be {low:g}..{high:g} (from its items), not {declared}"
     yield from _bands(scale, low, high, at)
+
+
+def _invented_answers(inst: Instrument) -> Iterator[Problem]:
+    """Refuse a when_hidden number without a written reason, and scales it could pad."""
+    for index, item in enumerate(inst.items):
+        if item.when_hidden != "missing" and not (item.when_hidden_reason or "").strip():
+            yield (
+                ("items", index, "when_hidden"),
+                f"item '{item.id}' counts as {item.when_hidden} when hidden, which is an answer nobody gave: "
+                "write why in 'when_hidden_reason', or remove when_hidden (a hidden item is then missing)",
+            )
+    ids = {item.id for item in inst.items}
+    for index, scale in enumerate(inst.scales):
+        if all(item_id in ids for item_id in scale.items):
+            yield from _stand_ins(inst, scale, ("scales", index))
+
+
+def _stand_ins(inst: Instrument, scale: Scale, at: tuple[Any, ...]) -> Iterator[Problem]:
+    """Refuse a scale where when_hidden values could stand in for questions the person was shown.
+
+    A stand-in value only joins real answers, and min_answered counts real answers only; but with
+    min_answered below the number of always-shown items, a person who skipped shown questions
+    would still get a score padded with a value they never gave.
+    """
+    items = [inst.item(item_id) for item_id in scale.items]
+    stand_ins = [item.id for item in items if item.when_hidden != "missing"]
+    always_shown = sum(item.show_if is None for item in items)
+    if stand_ins and scale.required_answers < always_shown:
+        named = ", ".join(f"'{item_id}'" for item_id in stand_ins)
+        yield (
+            at + ("min_answered",),
+            f"scale '{scale.id}' counts when_hidden values of {named} with min_answered {scale.required_answers}, "
+            f"below its {always_shown} always-shown items, so a score could invent answers: "
+            f"set min_answered to at least {always_shown} or remove when_hidden",
+        )
 
 
 def _bands(scale: Scale, low: float, high: float, at: tuple[Any, ...]) -> Iterator[Problem]:

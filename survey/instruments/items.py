@@ -59,6 +59,8 @@ class ItemBase(BaseModel):
     reverse: bool = False
     show_if: ConditionGroup | None = None
     when_hidden: Literal["missing"] | Number = "missing"
+    # Why a hidden item may count as the when_hidden number (for authors and reviewers, never shown).
+    when_hidden_reason: str | None = None
     if TYPE_CHECKING:
         type: str  # each subclass declares its own Literal, which pydantic uses as the discriminator
 

@@ -197,7 +197,7 @@ def store(
             nonce, settled_under_lock = settled.nonce, True
         try:
             for position, rows in enumerate(prepared):
-                _insert(rows, group_id, slot, locale, response_token(nonce, position), now, cleaned.participant_hash)
+                _insert(rows, group_id, slot, locale, nonce, position, now, cleaned.participant_hash)
             db.session.commit()
             return nonce
         except IntegrityError:
@@ -211,7 +211,8 @@ def _insert(
     group_id: int,
     slot: MeetingSlot,
     locale: str,
-    token: str,
+    nonce: str,
+    position: int,
     now: dt.datetime,
     participant_hash: str | None,
 ) -> None:
@@ -223,9 +224,10 @@ def _insert(
             group_id=group_id,
             meeting_date=slot.local_date,
             locale=locale,
-            token=token,
+            token=response_token(nonce, position),
             submitted_at=now,
             participant_hash=participant_hash,
+            submission=nonce,
         )
 
     if attempt() is None:
@@ -267,6 +269,7 @@ def store_if_open(
                     participant_hash=cleaned.participant_hash,
                     if_open_group_code=group_code,
                     connection=connection,
+                    submission=token.nonce,
                 )
                 if response_id is None:
                     raise _NotTheCommonCase  # rolls the transaction back
