@@ -23,7 +23,7 @@ def init_app(app: Flask) -> None:
         app.logger.setLevel(gunicorn.level)
     limiter_logger = logging.getLogger(LIMITER_LOGGER)
     # alembic's fileConfig (`flask db upgrade` in the same process) disables loggers that existed before it.
-    limiter_logger.disabled = False
+    app.logger.disabled = limiter_logger.disabled = False
     for handler in app.logger.handlers:
         if handler not in limiter_logger.handlers:
             limiter_logger.addHandler(handler)
