@@ -23,7 +23,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 
-from flask import Flask
+from flask import Flask, current_app
 from limits.storage import MemoryStorage
 
 from .extensions import limiter
@@ -67,7 +67,9 @@ def init_app(app: Flask) -> None:
 
 
 def storage_state() -> str:
-    """Describe where counters live now, for /healthz: "in-process", "redis", or the fallback."""
+    """Describe where counters live now, for /healthz: "in-process", "redis", the fallback, or "disabled"."""
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return "disabled"
     storage = limiter.storage
     if isinstance(storage, MemoryStorage):
         return "in-process"
