@@ -10,7 +10,11 @@ import multiprocessing
 import os
 
 bind = os.environ.get("BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
-workers = int(os.environ.get("WEB_CONCURRENCY", min(4, multiprocessing.cpu_count() * 2)))
+# Several workers need shared rate-limit counters (REDIS_URL); without Redis the default is one worker,
+# and on_starting below refuses more (survey/rate_limits.py, check_workers).
+workers = int(
+    os.environ.get("WEB_CONCURRENCY", min(4, multiprocessing.cpu_count() * 2) if os.environ.get("REDIS_URL") else 1)
+)
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
@@ -34,3 +38,10 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Trust X-Forwarded-Proto (HTTPS, for HSTS and Secure cookies) only from the proxy in front.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = "peer-survey"
+
+
+def on_starting(server):  # type: ignore[no-untyped-def]
+    """Refuse several workers counting rate limits each on their own (one line, no traceback)."""
+    from survey.rate_limits import check_workers
+
+    check_workers(server.cfg.workers, os.environ)

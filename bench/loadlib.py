@@ -161,6 +161,7 @@ class Server:
             "GUNICORN_THREADS": str(self.threads),
             "GUNICORN_ACCESS_LOG": os.devnull,
             "SURVEY_RATE_LIMIT": "1000000 per minute",
+            "SURVEY_PER_WORKER_RATE_LIMITS": "1",  # several workers without Redis: the limit is not measured
             "PYTHONPATH": str(ROOT),
             **self.extra_env,
         }

@@ -11,6 +11,7 @@ from flask import Flask
 
 from . import (
     accounts,
+    app_logging,
     catalog,
     database,
     errors,
@@ -25,7 +26,7 @@ from . import (
     serving,
 )
 from .config import PROJECT_ROOT, load_settings
-from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .extensions import babel, csrf, db, login_manager, migrate
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -37,6 +38,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     app.config.update(load_settings(Path(app.instance_path), config, os.environ))
+    app_logging.init_app(app)  # before the instruments load: their errors go to gunicorn's error log
     register_extensions(app)
     catalog.init_app(app)
     register_blueprints(app)
@@ -55,9 +57,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     accounts.init_app(app)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", rate_limits.storage_uri(app.config.get("REDIS_URL")))
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
-    limiter.init_app(app)
+    rate_limits.init_app(app)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(PROJECT_ROOT / "survey" / "translations"))
     babel.init_app(app, locale_selector=i18n.select_locale)
 

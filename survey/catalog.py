@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .extensions import db
 from .instruments import Instrument, InstrumentRegistry, load_directory
+from .instruments.loader import MAX_FILE_BYTES
 from .models import InstrumentVersion
 
 EXTENSION_KEY = "survey.instruments"
@@ -21,7 +22,10 @@ EXTENSION_KEY = "survey.instruments"
 
 def init_app(app: Flask) -> None:
     """Load the instruments folder once and log every invalid file."""
-    result = load_directory(app.config["SURVEY_INSTRUMENTS_DIR"])
+    result = load_directory(
+        app.config["SURVEY_INSTRUMENTS_DIR"],
+        int(app.config.get("SURVEY_INSTRUMENT_MAX_BYTES") or MAX_FILE_BYTES),
+    )
     for issue in result.issues:
         app.logger.error("Instrument not loaded: %s", issue)
     app.extensions[EXTENSION_KEY] = InstrumentRegistry(result)

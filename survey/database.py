@@ -23,6 +23,7 @@ from .extensions import db
 IMMEDIATE = "survey_begin_immediate"
 NO_BEGIN = "survey_no_begin"  # SQLite: send no BEGIN at all (begin_read); each read commits on its own
 SYNCHRONOUS_LEVELS = {"FULL", "NORMAL", "EXTRA"}
+JOURNAL_SIZE_LIMIT = 8 * 1024 * 1024  # bytes of WAL kept after a checkpoint
 
 
 def init_app(app: Flask) -> None:
@@ -83,6 +84,8 @@ def _install_sqlite_hooks(engine: Engine, synchronous: str) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA synchronous={synchronous}")
+        # After a checkpoint the WAL is cut back to this size (healthz also truncates it once a minute).
+        cursor.execute(f"PRAGMA journal_size_limit={JOURNAL_SIZE_LIMIT}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

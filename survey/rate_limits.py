@@ -1,5 +1,11 @@
 """Where rate-limit counters live: Redis when REDIS_URL is set (shared by every server), else memory.
 
+A Redis fault never fails a request: the Redis connection gives up after REDIS_TIMEOUT_SECONDS, and
+Flask-Limiter then counts in this process's memory (logged: "Rate limit storage unreachable - falling
+back to in-memory storage") until Redis answers again; `/healthz` says "degraded" meanwhile. Counters
+in memory are per process, so `check_workers` (gunicorn's on_starting hook) refuses several workers
+without Redis: "5 failed logins a minute" must mean 5, not 5 per worker.
+
 The memory storage is limits' own `MemoryStorage`, with one change. Its counters expire when they
 are read; separately, it sweeps expired counters from memory on a `threading.Timer` that lasts
 10 ms and is started again by the next counted request once it has run. Under load that is a new
@@ -15,11 +21,17 @@ pins limits, and tests/test_rate_limits.py fails if the override stops being cal
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 
+from flask import Flask, current_app
 from limits.storage import MemoryStorage
+
+from .extensions import limiter
 
 SCHEME = "survey-memory"
 SWEEP_SECONDS = 1.0
+REDIS_TIMEOUT_SECONDS = 0.5  # connect and read: a paused Redis costs a request half a second, once
+PER_WORKER_FLAG = "SURVEY_PER_WORKER_RATE_LIMITS"  # "1": accept limits multiplied by the worker count
 
 
 class SweepingMemoryStorage(MemoryStorage):
@@ -37,3 +49,45 @@ class SweepingMemoryStorage(MemoryStorage):
 def storage_uri(redis_url: str | None) -> str:
     """Return Flask-Limiter's storage URI: Redis when configured, else this process's memory."""
     return redis_url or f"{SCHEME}://"
+
+
+def init_app(app: Flask) -> None:
+    """Configure Flask-Limiter: the storage, short Redis timeouts, the in-memory fallback; bind it."""
+    redis_url = app.config.get("REDIS_URL")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", storage_uri(redis_url))
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)  # logged; a limit never fails the request
+    if redis_url:
+        options = app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {})
+        options.setdefault("socket_timeout", REDIS_TIMEOUT_SECONDS)
+        options.setdefault("socket_connect_timeout", REDIS_TIMEOUT_SECONDS)
+    limiter.init_app(app)
+    limiter._storage_dead = False  # the limiter object outlives an app (tests build many): start healthy
+
+
+def storage_state() -> str:
+    """Describe where counters live now, for /healthz: "in-process", "redis", the fallback, or "disabled"."""
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return "disabled"
+    storage = limiter.storage
+    if isinstance(storage, MemoryStorage):
+        return "in-process"
+    try:
+        healthy = bool(storage.check())
+    except Exception:  # noqa: BLE001 (any storage error means the same: counting in memory)
+        healthy = False
+    return "redis" if healthy else "in-process fallback (storage unreachable)"
+
+
+def check_workers(workers: int, environ: Mapping[str, str]) -> None:
+    """Refuse several worker processes on per-process counters (gunicorn.conf.py's on_starting).
+
+    :raises SystemExit: with one line saying what to set.
+    """
+    if workers > 1 and not environ.get("REDIS_URL") and environ.get(PER_WORKER_FLAG) != "1":
+        raise SystemExit(
+            f"{workers} gunicorn workers without REDIS_URL would each count rate limits on their own "
+            f"({workers}x the configured limits). Set REDIS_URL, or WEB_CONCURRENCY=1, "
+            f"or {PER_WORKER_FLAG}=1 to accept per-worker limits."
+        )

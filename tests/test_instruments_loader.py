@@ -221,15 +221,14 @@ def test_directory_keeps_loading_after_a_broken_file(tmp_path: Path) -> None:
     (tmp_path / "a_broken.yaml").write_text("id: [\n", encoding="utf-8")
     (tmp_path / "b_good.yaml").write_text(MINIMAL, encoding="utf-8")
     (tmp_path / "c_same_id.yaml").write_text("# a copy\n" + MINIMAL, encoding="utf-8")
+    (tmp_path / "d_other.yaml").write_text(MINIMAL.replace("id: minimal", "id: other", 1), encoding="utf-8")
     result = load_directory(tmp_path)
-    assert list(result.instruments) == ["minimal"]
-    assert result.files["minimal"] == tmp_path / "b_good.yaml"
-    broken, duplicate = result.issues
+    assert list(result.instruments) == ["other"]  # the two files sharing 'minimal' are both refused
+    broken, first, second = result.issues
     assert broken.path.endswith("a_broken.yaml")
-    assert (
-        str(duplicate)
-        == f"{tmp_path / 'c_same_id.yaml'}:2: instrument id 'minimal' is already used by {tmp_path / 'b_good.yaml'}"
-    )
+    b_good, c_same = tmp_path / "b_good.yaml", tmp_path / "c_same_id.yaml"
+    assert str(first) == f"{b_good}:1: instrument id 'minimal' is already used by {c_same}; neither file is loaded"
+    assert str(second) == f"{c_same}:2: instrument id 'minimal' is already used by {b_good}; neither file is loaded"
 
 
 def test_unreadable_file_is_an_issue(tmp_path: Path) -> None:

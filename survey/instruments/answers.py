@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 AnswerValue = float | str | tuple[str, ...]
@@ -115,8 +116,14 @@ def parse_multiple_choice(item: Any, raw: list[str]) -> AnswerValue | None:
     return tuple(value for value in known if value in chosen)
 
 
+# Control characters other than tab and line breaks, and lone surrogates: PostgreSQL refuses NUL in text
+# (SQLite would store it), psycopg cannot encode a surrogate, and no person types either.
+REFUSED_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+REFUSED_MESSAGE = "Please remove the control character (such as a NUL byte) from your answer."
+
+
 def parse_text(item: Any, raw: list[str]) -> AnswerValue | None:
-    """Return the trimmed text, which must fit in max_length characters."""
+    """Return the trimmed text, which must fit in max_length characters and hold no control character."""
     if len(raw) > 1:
         raise AnswerError("Please write your answer in one box.")
     text = raw[0].strip() if raw else ""
@@ -124,6 +131,8 @@ def parse_text(item: Any, raw: list[str]) -> AnswerValue | None:
         return None
     if len(text) > item.max_length:
         raise AnswerError(f"Please shorten your answer to {item.max_length} characters or fewer.")
+    if REFUSED_CHARACTERS.search(text):
+        raise AnswerError(REFUSED_MESSAGE)
     return text
 
 

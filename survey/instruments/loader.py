@@ -13,6 +13,7 @@ from .item_types import ITEM_TYPES
 from .model import Instrument
 from .yaml_lines import YamlProblem, line_of, parse_yaml, to_plain
 
+MAX_FILE_BYTES = 256 * 1024  # a large instrument is a few KB; a 3 MB file took 45 s to parse at every start
 _NO_IDENTIFIERS = "there is no type for identifying data such as e-mail, phone number, address or device id"
 
 
@@ -61,24 +62,31 @@ def load_instrument_file(path: str | Path) -> Instrument:
     return load_instrument_text(_read(Path(path)), str(path))
 
 
-def load_directory(directory: str | Path) -> LoadResult:
-    """Load every *.yaml file in a directory; a broken file never stops the others."""
+def load_directory(directory: str | Path, max_bytes: int = MAX_FILE_BYTES) -> LoadResult:
+    """Load every *.yaml file in a directory; a broken file never stops the others.
+
+    Two files with one instrument id are both refused, each issue naming the other file: which
+    one to serve is the administrator's decision, never the order of their names.
+    """
     result = LoadResult()
+    loaded: dict[str, list[tuple[Path, Instrument, int]]] = {}
     for path in sorted(Path(directory).glob("*.y*ml")):
         try:
-            instrument, root = _load(_read(path), str(path))
+            instrument, root = _load(_read(path, max_bytes), str(path))
         except InstrumentError as error:
             result.issues.extend(error.issues)
             continue
-        if instrument.id in result.instruments:
-            line = line_of(root, ("id",))[0]
-            first = result.files[instrument.id]
-            result.issues.append(
-                InstrumentIssue(str(path), line, f"instrument id '{instrument.id}' is already used by {first}")
-            )
+        loaded.setdefault(instrument.id, []).append((path, instrument, line_of(root, ("id",))[0]))
+    for instrument_id, copies in loaded.items():
+        if len(copies) == 1:
+            path, instrument, _line = copies[0]
+            result.instruments[instrument_id] = instrument
+            result.files[instrument_id] = path
             continue
-        result.instruments[instrument.id] = instrument
-        result.files[instrument.id] = path
+        for path, _instrument, line in copies:
+            others = ", ".join(str(other) for other, _, _ in copies if other != path)
+            message = f"instrument id '{instrument_id}' is already used by {others}; neither file is loaded"
+            result.issues.append(InstrumentIssue(str(path), line, message))
     return result
 
 
@@ -114,8 +122,14 @@ def _load(text: str, path: str) -> tuple[Instrument, Any]:
     return instrument_from_data(data, path, root), root
 
 
-def _read(path: Path) -> str:
+def _read(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """Return the file's text, refusing a file larger than max_bytes before reading or parsing it."""
     try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise InstrumentError(
+                [InstrumentIssue(str(path), 1, f"the file is {size} bytes, more than the limit of {max_bytes}")]
+            )
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise InstrumentError([InstrumentIssue(str(path), 1, f"cannot read the file: {error}")]) from None

@@ -23,6 +23,10 @@ TRANSLATED: tuple[tuple[re.Pattern[str], Render], ...] = (
     (re.compile(r"Please enter a whole number\."), lambda m: _("Please enter a whole number.")),
     (re.compile(r"Please write your answer in one box\."), lambda m: _("Please write your answer in one box.")),
     (
+        re.compile(r"Please remove the control character \(such as a NUL byte\) from your answer\."),
+        lambda m: _("Please remove the control character (such as a NUL byte) from your answer."),
+    ),
+    (
         re.compile(r"Please choose a value between (?P<low>\S+) and (?P<high>\S+)\."),
         lambda m: _("Please choose a value between %(low)s and %(high)s.", low=m["low"], high=m["high"]),
     ),

@@ -20,6 +20,9 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 
 SALT = "survey.participant.form-token"
 MAX_AGE = dt.timedelta(days=7)
+# App servers' clocks differ by a few seconds: a token another server issued "in the future" is accepted
+# within this margin (itsdangerous alone refuses any negative age).
+CLOCK_SKEW = dt.timedelta(seconds=30)
 NONCE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,40}$")
 # A submission is stored under its form's nonce, or under nonce.<answers digest> when a different
 # submission from the same form page took the nonce first (see pipeline.settle).
@@ -82,10 +85,13 @@ def issue(
 def read(signed: str) -> FormToken:
     """Return the token's content.
 
-    :raises TokenError: if it is forged, malformed or older than MAX_AGE.
+    :raises TokenError: if it is forged, malformed, older than MAX_AGE or issued later than CLOCK_SKEW from now.
     """
     try:
-        payload = _serializer().loads(signed, max_age=int(MAX_AGE.total_seconds()))
+        payload, issued = _serializer().loads(signed, return_timestamp=True)
+        age = dt.datetime.now(dt.UTC) - issued
+        if age > MAX_AGE or age < -CLOCK_SKEW:
+            raise TokenError(f"token age {age} outside -{CLOCK_SKEW}..{MAX_AGE}")
         token = FormToken(
             group_id=int(payload["g"]),
             content_hashes=tuple(str(h) for h in payload["h"]),
