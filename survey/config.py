@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -14,6 +15,11 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     "DATABASE_URL": (None, "SQLAlchemy URL; default a SQLite file in instance/survey.sqlite3."),
     "SECRET_KEY": (None, "Signs sessions and form tokens. Required outside debug and testing."),
     "SURVEY_PARTICIPANT_CODE_KEY": (None, "HMAC key for participant codes. Required outside debug and testing."),
+    "SURVEY_PUBLIC_URL": (
+        None,
+        "Public base URL of the site (https://survey.example.org) for QR codes and printed links. "
+        "Required outside debug and testing; never taken from the request's Host header there.",
+    ),
     "SURVEY_INSTRUMENTS_DIR": (str(PROJECT_ROOT / "instruments"), "Folder of instrument YAML files."),
     "SURVEY_MIN_GROUP_SIZE": (5, "Default k: aggregates over fewer responses are suppressed (floor 3)."),
     "SURVEY_SQLITE_SYNCHRONOUS": (
@@ -96,9 +102,27 @@ def load_settings(
                 "(for example: python -c 'import secrets; print(secrets.token_hex(32))')."
             )
         settings["SURVEY_PARTICIPANT_CODE_KEY"] = "participant-code:" + settings["SECRET_KEY"]
+    settings["SURVEY_PUBLIC_URL"] = _public_url(settings["SURVEY_PUBLIC_URL"], required=not (testing or debug))
     url = settings["DATABASE_URL"] or f"sqlite:///{instance_path / 'survey.sqlite3'}"
     settings["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(url)
     return settings
+
+
+def _public_url(value: str | None, required: bool) -> str | None:
+    """Check the public base URL (scheme and host, an optional path) and drop its trailing slash."""
+    if not value:
+        if required:
+            raise ConfigError(
+                "SURVEY_PUBLIC_URL is not set. Set it to the address participants open, for example "
+                "https://survey.example.org (QR codes and printed links use it, never the request's Host header)."
+            )
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(
+            f"SURVEY_PUBLIC_URL must be an http(s) address such as https://survey.example.org, not {value!r}."
+        )
+    return value.rstrip("/")
 
 
 def _normalise_database_url(url: str) -> str:
