@@ -14,6 +14,7 @@ from . import (
     catalog,
     database,
     errors,
+    front_door,
     health,
     i18n,
     offline,
@@ -65,6 +66,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Mount one blueprint per audience."""
     app.register_blueprint(health.bp)
+    app.register_blueprint(front_door.bp)
     app.register_blueprint(participant.bp)
     from .coordinator import init_app as init_coordinator  # the auth and coordinator blueprints
 
