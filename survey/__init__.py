@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import click
 from flask import Flask
 
 from . import (
@@ -25,7 +26,7 @@ from . import (
     security,
     serving,
 )
-from .config import PROJECT_ROOT, load_settings
+from .config import PROJECT_ROOT, ConfigError, exit_on_config_error, load_settings
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -37,7 +38,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
-    app.config.update(load_settings(Path(app.instance_path), config, os.environ))
+    try:
+        app.config.update(load_settings(Path(app.instance_path), config, os.environ))
+    except ConfigError as error:
+        if click.get_current_context(silent=True) is None:
+            raise  # called from code (tests, a WSGI server): the caller decides
+        exit_on_config_error(error)  # a `flask` command: one line and exit code 2, never a traceback
     register_extensions(app)
     catalog.init_app(app)
     register_blueprints(app)

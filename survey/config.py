@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,21 @@ SETTINGS: dict[str, tuple[Any, str]] = {
 
 class ConfigError(RuntimeError):
     """A setting is missing or invalid; the message tells the administrator what to set."""
+
+
+def exit_on_config_error(error: ConfigError) -> None:
+    """Print the setting that is missing as one line on standard error and exit with code 2 (no traceback)."""
+    print(f"Configuration error: {error}", file=sys.stderr)  # noqa: T201 (before any logging exists)
+    raise SystemExit(2)
+
+
+def check_environment(environ: Mapping[str, str]) -> None:
+    """Exit with one clear line when the environment lacks a required setting (gunicorn's master calls this)."""
+    instance = Path(environ.get("SURVEY_INSTANCE_PATH") or PROJECT_ROOT / "instance")
+    try:
+        load_settings(instance, None, environ)
+    except ConfigError as error:
+        exit_on_config_error(error)
 
 
 def _instance_secret(instance_path: Path) -> str:
