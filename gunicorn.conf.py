@@ -8,6 +8,13 @@ SQLite's busy handler commit more slowly than threads of one process.
 
 import multiprocessing
 import os
+import sys
+
+if "gunicorn.app.base" in sys.modules and "survey:create_app()" in sys.argv:
+    from survey.config import check_environment
+
+    # A missing SECRET_KEY or SURVEY_PARTICIPANT_CODE_KEY stops gunicorn here: one line, exit code 2.
+    check_environment(os.environ)
 
 bind = os.environ.get("BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
 # Several workers need shared rate-limit counters (REDIS_URL); without Redis the default is one worker,

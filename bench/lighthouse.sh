@@ -13,7 +13,7 @@ WORK="$(mktemp -d)"
 PORT="$(.venv/bin/python -c 'from bench.loadlib import free_port; print(free_port())')"
 URL_DB="sqlite:///$WORK/lighthouse.sqlite3"
 .venv/bin/python -c "from bench.loadlib import prepare_database; prepare_database('$URL_DB')" 2>/dev/null
-SECRET_KEY=lighthouse SURVEY_PARTICIPANT_CODE_KEY=lighthouse DATABASE_URL="$URL_DB" SURVEY_INSTANCE_PATH="$WORK" \
+SECRET_KEY=lighthouse SURVEY_PARTICIPANT_CODE_KEY=lighthouse SURVEY_PUBLIC_URL=http://127.0.0.1 DATABASE_URL="$URL_DB" SURVEY_INSTANCE_PATH="$WORK" \
   BIND="127.0.0.1:$PORT" WEB_CONCURRENCY=1 GUNICORN_ACCESS_LOG=/dev/null \
   .venv/bin/gunicorn -c gunicorn.conf.py 'survey:create_app()' 2>"$WORK/gunicorn.log" &
 SERVER=$!

@@ -26,7 +26,11 @@ from itsdangerous import URLSafeTimedSerializer
 
 ROOT = Path(__file__).resolve().parent.parent
 GROUP_CODE = "BENCH1"
-SECRETS = {"SECRET_KEY": "bench-secret-key", "SURVEY_PARTICIPANT_CODE_KEY": "bench-participant-code-key"}
+SECRETS = {
+    "SECRET_KEY": "bench-secret-key",
+    "SURVEY_PARTICIPANT_CODE_KEY": "bench-participant-code-key",
+    "SURVEY_PUBLIC_URL": "http://127.0.0.1",
+}
 
 
 # ---------------------------------------------------------------- the database

@@ -68,6 +68,7 @@ def build_app(folder: Path, code: str, instruments: list[str]) -> Flask:
         {
             "SECRET_KEY": "bench",
             "SURVEY_PARTICIPANT_CODE_KEY": "bench-participant-code-key",
+            "SURVEY_PUBLIC_URL": "http://127.0.0.1",
             "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
             "RATELIMIT_ENABLED": False,
             "SURVEY_SQLITE_SYNCHRONOUS": "NORMAL",

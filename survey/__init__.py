@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import click
 from flask import Flask
 
 from . import (
@@ -15,6 +16,7 @@ from . import (
     catalog,
     database,
     errors,
+    front_door,
     health,
     i18n,
     offline,
@@ -25,8 +27,8 @@ from . import (
     security,
     serving,
 )
-from .config import PROJECT_ROOT, load_settings
-from .extensions import babel, csrf, db, login_manager, migrate
+from .config import PROJECT_ROOT, ConfigError, exit_on_config_error, load_settings
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -37,7 +39,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
-    app.config.update(load_settings(Path(app.instance_path), config, os.environ))
+    try:
+        app.config.update(load_settings(Path(app.instance_path), config, os.environ))
+    except ConfigError as error:
+        if click.get_current_context(silent=True) is None:
+            raise  # called from code (tests, a WSGI server): the caller decides
+        exit_on_config_error(error)  # a `flask` command: one line and exit code 2, never a traceback
     app_logging.init_app(app)  # before the instruments load: their errors go to gunicorn's error log
     register_extensions(app)
     catalog.init_app(app)
@@ -65,6 +72,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Mount one blueprint per audience."""
     app.register_blueprint(health.bp)
+    app.register_blueprint(front_door.bp)
     app.register_blueprint(participant.bp)
     from .coordinator import init_app as init_coordinator  # the auth and coordinator blueprints
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import secrets
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -14,6 +16,11 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     "DATABASE_URL": (None, "SQLAlchemy URL; default a SQLite file in instance/survey.sqlite3."),
     "SECRET_KEY": (None, "Signs sessions and form tokens. Required outside debug and testing."),
     "SURVEY_PARTICIPANT_CODE_KEY": (None, "HMAC key for participant codes. Required outside debug and testing."),
+    "SURVEY_PUBLIC_URL": (
+        None,
+        "Public base URL of the site (https://survey.example.org) for QR codes and printed links. "
+        "Required outside debug and testing; never taken from the request's Host header there.",
+    ),
     "SURVEY_INSTRUMENTS_DIR": (str(PROJECT_ROOT / "instruments"), "Folder of instrument YAML files."),
     "SURVEY_MIN_GROUP_SIZE": (5, "Default k: aggregates over fewer responses are suppressed (floor 3)."),
     "SURVEY_SQLITE_SYNCHRONOUS": (
@@ -48,6 +55,21 @@ SETTINGS: dict[str, tuple[Any, str]] = {
 
 class ConfigError(RuntimeError):
     """A setting is missing or invalid; the message tells the administrator what to set."""
+
+
+def exit_on_config_error(error: ConfigError) -> None:
+    """Print the setting that is missing as one line on standard error and exit with code 2 (no traceback)."""
+    print(f"Configuration error: {error}", file=sys.stderr)  # noqa: T201 (before any logging exists)
+    raise SystemExit(2)
+
+
+def check_environment(environ: Mapping[str, str]) -> None:
+    """Exit with one clear line when the environment lacks a required setting (gunicorn's master calls this)."""
+    instance = Path(environ.get("SURVEY_INSTANCE_PATH") or PROJECT_ROOT / "instance")
+    try:
+        load_settings(instance, None, environ)
+    except ConfigError as error:
+        exit_on_config_error(error)
 
 
 def _instance_secret(instance_path: Path) -> str:
@@ -96,9 +118,27 @@ def load_settings(
                 "(for example: python -c 'import secrets; print(secrets.token_hex(32))')."
             )
         settings["SURVEY_PARTICIPANT_CODE_KEY"] = "participant-code:" + settings["SECRET_KEY"]
+    settings["SURVEY_PUBLIC_URL"] = _public_url(settings["SURVEY_PUBLIC_URL"], required=not (testing or debug))
     url = settings["DATABASE_URL"] or f"sqlite:///{instance_path / 'survey.sqlite3'}"
     settings["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(url)
     return settings
+
+
+def _public_url(value: str | None, required: bool) -> str | None:
+    """Check the public base URL (scheme and host, an optional path) and drop its trailing slash."""
+    if not value:
+        if required:
+            raise ConfigError(
+                "SURVEY_PUBLIC_URL is not set. Set it to the address participants open, for example "
+                "https://survey.example.org (QR codes and printed links use it, never the request's Host header)."
+            )
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(
+            f"SURVEY_PUBLIC_URL must be an http(s) address such as https://survey.example.org, not {value!r}."
+        )
+    return value.rstrip("/")
 
 
 def _normalise_database_url(url: str) -> str:

@@ -58,6 +58,7 @@ def test_gunicorn_access_log_never_contains_the_client_address(tmp_path) -> None
         **os.environ,
         "SECRET_KEY": "serving-test-secret",
         "SURVEY_PARTICIPANT_CODE_KEY": "serving-test-code-key",
+        "SURVEY_PUBLIC_URL": "https://survey.example.org",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
         "SURVEY_INSTANCE_PATH": str(tmp_path / "instance"),
         "BIND": f"127.0.0.1:{port}",
@@ -160,7 +161,9 @@ def test_production_requires_a_participant_code_key(tmp_path) -> None:
 
 
 def test_production_starts_with_both_secrets(tmp_path) -> None:
-    settings = load_settings(tmp_path, {}, {"SECRET_KEY": "a", "SURVEY_PARTICIPANT_CODE_KEY": "b"})
+    settings = load_settings(
+        tmp_path, {}, {"SECRET_KEY": "a", "SURVEY_PARTICIPANT_CODE_KEY": "b", "SURVEY_PUBLIC_URL": "https://s.example"}
+    )
     assert settings["SURVEY_PARTICIPANT_CODE_KEY"] == "b"
 
 

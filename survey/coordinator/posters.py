@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 import segno
-from flask import current_app, request, url_for
+from flask import current_app, request
 
 from ..models import Group
 
@@ -35,10 +35,13 @@ def participant_path(group: Group) -> str:
 
 
 def participant_url(group: Group) -> str:
-    """Return the full link to the group's questionnaire on this site."""
-    if "participant.survey" in current_app.view_functions:
-        return url_for("participant.survey", code=group.code, _external=True)
-    return request.url_root.rstrip("/") + participant_path(group)
+    """Return the full link to the group's questionnaire, on SURVEY_PUBLIC_URL.
+
+    Only development and tests (where the setting may be unset) fall back to the request's own address;
+    production refuses to start without it, so a forged Host header never reaches a poster or QR code.
+    """
+    base = current_app.config.get("SURVEY_PUBLIC_URL") or request.url_root
+    return base.rstrip("/") + participant_path(group)
 
 
 def qr_code(url: str) -> segno.QRCode:
