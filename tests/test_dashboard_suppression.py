@@ -50,12 +50,14 @@ def test_floor_of_three_applies_when_k_is_configured_lower() -> None:
 
 
 def test_month_total_cannot_expose_its_one_hidden_meeting() -> None:
-    # January: 4 (hidden) + 6 + 9 + 7; the month total is shown, so one more meeting must go.
+    # January: 4 (hidden) + 6 + 9 + 7; with the three meetings shown, the month (and all time,
+    # the same answers) must go: hiding the month costs no meeting, hiding a meeting would.
     days = [dt.date(2026, 1, 5), dt.date(2026, 1, 12), dt.date(2026, 1, 19), dt.date(2026, 1, 26)]
     cells = suppress_hierarchy([cell(d, n) for d, n in zip(days, (4, 6, 9, 7), strict=True)], k=5)
     meetings = [cells[("meeting", d, "*")] for d in days]
-    assert [m.hidden_because for m in meetings] == ["small_cell", "complement", None, None]
-    assert not cells[("month", dt.date(2026, 1, 1), "*")].suppressed
+    assert [m.hidden_because for m in meetings] == ["small_cell", None, None, None]
+    assert cells[("month", dt.date(2026, 1, 1), "*")].hidden_because == "complement"
+    assert cells[("all", None, "*")].hidden_because == "complement"
 
 
 def test_all_languages_cannot_expose_one_small_language() -> None:

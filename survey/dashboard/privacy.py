@@ -13,10 +13,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 
-from ..stats import Cell, Summary, summary_from_moments, suppress_partitions
+from ..stats import Cell, Summary, effective_k, summary_from_moments
+from ..stats.audit import audit
 
 ALL = "*"
 GRAIN_ORDER = ("meeting", "week", "month", "all")
@@ -108,38 +109,37 @@ def _memoized(rows: tuple[MeetingMoments, ...], k: int) -> dict[CellKey, Cell[Su
 
 
 def _suppress_hierarchy(rows: Iterable[MeetingMoments], k: int) -> dict[CellKey, Cell[Summary]]:
-    """Summarize every cell of the hierarchy and hide small cells and their complements everywhere at once.
+    """Summarize every cell of the hierarchy, hide small cells, then hide more by the exact audit.
 
-    Rule: a cell with fewer than effective_k(k) answers is hidden ("small_cell"); then, for
-    each total and its parts (all languages vs. each language; a week, month or all time vs.
-    its meetings; all time vs. its weeks and its months; every all-languages total vs. its
-    meetings in each language), more parts are hidden until no
-    total minus its shown parts pins down a hidden cell ("complement"); repeated until stable.
-    Cells that pool exactly the same answers (a week with one meeting, all languages when
-    only one was used) are one cell and share one decision.
+    Rule: a cell with 0 < n < effective_k(k) answers is hidden ("small_cell"); then
+    survey.stats.audit hides the fewest further cells ("complement") so that no hidden cell's
+    0/1 vector over the leaves (meeting x language, with answers) lies in the span of the
+    shown cells' vectors, i.e. no combination of sums and differences of shown cells gives a
+    hidden one. Cells are offered for publication finest grain first, all languages before
+    one language, larger n first; cells pooling the same answers share one decision.
     """
     rows = list(rows)
-    moments, partitions = rollup(rows)
-    canonical: dict[frozenset[tuple[dt.date, str]], CellKey] = {}
-    alias: dict[CellKey, CellKey] = {}
-    for key, leaves in sorted(_leaves(rows).items(), key=lambda item: (GRAIN_ORDER.index(item[0][0]), str(item[0]))):
-        alias[key] = canonical.setdefault(leaves, key)
-    unique = {
-        key: Cell(key=key, n=m.n, stats=summary_from_moments(m.n, m.total, m.total_sq))
-        for key, m in moments.items()
-        if alias[key] == key
-    }
-    seen: set[tuple[CellKey, frozenset[CellKey]]] = set()
-    merged: list[tuple[CellKey, list[CellKey]]] = []
-    for total, parts in partitions:
-        parts_canonical = sorted({alias[p] for p in parts}, key=str)
-        signature = (alias[total], frozenset(parts_canonical))
-        if parts_canonical == [alias[total]] or signature in seen:
-            continue  # a total made of one identical cell, or a partition already listed
-        seen.add(signature)
-        merged.append((alias[total], parts_canonical))
-    decided = suppress_partitions(unique, merged, k)
-    return {key: replace(decided[alias[key]], key=key) for key in moments}
+    moments, _partitions = rollup(rows)
+    threshold = effective_k(k)
+    index = {leaf: i for i, leaf in enumerate(sorted({(r.day, r.locale) for r in rows if r.moments.n > 0}))}
+    vectors = {key: frozenset(index[leaf] for leaf in leaves if leaf in index) for key, leaves in _leaves(rows).items()}
+    primary = {key for key, m in moments.items() if 0 < m.n < threshold}
+    order = sorted(moments, key=lambda key: (GRAIN_ORDER.index(key[0]), key[2] != ALL, -moments[key].n, str(key)))
+    leaf_n = [0] * len(index)
+    for r in rows:
+        if (r.day, r.locale) in index:
+            leaf_n[index[(r.day, r.locale)]] += r.moments.n
+    leaf_phase = sum(1 for key in order if key[0] == "meeting")
+    hidden = audit(vectors, primary, order, leaf_n=leaf_n, k=threshold, leaf_phase=leaf_phase)
+    result: dict[CellKey, Cell[Summary]] = {}
+    for key, m in moments.items():
+        if key in primary:
+            result[key] = Cell(key=key, n=m.n, hidden_because="small_cell")
+        elif key in hidden:
+            result[key] = Cell(key=key, n=m.n, hidden_because="complement")
+        else:
+            result[key] = Cell(key=key, n=m.n, stats=summary_from_moments(m.n, m.total, m.total_sq))
+    return result
 
 
 def count_rows(rows: Iterable[object]) -> list[MeetingMoments]:
