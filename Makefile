@@ -51,7 +51,7 @@ setup: $(VENV)/.runtime translations ## Install, migrate the database and seed d
 run: setup ## Start the app on SQLite with demo data at http://127.0.0.1:$(PORT)
 	SURVEY_DEV=1 $(BIN)/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$(PORT) --reload 'survey:create_app()'
 
-serve: $(VENV)/.runtime translations ## Production-style serving with gunicorn (needs SECRET_KEY and SURVEY_PARTICIPANT_CODE_KEY)
+serve: $(VENV)/.runtime translations ## Production-style serving with gunicorn on 127.0.0.1:8000 (needs SECRET_KEY, SURVEY_PARTICIPANT_CODE_KEY, SURVEY_PUBLIC_URL)
 	$(BIN)/flask setup --no-demo
 	$(BIN)/gunicorn -c gunicorn.conf.py 'survey:create_app()'
 

@@ -16,7 +16,9 @@ if "gunicorn.app.base" in sys.modules and "survey:create_app()" in sys.argv:
     # A missing SECRET_KEY or SURVEY_PARTICIPANT_CODE_KEY stops gunicorn here: one line, exit code 2.
     check_environment(os.environ)
 
-bind = os.environ.get("BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
+# Loopback unless told otherwise (BIND, or --bind): a proxy in front is the only way in, so nobody can reach
+# gunicorn directly and forge X-Forwarded-For.
+bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 # Several workers need shared rate-limit counters (REDIS_URL); without Redis the default is one worker,
 # and on_starting below refuses more (survey/rate_limits.py, check_workers).
 workers = int(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from importlib import import_module
 from pathlib import Path
@@ -37,11 +38,18 @@ def database_label() -> str:
 
 
 @click.command("setup")
-@click.option("--demo/--no-demo", default=True, show_default=True, help="Seed demo data into an empty database.")
+@click.option(
+    "--demo/--no-demo",
+    default=None,
+    help="Seed demo data (with its published logins) into an empty database. Default: only with SURVEY_DEV=1.",
+)
 @with_appcontext
-def setup_command(demo: bool) -> None:
-    """Migrate the database and, with --demo, seed demo data when it has no groups yet."""
+def setup_command(demo: bool | None) -> None:
+    """Migrate the database and, with --demo (or SURVEY_DEV=1), seed demo data when it has no groups yet."""
     from . import demo as demo_data
+
+    if demo is None:
+        demo = os.environ.get("SURVEY_DEV") == "1"
 
     try:
         upgrade(revision="heads")

@@ -16,10 +16,10 @@ from .conftest import BASE_CONFIG, ON_POSTGRES
 
 def test_setup_seeds_demo_data_once(app) -> None:
     runner = app.test_cli_runner()
-    first = runner.invoke(args=["setup"])
+    first = runner.invoke(args=["setup", "--demo"])
     assert first.exit_code == 0, first.output
     assert "Seeded demo data" in first.output
-    second = runner.invoke(args=["setup"])
+    second = runner.invoke(args=["setup", "--demo"])
     assert second.exit_code == 0 and "Seeded" not in second.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Group)) == 2
