@@ -28,7 +28,7 @@ from . import (
     serving,
 )
 from .config import PROJECT_ROOT, ConfigError, exit_on_config_error, load_settings
-from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .extensions import babel, csrf, db, login_manager, migrate
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

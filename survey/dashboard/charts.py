@@ -118,9 +118,9 @@ def band_colour(low: float, high: float, scale_low: float, scale_high: float, hi
     return MIDDLE_BAND
 
 
-def clip(value: float | None, low: float, high: float) -> float | None:
+def clip(value: float, low: float, high: float) -> float:
     """Keep an interval end inside the scale's range."""
-    return None if value is None else min(max(value, low), high)
+    return min(max(value, low), high)
 
 
 def wrap(text: str, width: int = 48) -> str:
@@ -160,8 +160,8 @@ def ci_band(
             continue
         if len(run) > 1:
             band_x += [d for d, _ in run] + [d for d, _ in reversed(run)] + [None]
-            band_y += [_r(clip(s.ci_high, low, high)) for _, s in run]
-            band_y += [_r(clip(s.ci_low, low, high)) for _, s in reversed(run)] + [None]
+            band_y += [_r(clip(s.ci_high, low, high)) for _, s in run if s.ci_high is not None]
+            band_y += [_r(clip(s.ci_low, low, high)) for _, s in reversed(run) if s.ci_low is not None] + [None]
         run = []
     return band_x, band_y
 

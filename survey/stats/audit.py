@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import Any
 
 Row = dict[int, int]
 
@@ -119,7 +120,7 @@ def _is_multiple(row: Row, of: Row, p: int) -> bool:
 
 
 def _greedy(
-    vectors: Mapping[Hashable, frozenset[int]],
+    vectors: Mapping[Any, frozenset[int]],
     primary: set[Hashable],
     order: Sequence[Hashable],
     p: int,
@@ -170,7 +171,7 @@ def recoverable(vectors: Mapping[Hashable, frozenset[int]], hidden: set[Hashable
 
 
 def audit(
-    vectors: Mapping[Hashable, frozenset[int]],
+    vectors: Mapping[Any, frozenset[int]],
     primary: Iterable[Hashable],
     order: Sequence[Hashable] | None = None,
     seed: int | None = None,
