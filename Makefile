@@ -8,7 +8,7 @@ PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export FLASK_APP := survey
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve setup test test-sqlite test-postgres browser lint check lock translations bench clean
+.PHONY: help run serve setup test test-sqlite test-postgres browser lint check lock translations catalog bench clean
 
 help: ## List every target
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -44,6 +44,10 @@ lock: ## Re-resolve requirements.txt in a fresh runtime-only virtualenv and rewr
 
 translations: $(VENV)/.runtime ## Compile the interface translations (.po -> .mo)
 	@if ls survey/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then $(BIN)/pybabel -q compile -f -d survey/translations; fi
+
+catalog: $(VENV)/.runtime ## Extract interface text into messages.pot and merge it into every language's .po (then translate, `make translations`)
+	$(BIN)/pybabel -q extract -F babel.cfg -o survey/translations/messages.pot .
+	$(BIN)/pybabel -q update -i survey/translations/messages.pot -d survey/translations
 
 setup: $(VENV)/.runtime translations ## Install, migrate the database and seed demo data if it is empty
 	SURVEY_DEV=1 $(BIN)/flask setup
