@@ -8,6 +8,8 @@ CSP = (
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
 
+SIGNED_IN_BLUEPRINTS = frozenset({"auth", "coordinator", "dashboard", "retention"})
+
 
 def init_app(app: Flask) -> None:
     """Install the header hook."""
@@ -18,7 +20,9 @@ def add_security_headers(response: Response) -> Response:
     """Add CSP, nosniff, referrer policy and HSTS (over HTTPS only)."""
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    # Coordinator forms need a same-origin Referer: Flask-WTF's strict CSRF check refuses HTTPS POSTs without one.
+    policy = "same-origin" if request.blueprint in SIGNED_IN_BLUEPRINTS else "no-referrer"
+    response.headers.setdefault("Referrer-Policy", policy)
     response.headers.setdefault("X-Frame-Options", "DENY")
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
