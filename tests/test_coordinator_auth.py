@@ -56,7 +56,36 @@ def test_every_login_failure_reads_the_same(app, client, email, password) -> Non
     assert f'value="{email}"' in body  # what was typed is kept, except the password
     assert password not in body
     assert client.get("/groups").status_code == 302
-    assert audit_actions(app) == [("login.failure", email)]
+    recorded = email if email != "nobody@example.org" else "(no such account)"
+    assert audit_actions(app) == [("login.failure", recorded)]
+
+
+def test_a_password_typed_in_the_email_field_never_reaches_the_audit_log(app, client) -> None:
+    add_user(app, "ana@example.org")
+    log_in_with_form(client, "my secret passphrase 9", PASSWORD)
+    assert audit_actions(app) == [("login.failure", "(no such account)")]
+
+
+def test_a_copied_session_cookie_stops_working_at_logout(app) -> None:
+    add_user(app, "ana@example.org")
+    client, thief = app.test_client(), app.test_client()
+    assert log_in_with_form(client, "ana@example.org").status_code == 302
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    thief.set_cookie("session", cookie.value)
+    assert thief.get("/groups").status_code == 200  # the copy works while the session is open
+    assert client.post("/logout").status_code == 302
+    assert thief.get("/groups").status_code == 302  # ended on the server, not only in one browser
+
+
+def test_login_starts_a_new_session_so_nothing_planted_before_it_survives(app, client) -> None:
+    add_user(app, "ana@example.org")
+    with client.session_transaction() as session:
+        session["csrf_token"] = "planted-before-login"
+    assert log_in_with_form(client, "ana@example.org").status_code == 302
+    with client.session_transaction() as session:
+        assert session.get("csrf_token") != "planted-before-login"
+        assert session.get("_user_id")
 
 
 @pytest.mark.parametrize("field", ["email", "password"])

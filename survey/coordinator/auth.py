@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -14,7 +14,7 @@ from ..accounts import verify_password
 from ..database import begin_write
 from ..extensions import db, limiter
 from .forms import ChangePasswordForm, ConfirmForm, LoginForm
-from .users import AccountError, authenticate, normalise_email, set_password
+from .users import AccountError, authenticate, end_sessions, known_email, normalise_email, set_password
 
 bp = Blueprint("auth", __name__)
 
@@ -52,6 +52,9 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+UNKNOWN_ACCOUNT = "(no such account)"
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
     account_limit, key_func=submitted_email, methods=["POST"], deduct_when=login_failed, error_message=TOO_MANY
@@ -67,11 +70,14 @@ def login() -> ResponseReturnValue:
     begin_write()
     user = authenticate(form.email.data or "", form.password.data or "")
     if user is None:
-        audit.record("login.failure", actor_email=normalise_email(form.email.data or "")[:254])
+        # Only an existing account's address is recorded: whatever else was typed (a password in the
+        # wrong field, a probe) never reaches the audit log.
+        audit.record("login.failure", actor_email=known_email(form.email.data or "") or UNKNOWN_ACCOUNT)
         db.session.commit()
         flash(LOGIN_FAILED, "error")
         form.password.data = ""
         return render_template("coordinator/login.html", form=form), 401
+    session.clear()  # a new session at login: nothing planted before it (a CSRF token, say) carries over
     login_user(user)
     audit.record("login.success")
     db.session.commit()
@@ -85,8 +91,10 @@ def logout() -> ResponseReturnValue:
     if ConfirmForm().validate_on_submit():
         begin_write()
         audit.record("logout")
+        end_sessions(current_user)  # a copy of this session's cookie stops working too
         db.session.commit()
         logout_user()
+        session.clear()
         flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))
 

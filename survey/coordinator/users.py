@@ -89,6 +89,17 @@ def set_password(user: User, password: str) -> None:
     user.session_version += 1
 
 
+def end_sessions(user: User) -> None:
+    """End every open session of the account (each carries the session version it was made with)."""
+    user.session_version += 1
+
+
+def known_email(typed: str) -> str | None:
+    """Return the typed address normalised if it belongs to an account, else None."""
+    email = normalise_email(typed)[:254]
+    return email if db.session.scalar(select(User.id).where(User.email == email)) is not None else None
+
+
 def set_active(user: User, active: bool) -> None:
     """Enable or disable an account; disabling ends its open sessions."""
     if user.is_active_account and not active:
