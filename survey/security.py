@@ -1,6 +1,7 @@
 """Security headers on every response (Content-Security-Policy without inline scripts)."""
 
 from flask import Flask, Response, request
+from flask_login import current_user
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -24,6 +25,9 @@ def add_security_headers(response: Response) -> Response:
     policy = "same-origin" if request.blueprint in SIGNED_IN_BLUEPRINTS else "no-referrer"
     response.headers.setdefault("Referrer-Policy", policy)
     response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.blueprint in SIGNED_IN_BLUEPRINTS and current_user.is_authenticated:
+        # Logged-in pages, JSON and exports hold group data: never kept by a browser or a proxy cache.
+        response.headers["Cache-Control"] = "no-store"
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response

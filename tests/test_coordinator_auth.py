@@ -298,3 +298,16 @@ def test_forged_or_stale_session_ids_are_anonymous(app, client, session_id) -> N
     with client.session_transaction() as session:
         session["_user_id"] = session_id
     assert client.get("/groups").status_code == 302
+
+
+@pytest.mark.parametrize("path", ["/groups", "/groups/NOSTOREA", "/groups/NOSTOREA/dashboard", "/account/password"])
+def test_logged_in_pages_are_never_stored_by_a_cache(app, client, path) -> None:
+    from .coordinator_support import add_group
+
+    add_group(app, "NOSTOREA")
+    log_in_with_form(client, add_user(app, "ana@example.org", groups={"NOSTOREA": "manager"}) and "ana@example.org")
+    response = client.get(path)
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    static = client.get("/static/site.css")
+    static.close()
+    assert "no-store" not in static.headers.get("Cache-Control", "")  # assets stay cacheable
