@@ -10,8 +10,10 @@ at once with "database is locked" when another writer committed in between.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -41,6 +43,21 @@ def init_app(app: Flask) -> None:
             raise ValueError(f"SURVEY_SQLITE_SYNCHRONOUS must be one of {sorted(SYNCHRONOUS_LEVELS)}")
         with app.app_context():
             _install_sqlite_hooks(db.engine, synchronous)
+            create_private_file(db.engine.url.database)
+
+
+def create_private_file(path: str | None) -> None:
+    """Create a new SQLite file readable by its owner only (0600); SQLite gives its -wal and -shm files the same mode.
+
+    Answers are sensitive: a file created under a permissive umask (0644) would be readable by every local account.
+    An existing file is left as the administrator set it.
+    """
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with suppress(FileExistsError):
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 WROTE = "survey_wrote"  # session.info key: this transaction sent changes (begin_write refuses to end it)

@@ -192,3 +192,26 @@ def test_a_request_begun_with_begin_read_cannot_write(app_ctx) -> None:
     begin_read()
     with pytest.raises(RuntimeError, match="begin_read"):
         begin_write()
+
+
+def test_a_new_sqlite_file_and_its_wal_are_private_to_the_owner(tmp_path) -> None:
+    import os
+    import stat
+
+    from survey import create_app
+    from survey.extensions import db as database
+
+    old = os.umask(0o022)  # a common default: files would otherwise be created 0644
+    try:
+        path = tmp_path / "fresh" / "survey.sqlite3"
+        app = create_app({"TESTING": True, "SECRET_KEY": "x" * 32, "DATABASE_URL": f"sqlite:///{path}"})
+        with app.app_context():
+            with database.engine.begin() as connection:
+                connection.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+                connection.exec_driver_sql("INSERT INTO t VALUES (1)")
+            modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in path.parent.iterdir()}
+            database.engine.dispose()
+    finally:
+        os.umask(old)
+    assert modes["survey.sqlite3"] == 0o600
+    assert all(mode == 0o600 for mode in modes.values()), modes  # -wal and -shm follow the database file
