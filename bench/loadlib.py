@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from itsdangerous import URLSafeTimedSerializer
 
@@ -386,13 +386,17 @@ def open_form(browser: Browser, code: str, rng: random.Random) -> Submission:
 
 
 def post(browser: Browser, submission: Submission) -> bool:
-    """POST the answers once; True when the server acknowledged them (303 to this nonce's thank-you page).
+    """POST the answers once; True when the server acknowledged them (303 to the group's thank-you page).
+
+    The thank-you address carries a signed, short-lived ticket instead of the nonce, so any 303 to it
+    after this POST acknowledges these answers (stored now, or already stored by an earlier try).
 
     :raises RuntimeError: on an answer that retrying cannot fix (a 4xx other than 429).
     """
     submission.attempts += 1
     status, headers, data = browser.request("POST", submission.path, submission.body)
-    if status == 303 and headers.get("location", "").rstrip("/").endswith(f"/thanks/{submission.nonce}"):
+    where = urlsplit(headers.get("location", "")).path.rstrip("/")
+    if status == 303 and (where.endswith("/thanks") or where.endswith(f"/thanks/{submission.nonce}")):  # app, bare app
         submission.acknowledged = True
         return True
     if 400 <= status < 500 and status != 429:
