@@ -50,12 +50,13 @@ def create_private_file(path: str | None) -> None:
     """Create a new SQLite file readable by its owner only (0600); SQLite gives its -wal and -shm files the same mode.
 
     Answers are sensitive: a file created under a permissive umask (0644) would be readable by every local account.
-    An existing file is left as the administrator set it.
+    An existing file is left as the administrator set it; a missing folder is not created.
     """
     if not path or path == ":memory:" or path.startswith("file:"):
         return
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.parent.is_dir():
+        return  # as SQLite itself: no folder is created, and the database is reported unreachable
     with suppress(FileExistsError):
         os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 

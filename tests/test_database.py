@@ -204,6 +204,7 @@ def test_a_new_sqlite_file_and_its_wal_are_private_to_the_owner(tmp_path) -> Non
     old = os.umask(0o022)  # a common default: files would otherwise be created 0644
     try:
         path = tmp_path / "fresh" / "survey.sqlite3"
+        path.parent.mkdir()
         app = create_app({"TESTING": True, "SECRET_KEY": "x" * 32, "DATABASE_URL": f"sqlite:///{path}"})
         with app.app_context():
             with database.engine.begin() as connection:
