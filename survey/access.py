@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import Select, select
 
 from .extensions import db
+from .groups import find_group
 from .models import Group, Membership, User
 
 Need = Literal["view", "manage"]
@@ -64,7 +65,6 @@ def group_or_404(code: str, need: Need = "view") -> Group:
     :raises NotFound: when the group does not exist or is outside the user's groups.
     :raises Forbidden: when a viewer asks to change it.
     """
-    from .coordinator.groups import find_group  # the one lookup by code (here lazily: coordinator imports access)
 
     group = find_group(code)
     if group is None:

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from survey import demo
 from survey.accounts import verify_password
-from survey.coordinator.groups import CODE_ALPHABET
 from survey.extensions import db
+from survey.groups import CODE_ALPHABET
 from survey.models import AuditEvent, Group, Membership, User
 
 from .coordinator_support import PASSWORD, add_group, add_user

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from survey import catalog
-from survey.coordinator.groups import CODE_ALPHABET, generate_code
 from survey.extensions import db
+from survey.groups import CODE_ALPHABET, generate_code
 from survey.models import AuditEvent, Group, Meeting, Membership
 from survey.submissions import build_response
 

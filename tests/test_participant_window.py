@@ -12,8 +12,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from survey.extensions import db
+from survey.meetings import MeetingSlot, open_slot
 from survey.models import Meeting, Response
-from survey.participant.window import MeetingSlot, open_slot
 
 from . import participant_support as support
 from .participant_support import get_token, make_group, submit, utc
@@ -121,7 +121,7 @@ def test_a_late_send_counts_for_the_meeting_it_was_opened_for(papp: Flask, monke
     client = papp.test_client()
     token = get_token(client)
     # The next day the window logic would pick another date; the token's meeting still counts.
-    from survey.participant import window
+    from survey import meetings as window
 
     monkeypatch.setattr(window, "open_slot", lambda **_: MeetingSlot(dt.date(2000, 1, 1), None))
     assert submit(client, token=token).status_code == 303
@@ -170,7 +170,7 @@ def test_a_meeting_the_coordinator_added_opens_the_survey_outside_the_weekly_sch
 
 
 def weekly_group(weekday: int | None = TUESDAY, nearby: tuple = ()) -> Any:
-    from survey.coordinator.groups import ParticipantGroup
+    from survey.groups import ParticipantGroup
 
     return ParticipantGroup(
         id=1,
@@ -197,13 +197,13 @@ def weekly_group(weekday: int | None = TUESDAY, nearby: tuple = ()) -> Any:
     ],
 )
 def test_next_opening_on_a_weekly_schedule(now: dt.datetime, opens: dt.datetime) -> None:
-    from survey.participant.window import next_opening
+    from survey.meetings import next_opening
 
     assert next_opening(weekly_group(), now) == opens
 
 
 def test_next_opening_counts_a_one_off_meeting_and_none_without_any() -> None:
-    from survey.participant.window import next_opening
+    from survey.meetings import next_opening
 
     friday = ((dt.date(2026, 11, 27), dt.time(12, 0)),)
     now = utc(2026, 11, 26, 20, 0)  # Thursday 14:00 in Chicago

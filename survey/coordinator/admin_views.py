@@ -12,12 +12,12 @@ from .. import audit
 from ..access import admin_required
 from ..database import begin_write
 from ..extensions import db
+from ..groups import all_groups
 from ..models import User
 from . import users as user_service
 from .blueprint import bp
 from .confirmation import confirmation_page, is_confirmed
 from .forms import AccountForm, AuditFilterForm, ConfirmForm, ResetPasswordForm, account_form_class
-from .groups import all_groups
 from .users import AccountError
 
 AUDIT_PAGE_SIZE = 50

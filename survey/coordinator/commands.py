@@ -8,12 +8,12 @@ import click
 from flask.cli import AppGroup
 
 from .. import audit
+from .. import groups as group_service
 from ..database import begin_write
 from ..extensions import db
+from ..groups import GroupError, GroupSettings
 from ..models import User
-from . import groups as group_service
 from . import users as user_service
-from .groups import GroupError, GroupSettings
 from .posters import participant_path
 from .users import AccountError
 

@@ -22,8 +22,8 @@ from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Num
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..accounts import MIN_PASSWORD_LENGTH
+from ..groups import MIN_GROUP_SIZE_FLOOR, WEEKDAYS
 from ..models import Group
-from .groups import MIN_GROUP_SIZE_FLOOR, WEEKDAYS
 from .users import ACCESS_LEVELS, ROLES, email_problem
 
 PASSWORD_HINT = f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words are easy to remember."

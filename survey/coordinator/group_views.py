@@ -9,16 +9,16 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from .. import audit, catalog
+from .. import groups as group_service
 from ..access import access_level, group_or_404, is_admin, visible_groups
 from ..database import begin_write
 from ..extensions import db
+from ..groups import GroupError, GroupSettings
 from ..models import Group
 from ..timezones import zone_groups
-from . import groups as group_service
 from .blueprint import bp
 from .confirmation import confirmation_page, is_confirmed
 from .forms import ConfirmForm, GroupForm
-from .groups import GroupError, GroupSettings
 from .posters import LANGUAGE_NAMES, participant_url
 from .users import add_membership
 

@@ -7,9 +7,9 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from ..access import group_or_404
+from ..groups import group_form_length, group_languages
 from . import posters
 from .blueprint import bp
-from .groups import group_form_length, group_languages
 
 PAPERS = {"a4": "A4", "letter": "Letter"}
 

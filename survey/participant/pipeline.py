@@ -21,17 +21,17 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import catalog
-from ..coordinator.groups import ParticipantGroup
 from ..database import begin_write, write_connection
 from ..extensions import db
+from ..groups import ParticipantGroup
 from ..instruments import AnswerValue, Instrument
+from ..meetings import MeetingSlot, get_or_create_meeting
 from ..models import InstrumentVersion, Response
 from ..scoring import clean_answers
 from ..submissions import PreparedResponse, answer_values, insert_response, prepare_response
 from . import codes
 from .form import FormPlan
 from .tokens import FormToken, response_token
-from .window import MeetingSlot, get_or_create_meeting
 
 MAX_INSTRUMENTS = 10  # thank-you lookups consider this many responses per submission
 

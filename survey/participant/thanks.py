@@ -19,7 +19,7 @@ from flask import current_app
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 
 from .. import catalog
-from ..coordinator.groups import ParticipantGroup
+from ..groups import ParticipantGroup
 from ..instruments import ITEM_TYPES, AnswerValue, Instrument
 from ..models import Response
 from ..scoring import score_response

@@ -19,17 +19,16 @@ from sqlalchemy import Connection
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import Forbidden, HTTPException
 
-from .. import catalog
-from ..coordinator import groups
-from ..coordinator.groups import ParticipantGroup
+from .. import catalog, groups
 from ..database import begin_read, read_connection
 from ..extensions import csrf, limiter
+from ..groups import ParticipantGroup
 from ..i18n import explicit_locale, language_links, select_locale, use_locale_hints
+from ..meetings import MeetingSlot, current_slot, next_opening
 from . import blank_form, pipeline, thanks, tokens
 from . import form as forms
 from .guards import is_cross_site
 from .resources import parse_setting, support_resources
-from .window import MeetingSlot, current_slot, next_opening
 
 bp = Blueprint("participant", __name__)
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,16}$")

@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import current_app
 from sqlalchemy import Connection, bindparam, func, select
 
-from .. import catalog
-from ..extensions import db
-from ..instruments.length import FormLength, form_length
-from ..models import Group, GroupInstrument, Meeting, Response, now_utc
+from . import catalog
+from .extensions import db
+from .instruments.length import FormLength, form_length
+from .models import Group, GroupInstrument, Meeting, Response, now_utc
 
 # No 0/O, 1/I/L: codes are read off posters and typed on phones.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"

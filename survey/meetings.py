@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
-from ..coordinator.groups import ParticipantGroup
-from ..extensions import db
-from ..models import Meeting
+from .extensions import db
+from .groups import ParticipantGroup
+from .models import Meeting
 
 OPENS_BEFORE = dt.timedelta(hours=1)
 STAYS_OPEN = dt.timedelta(hours=24)
