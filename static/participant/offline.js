@@ -169,6 +169,8 @@
     var entry = { token: formToken(form) + "~" + digest(body), action: form.action, savedAt: Date.now(), body: body };
     form.setAttribute("aria-busy", "true");
     say("sending");
+    var button = form.querySelector("button[type=submit]"), label = button && button.textContent;
+    if (button) button.textContent = document.getElementById("offline-status").getAttribute("data-sending");
     send(entry).then(function (response) {
       if (response.ok && response.redirected) {
         rememberSent(form, answers);
@@ -178,7 +180,10 @@
       return response.text().then(showPage);
     }, function () {
       return keep(entry);
-    }).then(function () { form.removeAttribute("aria-busy"); });
+    }).then(function () {
+      form.removeAttribute("aria-busy");
+      if (button && !leaving) button.textContent = label;
+    });
   }
 
   /* Back, then Send: a page restored from this tab's history (back/forward, or the back-forward cache)
@@ -364,6 +369,43 @@
     });
   }
 
+  /* The language the participant chose (the switch) stays on this phone, in localStorage: it is never
+     sent to the server as a cookie, only followed here when a page opens without its own ?lang=. */
+  var LANG_KEY = "survey-lang";
+  function rememberLanguage() {
+    var links = document.querySelectorAll(".langs a[hreflang]"), chosen = null, current = document.documentElement.lang;
+    // Only the survey form follows it: other pages' addresses carry more than the language (a ticket, a group).
+    var follow = !!document.getElementById("survey-form");
+    links.forEach(function (link) {
+      link.addEventListener("click", function () {
+        try { localStorage.setItem(LANG_KEY, link.getAttribute("hreflang")); } catch (error) { /* private mode */ }
+      });
+    });
+    try { chosen = localStorage.getItem(LANG_KEY); } catch (error) { return false; }
+    if (!follow || !chosen || chosen === current || /[?&]lang=/.test(location.search)) return false;
+    for (var i = 0; i < links.length; i++) {
+      if (links[i].getAttribute("hreflang") === chosen) { location.replace(links[i].href); return true; }
+    }
+    return false;
+  }
+
+  /* A gentle note on a shared phone: this phone sent answers for this group in the last 20 hours (the thank-you page
+     notes the group's code and the time; nothing about the answers). */
+  var ANSWERED_KEY = "survey-answered:", ANSWERED_HOURS = 20;
+  function noteAnswered() {
+    var data = document.getElementById("my-history"), form = document.getElementById("survey-form");
+    var note = document.getElementById("answered-note");
+    try {
+      if (data && data.getAttribute("data-group")) {
+        localStorage.setItem(ANSWERED_KEY + data.getAttribute("data-group"), String(Date.now()));
+      }
+      if (form && note) {
+        var at = Number(localStorage.getItem(ANSWERED_KEY + note.getAttribute("data-group")) || 0);
+        note.hidden = !(Date.now() - at < ANSWERED_HOURS * 36e5);
+      }
+    } catch (error) { /* no storage: no note */ }
+  }
+
   function start() {
     var form = document.getElementById("survey-form");
     if (form && window.fetch && window.indexedDB) {
@@ -375,8 +417,10 @@
     }
     refresh();
     keepMyScores();
+    noteAnswered();
   }
 
+  if (rememberLanguage()) return;
   start();
   if (navigator.serviceWorker) {
     navigator.serviceWorker.register("/sw.js").catch(function () {});
