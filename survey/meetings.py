@@ -25,6 +25,11 @@ from .schedules import ONCE, OPENS_BEFORE, STAYS_OPEN, MeetingSlot, ScheduleEntr
 __all__ = ["OPENS_BEFORE", "STAYS_OPEN", "MeetingSlot", "current_slot", "next_opening", "window_closes", "window_status"]
 
 
+def utc_now() -> dt.datetime:
+    """Return the current instant in UTC (every window decision reads the clock here, so tests can move it)."""
+    return dt.datetime.now(dt.UTC)
+
+
 def zone_named(name: str) -> ZoneInfo:
     """Return the named timezone, UTC when the name is unknown."""
     try:
@@ -97,7 +102,7 @@ def known_slots(group: ParticipantGroup, around: dt.date) -> list[MeetingSlot]:
 
 def current_slot(group: ParticipantGroup, now: dt.datetime | None = None) -> MeetingSlot | None:
     """Return the group's meeting open for answers now, or None when no window is open."""
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or utc_now()
     zone = group_zone(group)
     today = now.astimezone(zone).date()
     return open_slot(zone=zone, schedule=group.schedule, known=known_slots(group, today), now=now)
@@ -135,7 +140,7 @@ def next_opening(group: ParticipantGroup, now: dt.datetime | None = None) -> dt.
     Looks two weeks ahead on the repeating lines, at every one-off to come and at the meetings
     stored nearby.
     """
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or utc_now()
     zone = group_zone(group)
     today = now.astimezone(zone).date()
     repeating = [entry for entry in group.schedule if entry.kind != ONCE]
@@ -160,7 +165,7 @@ class WindowStatus:
 
 def window_status(group: ParticipantGroup, now: dt.datetime | None = None) -> WindowStatus:
     """Return the group's window now, as the participant page decides it (the "now" screen, the group page)."""
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or utc_now()
     if not group.accepts_answers:
         return WindowStatus(None, None, None)
     zone = group_zone(group)

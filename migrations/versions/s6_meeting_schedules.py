@@ -7,7 +7,8 @@ Create Date: 2026-12-02
 A group's one weekly day and time (groups.meeting_weekday, groups.meeting_time) becomes one
 weekly line of the new meeting_schedules table; a day without a time starts at 00:00, which
 opened the same window before. A time without a day opened no window, so it has nothing to
-move. Meetings and their responses are not touched: every answer keeps its meeting.
+move. Meetings and their responses are not touched: every answer keeps its meeting (the columns
+are dropped in place, see below; tests/test_migration_schedules.py checks it).
 """
 
 from __future__ import annotations
@@ -57,9 +58,10 @@ def upgrade() -> None:
     ]
     if rows:
         connection.execute(schedules.insert(), rows)
-    with op.batch_alter_table("groups", schema=None) as batch_op:
-        batch_op.drop_column("meeting_time")
-        batch_op.drop_column("meeting_weekday")
+    # ALTER TABLE ... DROP COLUMN (SQLite 3.35 and later), never batch mode's copy of the table: on
+    # SQLite, dropping the old groups table with foreign keys on would cascade to every meeting and answer.
+    op.execute("ALTER TABLE groups DROP COLUMN meeting_time")
+    op.execute("ALTER TABLE groups DROP COLUMN meeting_weekday")
 
 
 def as_time(value: object) -> dt.time:
@@ -73,9 +75,8 @@ def as_time(value: object) -> dt.time:
 
 def downgrade() -> None:
     """Keep each group's first weekly line as its one day and time; other lines are lost."""
-    with op.batch_alter_table("groups", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("meeting_weekday", sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column("meeting_time", sa.Time(), nullable=True))
+    op.add_column("groups", sa.Column("meeting_weekday", sa.Integer(), nullable=True))
+    op.add_column("groups", sa.Column("meeting_time", sa.Time(), nullable=True))
     connection = op.get_bind()
     first = connection.execute(
         sa.text(

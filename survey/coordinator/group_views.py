@@ -41,7 +41,8 @@ def group_form(group: Group | None = None) -> GroupForm:
             "name": settings.name,
             "default_locale": settings.default_locale,
             "timezone": settings.timezone,
-            **schedule_form.rows_data(settings.schedule),
+            # On a POST only what was sent counts: a row's missing field is empty, not its stored value.
+            **(schedule_form.rows_data(settings.schedule) if request.method != "POST" else {}),
             "instruments": list(settings.instrument_ids),
             "min_group_size": settings.min_group_size,
             "is_open": settings.is_open,
