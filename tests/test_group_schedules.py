@@ -201,3 +201,24 @@ def test_a_one_off_whose_window_closed_leaves_the_form(app, client, manager) -> 
         db.session.add(MeetingSchedule(group_id=group.id, kind="once", starts_at=dt.time(19), on_date=long_ago))
         db.session.commit()
     assert long_ago.isoformat() not in client.get("/groups/MINEAAA2/edit").get_data(as_text=True)
+
+
+def test_a_spanish_coordinator_reads_the_schedule_and_its_problems_in_spanish(app, client, manager) -> None:
+    spanish = {"Accept-Language": "es"}
+    page = client.get("/groups/MINEAAA2/edit", headers=spanish).get_data(as_text=True)
+    assert "Horario de reuniones" in page and '<option selected value="0">lunes</option>' in page
+    assert "desde una hora antes de cada reunión hasta 24 horas después" in page
+    overlapping = {**BASE, "repeating-0-weekday": "0", "repeating-0-starts_at": "19:00", "repeating-1-weekday": "1",
+                   "repeating-1-starts_at": "19:00"}
+    refused = client.post("/groups/MINEAAA2/edit", data=overlapping, headers=spanish)
+    assert refused.status_code == 400 and "están demasiado cerca: sus periodos de respuesta se superponen" in (
+        refused.get_data(as_text=True)
+    )
+    shown = client.get("/groups/MINEAAA2", headers=spanish).get_data(as_text=True)
+    assert "Cada lunes a las 19:00: las respuestas cuentan desde el lunes 18:00 hasta el martes 19:00" in shown
+
+
+def test_the_poster_says_when_answers_are_open_in_each_of_its_languages(client, manager) -> None:
+    poster = client.get("/groups/MINEAAA2/poster").get_data(as_text=True)
+    assert '<p class="poster-window" lang="en">Open from an hour before each meeting until a day after it: Every Monday at 19:00.</p>' in poster
+    assert "Abierta desde una hora antes de cada reunión hasta un día después: Cada lunes a las 19:00." in poster

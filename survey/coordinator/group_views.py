@@ -55,7 +55,7 @@ def group_form(group: Group | None = None) -> GroupForm:
     form.timezone.choices = {_("Common time zones"): common, _("All places"): places}
     if group is None:  # a new group: the page proposes the coordinator's own zone (static/timezone-guess.js)
         form.timezone.render_kw = {"data-propose-browser-zone": ""}
-    schedule_form.set_choices(form.repeating)
+    schedule_form.localise_rows(form.repeating, form.one_off)
     form.instruments.choices = [
         SelectChoice(inst.id, f"{inst.text(inst.title, 'en')} ({inst.id})") for inst in catalog.registry().all()
     ]

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms import DateField, FieldList, Form, FormField, SelectField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
@@ -49,12 +48,11 @@ class CalendarDateField(DateField):
 class RepeatingMeetingForm(Form):
     """One repeating meeting: a day, a start time, every week or every other week (with one of its dates)."""
 
-    weekday = SelectField(_l("Day"), choices=[], validate_choice=False)
-    starts_at = ClockField(_l("Starts at"), validators=[Optional()], format="%H:%M")
-    repeat = SelectField(_l("Repeats"), choices=[], validate_choice=False, default=WEEKLY)
-    on_date = CalendarDateField(
-        _l("Date of one meeting"), validators=[Optional()], description=_l("Only for every other week.")
-    )
+    # Labels, hints and choices are set per request, in the coordinator's language (localise_rows).
+    weekday = SelectField(choices=[], validate_choice=False)
+    starts_at = ClockField(validators=[Optional()], format="%H:%M")
+    repeat = SelectField(choices=[], validate_choice=False, default=WEEKLY)
+    on_date = CalendarDateField(validators=[Optional()])
 
     def is_blank(self) -> bool:
         """Tell whether the row was left empty (its repeat choice alone says nothing)."""
@@ -86,8 +84,8 @@ class RepeatingMeetingForm(Form):
 class OneOffMeetingForm(Form):
     """One meeting on a date of its own."""
 
-    on_date = CalendarDateField(_l("Date"), validators=[Optional()])
-    starts_at = ClockField(_l("Starts at"), validators=[Optional()], format="%H:%M")
+    on_date = CalendarDateField(validators=[Optional()])  # labels: localise_rows
+    starts_at = ClockField(validators=[Optional()], format="%H:%M")
 
     def is_blank(self) -> bool:
         """Tell whether the row was left empty."""
@@ -135,13 +133,18 @@ def rows_data(entries: Sequence[ScheduleEntry]) -> dict[str, list[dict[str, Any]
     }
 
 
-def set_choices(repeating: FieldList) -> None:
-    """Give each repeating row its day and repeat choices in the coordinator's language."""
+def localise_rows(repeating: FieldList, one_off: FieldList) -> None:
+    """Give every row its labels, hints and choices in the coordinator's language."""
     days = [SelectChoice("", _("Choose a day"))] + [SelectChoice(str(d), day_name(d)) for d in range(7)]
     repeats = [SelectChoice(WEEKLY, _("Every week")), SelectChoice(FORTNIGHTLY, _("Every other week"))]
     for row in repeating:
-        row.form.weekday.choices = days
-        row.form.repeat.choices = repeats
+        form = row.form
+        form.weekday.choices, form.repeat.choices = days, repeats
+        form.weekday.label.text, form.starts_at.label.text = _("Day"), _("Starts at")
+        form.repeat.label.text, form.on_date.label.text = _("Repeats"), _("Date of one meeting")
+        form.on_date.description = _("Only for every other week.")
+    for row in one_off:
+        row.form.on_date.label.text, row.form.starts_at.label.text = _("Date"), _("Starts at")
 
 
 def schedule_entries(repeating: FieldList, one_off: FieldList) -> tuple[ScheduleEntry, ...]:
