@@ -268,7 +268,9 @@ def current_schedule(group: Group, now: dt.datetime | None = None) -> tuple[Sche
     """Return the group's schedule without the one-offs whose answer window has closed (they are history)."""
     yesterday = local_today(group, now) - dt.timedelta(days=1)
     # A one-off of yesterday may still be open (its window lasts STAYS_OPEN, a day); older ones never are.
-    return tuple(entry for entry in schedule_of(group) if entry.kind != ONCE or (entry.on_date or dt.date.min) >= yesterday)
+    return tuple(
+        entry for entry in schedule_of(group) if entry.kind != ONCE or (entry.on_date or dt.date.min) >= yesterday
+    )
 
 
 def settings_of(group: Group) -> GroupSettings:

@@ -22,7 +22,15 @@ from .groups import ParticipantGroup
 from .models import Meeting
 from .schedules import ONCE, OPENS_BEFORE, STAYS_OPEN, MeetingSlot, ScheduleEntry, slots_between
 
-__all__ = ["OPENS_BEFORE", "STAYS_OPEN", "MeetingSlot", "current_slot", "next_opening", "window_closes", "window_status"]
+__all__ = [
+    "OPENS_BEFORE",
+    "STAYS_OPEN",
+    "MeetingSlot",
+    "current_slot",
+    "next_opening",
+    "window_closes",
+    "window_status",
+]
 
 
 def utc_now() -> dt.datetime:
@@ -145,7 +153,11 @@ def next_opening(group: ParticipantGroup, now: dt.datetime | None = None) -> dt.
     today = now.astimezone(zone).date()
     repeating = [entry for entry in group.schedule if entry.kind != ONCE]
     one_offs = [MeetingSlot(e.on_date, e.starts_at) for e in group.schedule if e.kind == ONCE and e.on_date]
-    candidates = [*known_slots(group, today), *slots_between(repeating, today, today + dt.timedelta(days=15)), *one_offs]
+    candidates = [
+        *known_slots(group, today),
+        *slots_between(repeating, today, today + dt.timedelta(days=15)),
+        *one_offs,
+    ]
     openings = [window_of(slot, zone)[0] for slot in candidates]
     future = [opens for opens in openings if opens > now]
     return min(future).astimezone(zone) if future else None

@@ -13,7 +13,17 @@ from babel.dates import format_date, format_datetime, get_day_names
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from .schedules import FORTNIGHTLY, KINDS, MAX_ENTRIES, ONCE, ONE_OFF_HORIZON, REPEATS, WEEKLY, ScheduleEntry, first_overlap
+from .schedules import (
+    FORTNIGHTLY,
+    KINDS,
+    MAX_ENTRIES,
+    ONCE,
+    ONE_OFF_HORIZON,
+    REPEATS,
+    WEEKLY,
+    ScheduleEntry,
+    first_overlap,
+)
 
 
 class ScheduleError(ValueError):
@@ -141,7 +151,10 @@ def check_entry(entry: ScheduleEntry, today: dt.date, kept: Sequence[ScheduleEnt
             raise ScheduleError(_("Give the date of the one-off meeting."))
         if entry.on_date < today and entry not in kept:
             raise ScheduleError(
-                _("%(date)s is in the past: a one-off meeting needs a date from today on.", date=date_words(entry.on_date))
+                _(
+                    "%(date)s is in the past: a one-off meeting needs a date from today on.",
+                    date=date_words(entry.on_date),
+                )
             )
         if entry.on_date > today + ONE_OFF_HORIZON:
             raise ScheduleError(_("Choose a one-off date within the next two years."))

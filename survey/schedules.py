@@ -91,8 +91,12 @@ def first_overlap(entries: Sequence[ScheduleEntry], today: dt.date) -> Overlap |
     dates = [today, *(entry.on_date for entry in entries if entry.kind == ONCE and entry.on_date)]
     days = days_between(min(dates) - dt.timedelta(days=2), max(dates) + dt.timedelta(days=16))
     starts = sorted(
-        ((dt.datetime.combine(day, entry.starts_at), index) for index, entry in enumerate(entries) for day in days
-         if entry.meets_on(day)),
+        (
+            (dt.datetime.combine(day, entry.starts_at), index)
+            for index, entry in enumerate(entries)
+            for day in days
+            if entry.meets_on(day)
+        ),
     )
     for (start, index), (later, later_index) in itertools.pairwise(starts):
         if later - start < WINDOW:

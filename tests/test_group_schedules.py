@@ -51,7 +51,9 @@ def manager(app, client):
 def stored(app, code: str | None = None) -> list[tuple]:
     """Return the stored schedule lines (of one group, or all) as plain tuples."""
     with app.app_context():
-        query = select(MeetingSchedule.kind, MeetingSchedule.weekday, MeetingSchedule.starts_at, MeetingSchedule.on_date)
+        query = select(
+            MeetingSchedule.kind, MeetingSchedule.weekday, MeetingSchedule.starts_at, MeetingSchedule.on_date
+        )
         if code:
             query = query.join(Group).where(Group.code == code)
         return [tuple(row) for row in db.session.execute(query.order_by(MeetingSchedule.id))]
@@ -104,7 +106,13 @@ def test_the_form_explains_the_window_and_offers_empty_rows(client, manager) -> 
 
 
 def test_an_emptied_row_removes_the_meeting(app, client, manager) -> None:
-    data = {**BASE, "name": "Mine", "repeating-0-weekday": "", "repeating-0-starts_at": "", "repeating-0-repeat": "weekly"}
+    data = {
+        **BASE,
+        "name": "Mine",
+        "repeating-0-weekday": "",
+        "repeating-0-starts_at": "",
+        "repeating-0-repeat": "weekly",
+    }
     assert client.post("/groups/MINEAAA2/edit", data=data).status_code == 302
     assert stored(app, "MINEAAA2") == []
 
@@ -115,7 +123,10 @@ PAST = (TODAY - dt.timedelta(days=2)).isoformat()
 @pytest.mark.parametrize(
     ("rows", "message"),
     [
-        ({"repeating-0-weekday": "9", "repeating-0-starts_at": "19:00"}, "Choose a day of the week, from Monday to Sunday."),
+        (
+            {"repeating-0-weekday": "9", "repeating-0-starts_at": "19:00"},
+            "Choose a day of the week, from Monday to Sunday.",
+        ),
         ({"repeating-0-weekday": "Funday", "repeating-0-starts_at": "19:00"}, "Choose a day of the week"),
         ({"repeating-0-weekday": "1", "repeating-0-starts_at": "25:99"}, "Give a time on the 24-hour clock"),
         ({"repeating-0-weekday": "1", "repeating-0-starts_at": "7pm"}, "Give a time on the 24-hour clock"),
@@ -208,8 +219,13 @@ def test_a_spanish_coordinator_reads_the_schedule_and_its_problems_in_spanish(ap
     page = client.get("/groups/MINEAAA2/edit", headers=spanish).get_data(as_text=True)
     assert "Horario de reuniones" in page and '<option selected value="0">lunes</option>' in page
     assert "desde una hora antes de cada reunión hasta 24 horas después" in page
-    overlapping = {**BASE, "repeating-0-weekday": "0", "repeating-0-starts_at": "19:00", "repeating-1-weekday": "1",
-                   "repeating-1-starts_at": "19:00"}
+    overlapping = {
+        **BASE,
+        "repeating-0-weekday": "0",
+        "repeating-0-starts_at": "19:00",
+        "repeating-1-weekday": "1",
+        "repeating-1-starts_at": "19:00",
+    }
     refused = client.post("/groups/MINEAAA2/edit", data=overlapping, headers=spanish)
     assert refused.status_code == 400 and "están demasiado cerca: sus periodos de respuesta se superponen" in (
         refused.get_data(as_text=True)
@@ -220,5 +236,8 @@ def test_a_spanish_coordinator_reads_the_schedule_and_its_problems_in_spanish(ap
 
 def test_the_poster_says_when_answers_are_open_in_each_of_its_languages(client, manager) -> None:
     poster = client.get("/groups/MINEAAA2/poster").get_data(as_text=True)
-    assert '<p class="poster-window" lang="en">Open from an hour before each meeting until a day after it: Every Monday at 19:00.</p>' in poster
+    assert (
+        '<p class="poster-window" lang="en">Open from an hour before each meeting until a day after it: '
+        "Every Monday at 19:00.</p>" in poster
+    )
     assert "Abierta desde una hora antes de cada reunión hasta un día después: Cada lunes a las 19:00." in poster

@@ -52,7 +52,9 @@ def test_weekday_and_time_move_to_the_schedule_table_and_back(tmp_path: Path) ->
         )
         db.session.commit()
         upgrade(revision="s6_meeting_schedules")
-        lines = run(text("SELECT group_id, kind, weekday, starts_at, on_date FROM meeting_schedules ORDER BY group_id")).all()
+        lines = run(
+            text("SELECT group_id, kind, weekday, starts_at, on_date FROM meeting_schedules ORDER BY group_id")
+        ).all()
         columns = {column["name"] for column in inspect(db.engine).get_columns("groups")}
         kept = run(text("SELECT meeting_id, meeting_date FROM responses")).all()
         db.session.rollback()  # end the read: a WAL snapshot would keep showing the old schema

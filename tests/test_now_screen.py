@@ -1,4 +1,4 @@
-"""The "now" screen on the wall: the meeting answers count for, its count after midnight, and no invitation while closed."""
+"""The "now" screen on the wall: the meeting answers count for, its count after midnight, no invitation while closed."""
 
 from __future__ import annotations
 

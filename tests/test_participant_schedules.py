@@ -50,7 +50,9 @@ def stored_meetings(app: Flask) -> list[tuple[dt.date, dt.time | None]]:
     """Return the (meeting date, start) of every stored response, in order."""
     with app.app_context():
         rows = db.session.execute(
-            select(Meeting.local_date, Meeting.starts_at).join(Response, Response.meeting_id == Meeting.id).order_by(Response.id)
+            select(Meeting.local_date, Meeting.starts_at)
+            .join(Response, Response.meeting_id == Meeting.id)
+            .order_by(Response.id)
         )
         return [tuple(row) for row in rows]
 

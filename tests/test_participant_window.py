@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from survey.extensions import db
 from survey.meetings import MeetingSlot, open_slot
-from survey.schedules import ScheduleEntry
 from survey.models import Meeting, Response
+from survey.schedules import ScheduleEntry
 
 from . import participant_support as support
 from .participant_support import get_token, make_group, submit, utc

@@ -138,3 +138,33 @@ def test_window_closes_a_day_after_the_meeting_starts_in_its_group_zone() -> Non
     assert window_closes(meeting) == utc(2026, 12, 2, 1, 0)  # Tuesday 19:00 in Chicago
     unscheduled = SimpleNamespace(local_date=MONDAY, starts_at=None, group=SimpleNamespace(timezone="UTC"))
     assert window_closes(unscheduled) == utc(2026, 12, 1, 0, 0)  # the end of that local day
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        (ScheduleEntry("monthly", dt.time(19), 0), "Choose every week, every other week, or a one-off date."),
+        (ScheduleEntry("weekly", dt.time(19), 7), "Choose a day of the week, from Monday to Sunday."),
+        (ScheduleEntry("weekly", dt.time(19), None), "Choose a day of the week, from Monday to Sunday."),
+        (ScheduleEntry("fortnightly", dt.time(19), 0), "give the date of one of its meetings"),
+        (ScheduleEntry("fortnightly", dt.time(19), 0, dt.date(2026, 12, 1)), "is not a Monday"),
+        (ScheduleEntry("once", dt.time(19)), "Give the date of the one-off meeting."),
+        (ScheduleEntry("once", dt.time(19), None, MONDAY - dt.timedelta(days=1)), "is in the past"),
+        (ScheduleEntry("once", dt.time(19), None, MONDAY + dt.timedelta(days=800)), "within the next two years"),
+    ],
+)
+def test_schedule_lines_the_form_cannot_send_are_refused_too(app_ctx, entry: ScheduleEntry, message: str) -> None:
+    from survey.schedule_words import ScheduleError, check_schedule
+
+    with pytest.raises(ScheduleError, match=message):
+        check_schedule([entry], MONDAY)
+
+
+def test_a_stored_past_one_off_may_stay_and_at_most_twelve_lines(app_ctx) -> None:
+    from survey.schedule_words import ScheduleError, check_schedule
+
+    past = ScheduleEntry("once", dt.time(19), None, MONDAY - dt.timedelta(days=1))
+    check_schedule([past], MONDAY, kept=[past])  # no error
+    many = [ScheduleEntry("once", dt.time(19), None, MONDAY + dt.timedelta(days=2 * n)) for n in range(13)]
+    with pytest.raises(ScheduleError, match="at most 12 meetings"):
+        check_schedule(many, MONDAY)

@@ -18,9 +18,9 @@ from ..meetings import WindowStatus, window_status
 from ..models import Group
 from ..schedule_words import describe, describe_schedule, moment_words, window_rule, window_words
 from ..timezones import zone_groups
+from . import schedule_form
 from .blueprint import bp
 from .confirmation import confirmation_page, is_confirmed
-from . import schedule_form
 from .forms import ConfirmForm, GroupForm
 from .posters import LANGUAGE_NAMES, participant_url
 from .users import add_membership

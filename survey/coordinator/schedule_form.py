@@ -124,7 +124,9 @@ def rows_data(entries: Sequence[ScheduleEntry]) -> dict[str, list[dict[str, Any]
         for e in entries
         if e.kind in REPEATS
     ]
-    one_off: list[dict[str, Any]] = [{"on_date": e.on_date, "starts_at": e.starts_at} for e in entries if e.kind == ONCE]
+    one_off: list[dict[str, Any]] = [
+        {"on_date": e.on_date, "starts_at": e.starts_at} for e in entries if e.kind == ONCE
+    ]
     blank_repeating = {"weekday": "", "starts_at": None, "repeat": WEEKLY, "on_date": None}
     blank_one_off: dict[str, Any] = {"on_date": None, "starts_at": None}
     return {
@@ -151,4 +153,3 @@ def schedule_entries(repeating: FieldList, one_off: FieldList) -> tuple[Schedule
     """Return the schedule lines of the validated rows, skipping empty ones."""
     rows = [*(row.form for row in repeating), *(row.form for row in one_off)]
     return tuple(form.entry() for form in rows if not form.is_blank())
-

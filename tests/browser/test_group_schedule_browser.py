@@ -31,7 +31,9 @@ def log_in(page: Any, base: str, email: str) -> None:
 @pytest.mark.parametrize("javascript", [True, False])
 def test_a_coordinator_creates_a_twice_weekly_group(live_server, new_context, javascript) -> None:
     add_user(live_server.app, "coordinator@example.org")
-    page = new_context(**DESKTOP, locale="en-US", timezone_id="America/Chicago", java_script_enabled=javascript).new_page()
+    page = new_context(
+        **DESKTOP, locale="en-US", timezone_id="America/Chicago", java_script_enabled=javascript
+    ).new_page()
     log_in(page, live_server.url, "coordinator@example.org")
     page.goto(live_server.url + "/groups/new")
     assert "an hour before each meeting until 24 hours after it starts" in page.inner_text("fieldset.schedule")
@@ -57,7 +59,9 @@ def test_a_coordinator_creates_a_twice_weekly_group(live_server, new_context, ja
     assert [tuple(row) for row in rows] == [("weekly", 0, dt.time(19)), ("weekly", 3, dt.time(18, 30))]
 
 
-def test_an_overlapping_schedule_is_refused_in_the_browser_and_the_form_stays_accessible(live_server, new_context) -> None:
+def test_an_overlapping_schedule_is_refused_in_the_browser_and_the_form_stays_accessible(
+    live_server, new_context
+) -> None:
     add_user(live_server.app, "coordinator@example.org", groups={"BROWSEEN": "manager"})
     page = new_context(viewport={"width": 390, "height": 844}, locale="en-US").new_page()
     log_in(page, live_server.url, "coordinator@example.org")
