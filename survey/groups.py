@@ -141,7 +141,7 @@ def find_participant_group(
     if not rows:
         return None
     first = rows[0]._mapping
-    # One row per instrument and nearby meeting: dict.fromkeys keeps the first-seen order of each.
+    # One row per instrument, nearby meeting and schedule line: dict.fromkeys keeps the first-seen order of each.
     ids = tuple(dict.fromkeys(row.instrument_id for row in rows if row.instrument_id is not None))
     meetings = tuple(dict.fromkeys((row.local_date, row.starts_at) for row in rows if row.local_date is not None))
     schedule = tuple(
