@@ -81,7 +81,7 @@ def prepare_database(url: str, instruments: tuple[str, ...] = ("checkin",)) -> N
             db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
             db.session.commit()
         upgrade(revision="heads")
-        group = Group(name="Benchmark group", code=GROUP_CODE, meeting_weekday=None, timezone="UTC")
+        group = Group(name="Benchmark group", code=GROUP_CODE, timezone="UTC")
         group.instruments = [GroupInstrument(instrument_id=i, position=n) for n, i in enumerate(instruments)]
         db.session.add(group)
         db.session.commit()

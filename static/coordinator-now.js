@@ -1,11 +1,13 @@
-// The "now" screen: refresh the response count every 10 seconds without reloading the page.
-// Without JavaScript the page still works: it shows the count and a "Refresh the count" link.
+// The "now" screen: refresh the response count every 10 seconds without reloading the page, and reload
+// it when the meeting answers count for changes (a window opens or closes), so the wall never invites
+// scanning while the survey is closed. Without JavaScript the page still works: a "Refresh" link.
 (function () {
   "use strict";
   var holder = document.querySelector("[data-count-url]");
+  if (!holder || !window.fetch) { return; }
   var target = document.getElementById("response-count");
-  if (!holder || !target || !window.fetch) { return; }
   var url = holder.getAttribute("data-count-url");
+  var meeting = holder.getAttribute("data-meeting") || "";
   var hints = document.querySelectorAll(".js-only");
   for (var i = 0; i < hints.length; i++) { hints[i].hidden = false; }
 
@@ -13,7 +15,9 @@
     fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin", cache: "no-store" })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (data) {
-        if (data && typeof data.count === "number" && String(data.count) !== target.textContent) {
+        if (!data) { return; }
+        if ((data.date || "") !== meeting) { window.location.reload(); return; }
+        if (target && typeof data.count === "number" && String(data.count) !== target.textContent) {
           target.textContent = String(data.count);
         }
       })

@@ -15,7 +15,9 @@ from sqlalchemy import Connection, bindparam, func, select
 from . import catalog
 from .extensions import db
 from .instruments.length import FormLength, form_length
-from .models import Group, GroupInstrument, Meeting, Response, now_utc
+from .models import Group, GroupInstrument, Meeting, MeetingSchedule, Response, now_utc
+from .schedule_words import ScheduleError, check_schedule
+from .schedules import ONCE, ScheduleEntry
 
 # No 0/O, 1/I/L: codes are read off posters and typed on phones.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -23,7 +25,6 @@ CODE_LENGTH = 8
 CUSTOM_CODE_PATTERN = re.compile(r"^[A-Z0-9]{4,16}$")
 MIN_GROUP_SIZE_FLOOR = 3
 DEFAULT_INSTRUMENT = "checkin"
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 class GroupError(ValueError):
@@ -41,8 +42,7 @@ class GroupSettings:
     name: str
     default_locale: str = "en"
     timezone: str = "UTC"
-    meeting_weekday: int | None = None
-    meeting_time: dt.time | None = None
+    schedule: tuple[ScheduleEntry, ...] = ()  # none: open every day, for that day's meeting
     instrument_ids: Sequence[str] = (DEFAULT_INSTRUMENT,)
     min_group_size: int = 5
     is_open: bool = True
@@ -70,8 +70,6 @@ class ParticipantGroup:
     name: str
     default_locale: str
     timezone: str
-    meeting_weekday: int | None
-    meeting_time: dt.time | None
     min_group_size: int
     is_open: bool
     archived_at: dt.datetime | None
@@ -79,6 +77,8 @@ class ParticipantGroup:
     # Meetings the coordinator stored within two days of the read (local date, start time): enough
     # for any timezone's yesterday, today and tomorrow, which is what the meeting window looks at.
     nearby_meetings: tuple[tuple[dt.date, dt.time | None], ...] = ()
+    # The schedule: every repeating line, and the one-offs from two days before the read on.
+    schedule: tuple[ScheduleEntry, ...] = ()
 
     @property
     def accepts_answers(self) -> bool:
@@ -88,21 +88,31 @@ class ParticipantGroup:
 
 # Built once: every participant request runs one, and building a statement costs more than running it.
 _GROUP_BY_CODE = select(Group).where(Group.code == bindparam("code"))
-_PARTICIPANT_FIELDS = [f.name for f in fields(ParticipantGroup) if f.name not in {"instrument_ids", "nearby_meetings"}]
+_JOINED = {"instrument_ids", "nearby_meetings", "schedule"}
+_PARTICIPANT_FIELDS = [f.name for f in fields(ParticipantGroup) if f.name not in _JOINED]
 _PARTICIPANT_GROUP_BY_CODE = (
     select(
         *[getattr(Group, name) for name in _PARTICIPANT_FIELDS],
         GroupInstrument.instrument_id,
         Meeting.local_date,
         Meeting.starts_at,
+        MeetingSchedule.kind,
+        MeetingSchedule.weekday,
+        MeetingSchedule.starts_at.label("schedule_starts_at"),
+        MeetingSchedule.on_date,
     )
     .outerjoin(GroupInstrument, GroupInstrument.group_id == Group.id)
     .outerjoin(
         Meeting,
         (Meeting.group_id == Group.id) & Meeting.local_date.between(bindparam("low"), bindparam("high")),
     )
+    .outerjoin(
+        MeetingSchedule,
+        (MeetingSchedule.group_id == Group.id)
+        & ((MeetingSchedule.kind != ONCE) | (MeetingSchedule.on_date >= bindparam("low"))),
+    )
     .where(Group.code == bindparam("code"))
-    .order_by(GroupInstrument.position, Meeting.local_date)
+    .order_by(GroupInstrument.position, Meeting.local_date, MeetingSchedule.id)
 )
 NEARBY_DAYS = dt.timedelta(days=2)
 
@@ -120,7 +130,8 @@ def find_participant_group(
     """Return what participant pages need of the group with this code (any case), in one read, or None.
 
     The one read also brings the group's stored meetings within two days of `today` (UTC today
-    by default), so that the meeting window needs no second query.
+    by default) and its schedule (one-offs from two days before on), so that the meeting window
+    needs no second query.
     """
     if "\x00" in code:  # as in find_group
         return None
@@ -130,11 +141,21 @@ def find_participant_group(
     if not rows:
         return None
     first = rows[0]._mapping
-    # One row per instrument and nearby meeting: dict.fromkeys keeps the first-seen order of each.
+    # One row per instrument, nearby meeting and schedule line: dict.fromkeys keeps the first-seen order of each.
     ids = tuple(dict.fromkeys(row.instrument_id for row in rows if row.instrument_id is not None))
     meetings = tuple(dict.fromkeys((row.local_date, row.starts_at) for row in rows if row.local_date is not None))
+    schedule = tuple(
+        dict.fromkeys(
+            ScheduleEntry(row.kind, row.schedule_starts_at, row.weekday, row.on_date)
+            for row in rows
+            if row.kind is not None
+        )
+    )
     return ParticipantGroup(
-        **{name: first[name] for name in _PARTICIPANT_FIELDS}, instrument_ids=ids, nearby_meetings=meetings
+        **{name: first[name] for name in _PARTICIPANT_FIELDS},
+        instrument_ids=ids,
+        nearby_meetings=meetings,
+        schedule=schedule,
     )
 
 
@@ -162,8 +183,8 @@ def available_locales() -> list[str]:
     return sorted({locale for inst in catalog.registry().all() for locale in inst.locales}) or ["en"]
 
 
-def check_settings(settings: GroupSettings) -> None:
-    """Check a group's settings against the rules.
+def check_settings(settings: GroupSettings, kept: Sequence[ScheduleEntry] = ()) -> None:
+    """Check a group's settings against the rules (`kept`: schedule lines already stored, which may be past).
 
     :raises GroupError: naming the field and what to do about it.
     """
@@ -177,8 +198,10 @@ def check_settings(settings: GroupSettings) -> None:
         raise GroupError(
             f"Unknown time zone {settings.timezone!r}; use a name like America/Chicago.", "timezone"
         ) from None
-    if settings.meeting_weekday is not None and settings.meeting_weekday not in range(7):
-        raise GroupError("Choose a weekday.", "meeting_weekday")
+    try:
+        check_schedule(settings.schedule, local_today_in(settings.timezone), kept=kept)
+    except ScheduleError as error:
+        raise GroupError(str(error), "schedule") from None
     unknown = [i for i in settings.instrument_ids if catalog.registry().get(i) is None]
     if unknown or not settings.instrument_ids:
         raise GroupError(
@@ -212,7 +235,7 @@ def update_group(group: Group, settings: GroupSettings) -> None:
 
     :raises GroupError: for invalid settings.
     """
-    check_settings(settings)
+    check_settings(settings, kept=schedule_of(group))
     apply_settings(group, settings)
 
 
@@ -221,8 +244,10 @@ def apply_settings(group: Group, settings: GroupSettings) -> None:
     group.name = settings.name.strip()
     group.default_locale = settings.default_locale
     group.timezone = settings.timezone
-    group.meeting_weekday = settings.meeting_weekday
-    group.meeting_time = settings.meeting_time
+    group.schedule = [
+        MeetingSchedule(kind=entry.kind, weekday=entry.weekday, starts_at=entry.starts_at, on_date=entry.on_date)
+        for entry in sorted(dict.fromkeys(settings.schedule), key=lambda entry: entry.sort_key)
+    ]
     group.min_group_size = settings.min_group_size
     group.is_open = settings.is_open
     kept = {gi.instrument_id: gi for gi in group.instruments}
@@ -234,14 +259,27 @@ def apply_settings(group: Group, settings: GroupSettings) -> None:
         link.position = position
 
 
+def schedule_of(group: Group) -> tuple[ScheduleEntry, ...]:
+    """Return the group's stored schedule lines, in the order they are shown."""
+    return tuple(ScheduleEntry(row.kind, row.starts_at, row.weekday, row.on_date) for row in group.schedule)
+
+
+def current_schedule(group: Group, now: dt.datetime | None = None) -> tuple[ScheduleEntry, ...]:
+    """Return the group's schedule without the one-offs whose answer window has closed (they are history)."""
+    yesterday = local_today(group, now) - dt.timedelta(days=1)
+    # A one-off of yesterday may still be open (its window lasts STAYS_OPEN, a day); older ones never are.
+    return tuple(
+        entry for entry in schedule_of(group) if entry.kind != ONCE or (entry.on_date or dt.date.min) >= yesterday
+    )
+
+
 def settings_of(group: Group) -> GroupSettings:
     """Return a group's current settings (to prefill the edit form)."""
     return GroupSettings(
         name=group.name,
         default_locale=group.default_locale,
         timezone=group.timezone,
-        meeting_weekday=group.meeting_weekday,
-        meeting_time=group.meeting_time,
+        schedule=current_schedule(group),
         instrument_ids=tuple(group.instrument_ids),
         min_group_size=group.min_group_size,
         is_open=group.is_open,
@@ -253,14 +291,6 @@ def set_archived(group: Group, archived: bool) -> None:
     group.archived_at = now_utc() if archived else None
     if archived:
         group.is_open = False
-
-
-def schedule_text(group: Group) -> str:
-    """Describe the meeting schedule, e.g. "Tuesdays at 19:00", or "No fixed schedule"."""
-    if group.meeting_weekday is None:
-        return "No fixed schedule" if group.meeting_time is None else f"At {group.meeting_time:%H:%M}"
-    day = WEEKDAYS[group.meeting_weekday] + "s"
-    return f"{day} at {group.meeting_time:%H:%M}" if group.meeting_time else day
 
 
 def group_languages(group: Group) -> list[str]:
@@ -297,7 +327,16 @@ def meetings_with_counts(group: Group, limit: int = 200) -> list[MeetingCount]:
 
 def local_today(group: Group, now: dt.datetime | None = None) -> dt.date:
     """Return today's date where the group meets."""
-    return (now or now_utc()).astimezone(ZoneInfo(group.timezone)).date()
+    return local_today_in(group.timezone, now)
+
+
+def local_today_in(timezone: str, now: dt.datetime | None = None) -> dt.date:
+    """Return today's date in this time zone (UTC's when the name is unknown)."""
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return (now or now_utc()).astimezone(zone).date()
 
 
 def responses_on(group: Group, day: dt.date) -> int:

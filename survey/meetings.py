@@ -1,9 +1,10 @@
 """Which meeting a survey answers: the one whose window is open, in the group's timezone.
 
 A window runs from an hour before a meeting starts to 24 hours after, so a survey filled in on
-the bus home after midnight still counts for that evening. A group with no schedule answers for
-today's local date. The meeting row is created by the first response when the coordinator did
-not create it.
+the bus home after midnight still counts for that evening. The meetings are those of the
+group's schedule (weekly, fortnightly and one-off lines, survey/schedules.py) and those stored
+nearby; a group with no schedule answers for today's local date. The meeting row is created by
+the first response when the coordinator did not create it.
 """
 
 from __future__ import annotations
@@ -19,25 +20,35 @@ from sqlalchemy.exc import IntegrityError
 from .extensions import db
 from .groups import ParticipantGroup
 from .models import Meeting
+from .schedules import ONCE, OPENS_BEFORE, STAYS_OPEN, MeetingSlot, ScheduleEntry, slots_between
 
-OPENS_BEFORE = dt.timedelta(hours=1)
-STAYS_OPEN = dt.timedelta(hours=24)
+__all__ = [
+    "OPENS_BEFORE",
+    "STAYS_OPEN",
+    "MeetingSlot",
+    "current_slot",
+    "next_opening",
+    "window_closes",
+    "window_status",
+]
 
 
-@dataclass(frozen=True)
-class MeetingSlot:
-    """A meeting occurrence: its local date and start time (None when it has no set time)."""
+def utc_now() -> dt.datetime:
+    """Return the current instant in UTC (every window decision reads the clock here, so tests can move it)."""
+    return dt.datetime.now(dt.UTC)
 
-    local_date: dt.date
-    starts_at: dt.time | None
+
+def zone_named(name: str) -> ZoneInfo:
+    """Return the named timezone, UTC when the name is unknown."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 def group_zone(group: ParticipantGroup) -> ZoneInfo:
     """Return the group's timezone, UTC when the stored name is unknown."""
-    try:
-        return ZoneInfo(group.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    return zone_named(group.timezone)
 
 
 def window_of(slot: MeetingSlot, zone: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
@@ -46,32 +57,34 @@ def window_of(slot: MeetingSlot, zone: ZoneInfo) -> tuple[dt.datetime, dt.dateti
     return start - OPENS_BEFORE, start + STAYS_OPEN
 
 
-def scheduled_slots(weekday: int | None, start: dt.time | None, around: dt.date) -> list[MeetingSlot]:
-    """Return the weekly schedule's occurrences from the day before `around` to the day after."""
-    if weekday is None:
-        return []
-    days = (around + dt.timedelta(days=offset) for offset in (-1, 0, 1))
-    return [MeetingSlot(day, start) for day in days if day.weekday() == weekday]
+def window_closes(meeting: Meeting) -> dt.datetime:
+    """Return the instant (UTC) a stored meeting's window closes: its start in its group's zone plus 24 hours.
+
+    The dashboard's release step asks this. A form opened inside the window may still be sent
+    later (its token is valid for a week, for phones that were offline) and counts for it.
+    """
+    return window_of(MeetingSlot(meeting.local_date, meeting.starts_at), zone_named(meeting.group.timezone))[1]
 
 
 def open_slot(
     *,
     zone: ZoneInfo,
-    weekday: int | None,
-    start: dt.time | None,
+    schedule: Iterable[ScheduleEntry],
     known: Iterable[MeetingSlot],
     now: dt.datetime,
 ) -> MeetingSlot | None:
     """Return the meeting whose window holds `now` (the latest-starting one), or None.
 
-    With no weekly schedule and no open known meeting, the meeting is today's local date.
+    With no schedule and no open known meeting, the meeting is today's local date.
     """
+    entries = tuple(schedule)
     today = now.astimezone(zone).date()
-    candidates = [*scheduled_slots(weekday, start, today), *known]
+    day = dt.timedelta(days=1)
+    candidates = [*slots_between(entries, today - day, today + day), *known]
     open_now = [slot for slot in candidates if window_of(slot, zone)[0] <= now < window_of(slot, zone)[1]]
     if open_now:
         return max(open_now, key=lambda slot: window_of(slot, zone)[0])
-    if weekday is None:
+    if not entries:
         return MeetingSlot(today, None)
     return None
 
@@ -89,7 +102,7 @@ def known_slots(group: ParticipantGroup, around: dt.date) -> list[MeetingSlot]:
     """
     day = dt.timedelta(days=1)
     return [
-        MeetingSlot(local_date, starts_at or group.meeting_time)
+        MeetingSlot(local_date, starts_at)
         for local_date, starts_at in group.nearby_meetings
         if around - day <= local_date <= around + day
     ]
@@ -97,12 +110,10 @@ def known_slots(group: ParticipantGroup, around: dt.date) -> list[MeetingSlot]:
 
 def current_slot(group: ParticipantGroup, now: dt.datetime | None = None) -> MeetingSlot | None:
     """Return the group's meeting open for answers now, or None when no window is open."""
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or utc_now()
     zone = group_zone(group)
     today = now.astimezone(zone).date()
-    return open_slot(
-        zone=zone, weekday=group.meeting_weekday, start=group.meeting_time, known=known_slots(group, today), now=now
-    )
+    return open_slot(zone=zone, schedule=group.schedule, known=known_slots(group, today), now=now)
 
 
 def find_meeting_id(group_id: int, local_date: dt.date) -> int | None:
@@ -134,15 +145,43 @@ def get_or_create_meeting(group_id: int, slot: MeetingSlot) -> int:
 def next_opening(group: ParticipantGroup, now: dt.datetime | None = None) -> dt.datetime | None:
     """Return when the group's next window opens (aware, in the group's zone), or None if none is planned.
 
-    Looks a week ahead on the weekly schedule and at the meetings the coordinator created nearby.
+    Looks two weeks ahead on the repeating lines, at every one-off to come and at the meetings
+    stored nearby.
     """
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or utc_now()
     zone = group_zone(group)
     today = now.astimezone(zone).date()
-    candidates = [*known_slots(group, today)]
-    if group.meeting_weekday is not None:
-        days = (today + dt.timedelta(days=offset) for offset in range(8))
-        candidates += [MeetingSlot(day, group.meeting_time) for day in days if day.weekday() == group.meeting_weekday]
+    repeating = [entry for entry in group.schedule if entry.kind != ONCE]
+    one_offs = [MeetingSlot(e.on_date, e.starts_at) for e in group.schedule if e.kind == ONCE and e.on_date]
+    candidates = [
+        *known_slots(group, today),
+        *slots_between(repeating, today, today + dt.timedelta(days=15)),
+        *one_offs,
+    ]
     openings = [window_of(slot, zone)[0] for slot in candidates]
     future = [opens for opens in openings if opens > now]
     return min(future).astimezone(zone) if future else None
+
+
+@dataclass(frozen=True)
+class WindowStatus:
+    """What scanning the group's code meets now: the meeting answers count for, or when the next one opens.
+
+    Times are aware, in the group's zone; both meeting fields are None when the group takes no answers.
+    """
+
+    meeting: MeetingSlot | None
+    closes: dt.datetime | None  # when the open meeting's window closes
+    opens_next: dt.datetime | None  # when no meeting is open: the next window's opening, if one is planned
+
+
+def window_status(group: ParticipantGroup, now: dt.datetime | None = None) -> WindowStatus:
+    """Return the group's window now, as the participant page decides it (the "now" screen, the group page)."""
+    now = now or utc_now()
+    if not group.accepts_answers:
+        return WindowStatus(None, None, None)
+    zone = group_zone(group)
+    slot = current_slot(group, now)
+    if slot is None:
+        return WindowStatus(None, None, next_opening(group, now))
+    return WindowStatus(slot, window_of(slot, zone)[1].astimezone(zone), None)

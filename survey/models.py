@@ -60,8 +60,6 @@ class Group(Model):
     code: Mapped[str] = mapped_column(String(16), unique=True)
     default_locale: Mapped[str] = mapped_column(String(8), default="en")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
-    meeting_weekday: Mapped[int | None] = mapped_column(Integer)  # 0 = Monday
-    meeting_time: Mapped[dt.time | None] = mapped_column(Time)
     min_group_size: Mapped[int] = mapped_column(Integer, default=5)
     is_open: Mapped[bool] = mapped_column(Boolean, default=True)
     archived_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
@@ -70,6 +68,9 @@ class Group(Model):
         back_populates="group", cascade="all, delete-orphan", order_by="GroupInstrument.position"
     )
     meetings: Mapped[list[Meeting]] = relationship(back_populates="group")
+    schedule: Mapped[list[MeetingSchedule]] = relationship(
+        back_populates="group", cascade="all, delete-orphan", order_by="MeetingSchedule.id"
+    )
 
     @property
     def instrument_ids(self) -> list[str]:
@@ -85,6 +86,22 @@ class GroupInstrument(Model):
     instrument_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     group: Mapped[Group] = relationship(back_populates="instruments")
+
+
+class MeetingSchedule(Model):
+    """One line of a group's schedule: weekly or fortnightly (weekday, time) or one-off (date, time).
+
+    survey/schedules.py says what each kind meets on; a fortnightly line's on_date is one of its dates.
+    """
+
+    __tablename__ = "meeting_schedules"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # weekly | fortnightly | once
+    weekday: Mapped[int | None] = mapped_column(Integer)  # 0 = Monday
+    starts_at: Mapped[dt.time] = mapped_column(Time)
+    on_date: Mapped[dt.date | None] = mapped_column(Date)
+    group: Mapped[Group] = relationship(back_populates="schedule")
 
 
 class Meeting(Model):

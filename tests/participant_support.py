@@ -18,7 +18,8 @@ from sqlalchemy import func, select
 
 from survey.config import PROJECT_ROOT
 from survey.extensions import db
-from survey.models import Group, GroupInstrument, Response
+from survey.models import Group, GroupInstrument, MeetingSchedule, Response
+from survey.schedules import ScheduleEntry
 
 TOKEN_RE = re.compile(r'name="form_token" value="([^"]+)"')
 
@@ -114,11 +115,20 @@ def pclient(papp: Flask) -> FlaskClient:
     return papp.test_client()
 
 
-def make_group(app: Flask, code: str = "TESTGRP", instruments: Iterable[str] = ("every_type",), **fields: Any) -> int:
+def make_group(
+    app: Flask,
+    code: str = "TESTGRP",
+    instruments: Iterable[str] = ("every_type",),
+    schedule: Iterable[ScheduleEntry] = (),
+    **fields: Any,
+) -> int:
     """Create a group (no schedule by default, so always open) and return its id."""
     with app.app_context():
         group = Group(name=fields.pop("name", "Test group"), code=code, **fields)
         group.instruments = [GroupInstrument(instrument_id=i, position=n) for n, i in enumerate(instruments)]
+        group.schedule = [
+            MeetingSchedule(kind=e.kind, weekday=e.weekday, starts_at=e.starts_at, on_date=e.on_date) for e in schedule
+        ]
         db.session.add(group)
         db.session.commit()
         return group.id

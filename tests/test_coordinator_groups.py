@@ -19,8 +19,9 @@ VALID = {
     "name": "Wednesday Circle",
     "default_locale": "en",
     "timezone": "America/Chicago",
-    "meeting_weekday": "2",
-    "meeting_time": "19:30",
+    "repeating-0-weekday": "2",
+    "repeating-0-starts_at": "19:30",
+    "repeating-0-repeat": "weekly",
     "instruments": ["checkin"],
     "min_group_size": "6",
     "is_open": "y",
@@ -47,7 +48,7 @@ def get_group(app, code: str) -> Group:
     with app.app_context():
         group = db.session.scalar(select(Group).filter_by(code=code))
         assert group is not None
-        _ = group.instrument_ids
+        _ = group.instrument_ids, group.schedule
         db.session.expunge_all()
         return group
 
@@ -82,11 +83,11 @@ def test_coordinator_creates_a_group_and_manages_it(app, client, coordinator) ->
     assert response.status_code == 302
     code = response.headers["Location"].rsplit("/", 1)[1]
     group = get_group(app, code)
-    assert (group.name, group.timezone, group.meeting_weekday, group.meeting_time, group.min_group_size) == (
+    schedule = [(row.kind, row.weekday, row.starts_at, row.on_date) for row in group.schedule]
+    assert (group.name, group.timezone, schedule, group.min_group_size) == (
         "Wednesday Circle",
         "America/Chicago",
-        2,
-        dt.time(19, 30),
+        [("weekly", 2, dt.time(19, 30), None)],
         6,
     )
     assert group.is_open and group.instrument_ids == ["checkin"] and len(code) == 8
@@ -106,7 +107,7 @@ def test_coordinator_creates_a_group_and_manages_it(app, client, coordinator) ->
         ({"default_locale": "xx"}, "Not a valid choice."),
         ({"instruments": []}, "Choose at least one questionnaire."),
         ({"instruments": ["nope"]}, "is not a valid choice"),
-        ({"meeting_time": "25:99"}, "Not a valid time value."),
+        ({"repeating-0-starts_at": "25:99"}, "Give a time on the 24-hour clock, like 19:00."),
         ({"code": "no spaces!"}, "4 to 16 letters and digits"),
         ({"code": "OTHERAA2"}, "already used by another group"),
         ({"code": "otheraa2"}, "already used by another group"),

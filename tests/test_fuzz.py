@@ -39,8 +39,12 @@ FIELD_NAMES = [
     "confirm",
     "instruments",
     "timezone",
-    "meeting_weekday",
-    "meeting_time",
+    "repeating-0-weekday",
+    "repeating-0-starts_at",
+    "repeating-0-repeat",
+    "repeating-0-on_date",
+    "one_off-0-on_date",
+    "one_off-0-starts_at",
     "min_group_size",
     "csrf_token",
     "next",
@@ -53,7 +57,7 @@ values = st.one_of(text, st.integers(-5, 1000).map(str), st.sampled_from(["", "0
 def fuzz_app(make_app):
     app = make_app(WTF_CSRF_ENABLED=False)  # so that fuzzed bodies reach the forms' own validation
     with app.app_context():
-        group = Group(name="Fuzz group", code="FUZZ1", meeting_weekday=None, timezone="UTC")
+        group = Group(name="Fuzz group", code="FUZZ1", timezone="UTC")
         group.instruments = [GroupInstrument(instrument_id="checkin", position=0)]
         admin = User(email="admin@example.org", password_hash=hash_password("a long enough password"), role="admin")
         db.session.add_all([group, admin])

@@ -20,7 +20,7 @@ HTTPS = "https://localhost"
 def site(app):
     """A group open for answers, one stored submission, and a logged-in admin's test client factory."""
     with app.app_context():
-        group = Group(name="Headers group", code="HDR1", meeting_weekday=None, timezone="UTC")
+        group = Group(name="Headers group", code="HDR1", timezone="UTC")
         group.instruments = [GroupInstrument(instrument_id="checkin", position=0)]
         admin = User(email="admin@example.org", password_hash=hash_password("a long enough password"), role="admin")
         db.session.add_all([group, admin])

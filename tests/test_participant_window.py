@@ -14,6 +14,7 @@ from sqlalchemy import select
 from survey.extensions import db
 from survey.meetings import MeetingSlot, open_slot
 from survey.models import Meeting, Response
+from survey.schedules import ScheduleEntry
 
 from . import participant_support as support
 from .participant_support import get_token, make_group, submit, utc
@@ -24,10 +25,13 @@ TUESDAY = 1
 TUESDAY_7PM = MeetingSlot(dt.date(2026, 11, 24), dt.time(19, 0))  # 2026-11-24 is a Tuesday; 01:00 UTC next day
 
 
+def weekly(weekday: int, at: dt.time = dt.time(19, 0)) -> ScheduleEntry:
+    return ScheduleEntry("weekly", at, weekday)
+
+
 def slot_at(now: dt.datetime, known: tuple[MeetingSlot, ...] = (), weekday: int | None = TUESDAY) -> MeetingSlot | None:
-    return open_slot(
-        zone=CHICAGO, weekday=weekday, start=dt.time(19, 0) if weekday is not None else None, known=known, now=now
-    )
+    schedule = () if weekday is None else (weekly(weekday),)
+    return open_slot(zone=CHICAGO, schedule=schedule, known=known, now=now)
 
 
 @pytest.mark.parametrize(
@@ -64,7 +68,7 @@ def test_no_open_window_is_a_friendly_410(papp: Flask) -> None:
     # Scheduled for a weekday that is neither yesterday, today nor tomorrow anywhere: never open now.
     zone = ZoneInfo("UTC")
     weekday = (dt.datetime.now(zone).weekday() + 3) % 7
-    make_group(papp, code="CLOSEDW", timezone="UTC", meeting_weekday=weekday, meeting_time=dt.time(19, 0))
+    make_group(papp, code="CLOSEDW", timezone="UTC", schedule=[weekly(weekday)])
     page = papp.test_client().get("/s/CLOSEDW")
     assert page.status_code == 410
     body = page.get_data(as_text=True)
@@ -157,7 +161,7 @@ def test_a_meeting_the_coordinator_added_opens_the_survey_outside_the_weekly_sch
     """The stored meetings come with the group's own read (ParticipantGroup.nearby_meetings)."""
     today = dt.datetime.now(dt.UTC).date()
     far_weekday = (today + dt.timedelta(days=3)).weekday()  # neither yesterday, today nor tomorrow
-    group_id = make_group(papp, meeting_weekday=far_weekday, meeting_time=dt.time(19, 0), timezone="UTC")
+    group_id = make_group(papp, schedule=[weekly(far_weekday)], timezone="UTC")
     client = papp.test_client()
     assert client.get("/s/TESTGRP").status_code == 410  # no scheduled meeting is open now
     with papp.app_context():
@@ -178,13 +182,12 @@ def weekly_group(weekday: int | None = TUESDAY, nearby: tuple = ()) -> Any:
         name="Window",
         default_locale="en",
         timezone="America/Chicago",
-        meeting_weekday=weekday,
-        meeting_time=dt.time(19, 0) if weekday is not None else None,
         min_group_size=5,
         is_open=True,
         archived_at=None,
         instrument_ids=("checkin",),
         nearby_meetings=nearby,
+        schedule=() if weekday is None else (weekly(weekday),),
     )
 
 

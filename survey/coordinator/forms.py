@@ -15,15 +15,15 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
-    TimeField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..accounts import MIN_PASSWORD_LENGTH
-from ..groups import MIN_GROUP_SIZE_FLOOR, WEEKDAYS
+from ..groups import MIN_GROUP_SIZE_FLOOR
 from ..models import Group
+from .schedule_form import one_off_field, repeating_field
 from .users import ACCESS_LEVELS, ROLES, email_problem
 
 PASSWORD_HINT = f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words are easy to remember."
@@ -146,6 +146,10 @@ class MultiCheckboxField(SelectMultipleField):
 class GroupForm(FlaskForm):
     """A group's settings; `code` is used only when creating."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.schedule_problems: list[str] = []  # the whole schedule's (overlaps, past dates), not one field's
+
     name = StringField(
         "Group name",
         validators=[DataRequired("Give the group a name."), Length(max=120)],
@@ -160,14 +164,8 @@ class GroupForm(FlaskForm):
     )
     default_locale = SelectField("Default language", choices=[])
     timezone = SelectField("Time zone", choices=[], description="Meetings and dashboards use this zone's dates.")
-    meeting_weekday = SelectField(
-        "Meeting day",
-        choices=[SelectChoice("", "No fixed day")] + [SelectChoice(str(i), day) for i, day in enumerate(WEEKDAYS)],
-        validators=[Optional()],
-    )
-    meeting_time = TimeField(
-        "Meeting time", validators=[Optional()], format="%H:%M", description="Optional, for example 19:00."
-    )
+    repeating = repeating_field()  # the schedule: survey/coordinator/schedule_form.py
+    one_off = one_off_field()
     instruments = MultiCheckboxField(
         "Questionnaires", choices=[], validators=[DataRequired("Choose at least one questionnaire.")]
     )

@@ -14,8 +14,11 @@ from ..access import access_level, group_or_404, is_admin, visible_groups
 from ..database import begin_write
 from ..extensions import db
 from ..groups import GroupError, GroupSettings
+from ..meetings import WindowStatus, window_status
 from ..models import Group
+from ..schedule_words import describe, describe_schedule, moment_words, window_rule, window_words
 from ..timezones import zone_groups
+from . import schedule_form
 from .blueprint import bp
 from .confirmation import confirmation_page, is_confirmed
 from .forms import ConfirmForm, GroupForm
@@ -38,8 +41,8 @@ def group_form(group: Group | None = None) -> GroupForm:
             "name": settings.name,
             "default_locale": settings.default_locale,
             "timezone": settings.timezone,
-            "meeting_weekday": "" if settings.meeting_weekday is None else str(settings.meeting_weekday),
-            "meeting_time": settings.meeting_time,
+            # On a POST only what was sent counts: a row's missing field is empty, not its stored value.
+            **(schedule_form.rows_data(settings.schedule) if request.method != "POST" else {}),
             "instruments": list(settings.instrument_ids),
             "min_group_size": settings.min_group_size,
             "is_open": settings.is_open,
@@ -52,6 +55,7 @@ def group_form(group: Group | None = None) -> GroupForm:
     form.timezone.choices = {_("Common time zones"): common, _("All places"): places}
     if group is None:  # a new group: the page proposes the coordinator's own zone (static/timezone-guess.js)
         form.timezone.render_kw = {"data-propose-browser-zone": ""}
+    schedule_form.localise_rows(form.repeating, form.one_off)
     form.instruments.choices = [
         SelectChoice(inst.id, f"{inst.text(inst.title, 'en')} ({inst.id})") for inst in catalog.registry().all()
     ]
@@ -60,13 +64,11 @@ def group_form(group: Group | None = None) -> GroupForm:
 
 def settings_from(form: GroupForm) -> GroupSettings:
     """Read validated form data into group settings."""
-    weekday = form.meeting_weekday.data
     return GroupSettings(
         name=form.name.data or "",
         default_locale=form.default_locale.data or "",
         timezone=form.timezone.data or "",
-        meeting_weekday=int(weekday) if weekday not in (None, "") else None,
-        meeting_time=form.meeting_time.data,
+        schedule=schedule_form.schedule_entries(form.repeating, form.one_off),
         instrument_ids=tuple(form.instruments.data or ()),
         min_group_size=form.min_group_size.data or 0,
         is_open=bool(form.is_open.data),
@@ -74,7 +76,10 @@ def settings_from(form: GroupForm) -> GroupSettings:
 
 
 def show_error(form: GroupForm, error: GroupError) -> None:
-    """Attach a service error to the field it concerns (or the name field)."""
+    """Attach a service error to the field it concerns (the schedule as a whole, or the name field)."""
+    if error.field == "schedule":
+        form.schedule_problems.append(str(error))
+        return
     field = form._fields.get(error.field) or form.name
     field.errors = [*field.errors, str(error)]
 
@@ -86,7 +91,7 @@ def groups() -> ResponseReturnValue:
     show_archived = request.args.get("archived") == "1"
     rows = [(g, access_level(current_user, g)) for g in visible_groups(include_archived=show_archived)]
     return render_template(
-        "coordinator/groups.html", rows=rows, show_archived=show_archived, schedule_text=group_service.schedule_text
+        "coordinator/groups.html", rows=rows, show_archived=show_archived, schedule_text=schedule_text
     )
 
 
@@ -110,7 +115,7 @@ def group_new() -> ResponseReturnValue:
             flash(f"Group “{group.name}” created. Its code is {group.code}.", "success")
             return redirect(url_for("coordinator.group", code=group.code))
     status = 400 if form.is_submitted() else 200
-    return render_template("coordinator/group_form.html", form=form, group=None), status
+    return render_template("coordinator/group_form.html", form=form, group=None, window_rule=window_rule()), status
 
 
 @bp.route("/groups/<code>")
@@ -124,7 +129,10 @@ def group(code: str) -> ResponseReturnValue:
         can_manage=access_level(current_user, found) == "manage",
         meetings=group_service.meetings_with_counts(found),
         link=participant_url(found),
-        schedule=group_service.schedule_text(found),
+        schedule=[(describe(entry), window_words(entry)) for entry in group_service.current_schedule(found)],
+        window_rule=window_rule(),
+        status=window_status_of(found),
+        moment=moment_words,
         languages=group_service.group_languages(found),
         length=group_service.group_form_length(found),
     )
@@ -149,7 +157,12 @@ def group_edit(code: str) -> ResponseReturnValue:
             flash("Changes saved.", "success")
             return redirect(url_for("coordinator.group", code=found.code))
     status = 400 if form.is_submitted() else 200
-    return render_template("coordinator/group_form.html", form=form, group=found, archive_form=ConfirmForm()), status
+    return (
+        render_template(
+            "coordinator/group_form.html", form=form, group=found, archive_form=ConfirmForm(), window_rule=window_rule()
+        ),
+        status,
+    )
 
 
 @bp.route("/groups/<code>/archive", methods=["POST"])
@@ -183,24 +196,44 @@ def group_archive(code: str) -> ResponseReturnValue:
 @bp.route("/groups/<code>/now")
 @login_required
 def group_now(code: str) -> ResponseReturnValue:
-    """The meeting screen: a large QR code, the link written out, and today's response count."""
+    """The meeting screen: the meeting answers count for, a large QR code and its count; or when the survey opens."""
     found = group_or_404(code)
-    today = group_service.local_today(found)
+    status = window_status_of(found)
     return render_template(
         "coordinator/now.html",
         group=found,
         link=participant_url(found),
-        today=today,
-        count=group_service.responses_on(found, today),
+        status=status,
+        count=meeting_count(found, status),
+        moment=moment_words,
     )
 
 
 @bp.route("/groups/<code>/now/count.json")
 @login_required
 def group_now_count(code: str) -> ResponseReturnValue:
-    """Today's number of responses for the group (a count only, never answers)."""
+    """The number of people who answered for the meeting open now (a count only, never answers)."""
     found = group_or_404(code)
-    today = group_service.local_today(found)
-    response = jsonify(count=group_service.responses_on(found, today), date=today.isoformat(), open=found.is_open)
+    status = window_status_of(found)
+    meeting = status.meeting.local_date.isoformat() if status.meeting else None
+    response = jsonify(count=meeting_count(found, status), date=meeting, open=status.meeting is not None)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def window_status_of(group: Group) -> WindowStatus:
+    """Return the group's answer window now, decided exactly as a participant's scan decides it."""
+    participant_view = group_service.find_participant_group(group.code)
+    if participant_view is None:  # the group was just read; only a concurrent deletion gets here
+        return WindowStatus(None, None, None)
+    return window_status(participant_view)
+
+
+def meeting_count(group: Group, status: WindowStatus) -> int:
+    """Return how many people answered for the open meeting (0 when none is open)."""
+    return group_service.responses_on(group, status.meeting.local_date) if status.meeting else 0
+
+
+def schedule_text(group: Group) -> str:
+    """Describe a group's schedule in one line (the groups list)."""
+    return describe_schedule(group_service.current_schedule(group))

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from ..access import group_or_404
-from ..groups import group_form_length, group_languages
+from ..groups import current_schedule, group_form_length, group_languages
 from . import posters
 from .blueprint import bp
 
@@ -53,5 +53,6 @@ def group_poster(code: str) -> ResponseReturnValue:
         paper=paper,
         papers=PAPERS,
         lines=posters.poster_lines(group_languages(found), group_form_length(found).minutes),
+        windows=posters.window_lines(group_languages(found), current_schedule(found)),
         language_names=posters.LANGUAGE_NAMES,
     )

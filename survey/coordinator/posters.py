@@ -6,8 +6,12 @@ import io
 
 import segno
 from flask import current_app, request
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from ..models import Group
+from ..schedule_words import describe_schedule
+from ..schedules import ScheduleEntry
 
 # One sentence each, in every language a shipped questionnaire offers; English is the fallback. The duration
 # is the group's own form length (survey/instruments/length.py), so the poster never promises less than it takes.
@@ -87,3 +91,20 @@ def poster_lines(languages: list[str], minutes: int) -> list[tuple[str, str, str
     """Return (language, invitation, privacy promise) for each language we have words for, English if none."""
     known = [lang for lang in languages if lang.split("-")[0] in INVITATIONS] or ["en"]
     return [(lang, invitation(lang.split("-")[0], minutes), PRIVACY_PROMISES[lang.split("-")[0]]) for lang in known]
+
+
+def window_lines(languages: list[str], schedule: tuple[ScheduleEntry, ...]) -> list[tuple[str, str]]:
+    """Return (language, when the survey is open) in each of the poster's languages (Babel's catalogue)."""
+    known = [lang for lang in languages if lang.split("-")[0] in INVITATIONS] or ["en"]
+    lines = []
+    for lang in known:
+        with force_locale(lang.split("-")[0]):
+            if schedule:
+                text = _(
+                    "Open from an hour before each meeting until a day after it: %(schedule)s.",
+                    schedule=describe_schedule(schedule),
+                )
+            else:
+                text = _("Open every day.")
+        lines.append((lang, text))
+    return lines
