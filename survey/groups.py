@@ -41,6 +41,7 @@ class GroupSettings:
 
     name: str
     default_locale: str = "en"
+    single_language: bool = False  # participant pages open in default_locale even on phones set otherwise
     timezone: str = "UTC"
     schedule: tuple[ScheduleEntry, ...] = ()  # none: open every day, for that day's meeting
     instrument_ids: Sequence[str] = (DEFAULT_INSTRUMENT,)
@@ -74,6 +75,7 @@ class ParticipantGroup:
     is_open: bool
     archived_at: dt.datetime | None
     instrument_ids: tuple[str, ...]  # in order
+    single_language: bool = False  # open in default_locale whatever the phone's language
     # Meetings the coordinator stored within two days of the read (local date, start time): enough
     # for any timezone's yesterday, today and tomorrow, which is what the meeting window looks at.
     nearby_meetings: tuple[tuple[dt.date, dt.time | None], ...] = ()
@@ -243,6 +245,7 @@ def apply_settings(group: Group, settings: GroupSettings) -> None:
     """Copy checked settings onto the group, keeping the instruments in the order given."""
     group.name = settings.name.strip()
     group.default_locale = settings.default_locale
+    group.single_language = settings.single_language
     group.timezone = settings.timezone
     group.schedule = [
         MeetingSchedule(kind=entry.kind, weekday=entry.weekday, starts_at=entry.starts_at, on_date=entry.on_date)
@@ -278,6 +281,7 @@ def settings_of(group: Group) -> GroupSettings:
     return GroupSettings(
         name=group.name,
         default_locale=group.default_locale,
+        single_language=group.single_language,
         timezone=group.timezone,
         schedule=current_schedule(group),
         instrument_ids=tuple(group.instrument_ids),
@@ -294,8 +298,10 @@ def set_archived(group: Group, archived: bool) -> None:
 
 
 def group_languages(group: Group) -> list[str]:
-    """Return the languages the group's questionnaires offer, the group's default first."""
+    """Return the languages the group's questionnaires offer, the group's default first (alone if single-language)."""
     locales: dict[str, None] = {group.default_locale: None}
+    if group.single_language:
+        return list(locales)
     for instrument_id in group.instrument_ids:
         instrument = catalog.registry().get(instrument_id)
         for locale in instrument.locales if instrument else ():

@@ -24,6 +24,9 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
 )
+from sqlalchemy import (
+    false as sa_false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -59,6 +62,8 @@ class Group(Model):
     name: Mapped[str] = mapped_column(String(120))
     code: Mapped[str] = mapped_column(String(16), unique=True)
     default_locale: Mapped[str] = mapped_column(String(8), default="en")
+    # True: participant pages open in default_locale whatever the phone's language (the switch still works).
+    single_language: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     min_group_size: Mapped[int] = mapped_column(Integer, default=5)
     is_open: Mapped[bool] = mapped_column(Boolean, default=True)

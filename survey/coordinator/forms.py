@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -163,6 +164,13 @@ class GroupForm(FlaskForm):
         render_kw={"autocapitalize": "characters", "spellcheck": "false"},
     )
     default_locale = SelectField("Default language", choices=[])
+    single_language = BooleanField(
+        _l("Always open the survey in the default language"),
+        description=_l(
+            "For a group that speaks one language: phones set to another language still open in this one "
+            "(the language switch stays on the page)."
+        ),
+    )
     timezone = SelectField("Time zone", choices=[], description="Meetings and dashboards use this zone's dates.")
     repeating = repeating_field()  # the schedule: survey/coordinator/schedule_form.py
     one_off = one_off_field()

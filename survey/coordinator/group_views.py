@@ -40,6 +40,7 @@ def group_form(group: Group | None = None) -> GroupForm:
         data={
             "name": settings.name,
             "default_locale": settings.default_locale,
+            "single_language": settings.single_language,
             "timezone": settings.timezone,
             # On a POST only what was sent counts: a row's missing field is empty, not its stored value.
             **(schedule_form.rows_data(settings.schedule) if request.method != "POST" else {}),
@@ -67,6 +68,7 @@ def settings_from(form: GroupForm) -> GroupSettings:
     return GroupSettings(
         name=form.name.data or "",
         default_locale=form.default_locale.data or "",
+        single_language=bool(form.single_language.data),
         timezone=form.timezone.data or "",
         schedule=schedule_form.schedule_entries(form.repeating, form.one_off),
         instrument_ids=tuple(form.instruments.data or ()),

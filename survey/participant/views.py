@@ -120,7 +120,8 @@ def find_group(code: str, connection: Connection | None = None) -> ParticipantGr
         raise Unavailable(
             404, _("We could not find this survey"), _("Please check the link, or scan your group's QR code again.")
         )
-    use_locale_hints(fallback=group.default_locale)
+    # A single-language group's language beats the phone's; the switch (an explicit ?lang=) still wins.
+    use_locale_hints(override=group.default_locale if group.single_language else None, fallback=group.default_locale)
     return group
 
 
