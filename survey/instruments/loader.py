@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .checks import instrument_problems
+from .partial import data_path, problems_beside
 from .item_types import ITEM_TYPES
 from .model import Instrument
 from .yaml_lines import YamlProblem, line_of, parse_yaml, to_plain
@@ -103,7 +104,13 @@ def instrument_from_data(data: Any, path: str, root: Any = None) -> Instrument:
     try:
         instrument = Instrument.model_validate(data)
     except ValidationError as error:
-        raise InstrumentError(_sorted(_pydantic_issues(error, path, root))) from None
+        issues = _pydantic_issues(error, path, root, data)
+        # Also the whole-instrument checks on the parts that did validate: one error never hides the others.
+        for loc, message in problems_beside(data, error, authoring=root is not None):
+            issue = InstrumentIssue(path, line_of(root, loc)[0], message)
+            if issue not in issues:
+                issues.append(issue)
+        raise InstrumentError(_sorted(issues)) from None
     problems = instrument_problems(instrument, authoring=root is not None)  # stored versions: no new lint
     if problems:
         issues = [InstrumentIssue(path, line_of(root, loc)[0], message) for loc, message in problems]
@@ -135,17 +142,24 @@ def _read(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
         raise InstrumentError([InstrumentIssue(str(path), 1, f"cannot read the file: {error}")]) from None
 
 
-def _pydantic_issues(error: ValidationError, path: str, root: Any) -> list[InstrumentIssue]:
+def _pydantic_issues(error: ValidationError, path: str, root: Any, data: Any) -> list[InstrumentIssue]:
     """Turn pydantic errors into issues, one per key path, at the line of that key."""
     issues: dict[tuple[Any, ...], InstrumentIssue] = {}
-    for detail in error.errors(include_url=False):
-        loc = tuple(detail["loc"]) + (("type",) if detail["type"] == "union_tag_invalid" else ())
+    details = error.errors(include_url=False)
+    for detail in details:
+        if detail["type"] == "too_short" and any(_inside(other["loc"], detail["loc"]) for other in details):
+            continue  # "no items after validation" only repeats that the items themselves are broken
+        loc = data_path(data, tuple(detail["loc"])) + (("type",) if detail["type"] == "union_tag_invalid" else ())
         line, found = line_of(root, loc)
         last = loc[-1] if loc else None
         where = found + ((last,) if detail["type"] in {"missing", "extra_forbidden"} and last not in found[-1:] else ())
         if where not in issues:  # a union reports one error per member; the first one is enough
             issues[where] = InstrumentIssue(path, line, _message(detail, where))
     return list(issues.values())
+
+
+def _inside(loc: tuple[Any, ...], parent: tuple[Any, ...]) -> bool:
+    return len(loc) > len(parent) and tuple(loc[: len(parent)]) == tuple(parent)
 
 
 def _message(detail: Any, where: tuple[Any, ...]) -> str:
