@@ -10,7 +10,13 @@ from .blueprint import bp
 
 def init_app(app: Flask) -> None:
     """Mount the `auth` and `coordinator` blueprints and the helpers their templates use."""
-    from . import admin_views, group_views, instrument_views, poster_views  # noqa: F401  (routes register on import)
+    from . import (  # noqa: F401  (routes register on import)
+        admin_views,
+        group_views,
+        instrument_upload_views,
+        instrument_views,
+        poster_views,
+    )
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(bp)

@@ -127,6 +127,7 @@ def group(code: str) -> ResponseReturnValue:
         schedule=group_service.schedule_text(found),
         languages=group_service.group_languages(found),
         length=group_service.group_form_length(found),
+        unavailable=catalog.unavailable(found.instrument_ids),
     )
 
 
