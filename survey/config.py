@@ -130,6 +130,7 @@ def load_settings(
     debug = (
         bool(settings.get("DEBUG")) or environ.get("FLASK_DEBUG") in {"1", "true"} or environ.get("SURVEY_DEV") == "1"
     )
+    settings["SURVEY_DEVELOPMENT"] = debug  # derived, not a setting: development mode (SURVEY_DEV=1 or debug)
     if not settings["SECRET_KEY"]:
         if not (testing or debug):
             raise ConfigError(
