@@ -56,7 +56,9 @@ def safe_filename(name: str) -> str:
 
 def too_big(max_bytes: int) -> str:
     """Say that a file is over the limit, in the reader's language and number format."""
-    return _("The file is larger than the limit of %(limit)s bytes; nothing was stored.", limit=format_number(max_bytes))
+    return _(
+        "The file is larger than the limit of %(limit)s bytes; nothing was stored.", limit=format_number(max_bytes)
+    )
 
 
 def uploads_version() -> int:

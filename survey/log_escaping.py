@@ -13,7 +13,11 @@ from typing import Any
 
 
 def escape_log_field(value: str, quotes: bool = True) -> str:
-    """Return the text with unprintable characters (controls, line separators, bidi overrides), quotes and backslashes escaped."""
+    """Return the text with unprintable characters (controls, line separators, bidi overrides) escaped.
+
+    Backslashes are escaped too, so an escape in the log always means one; and quotes, unless the
+    caller escapes them itself (gunicorn does).
+    """
     special = '\\"' if quotes else "\\"
     if value.isprintable() and not any(ch in value for ch in special):
         return value  # the common case: nothing to do

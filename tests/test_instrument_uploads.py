@@ -117,13 +117,17 @@ BROKEN = (
             ["x.yaml:4: YAML error: a colon followed by a space is in an unexpected place"],
             id="yaml-syntax-in-plain-words",
         ),
-        pytest.param(b"\x89PNG\r\n\x1a\n\x00\x00", "photo.png", ["photo.png:1: The file is not text in UTF-8"], id="binary"),
-        pytest.param("just some words", "notes.yaml", ["notes.yaml:1: an instrument must be a mapping"], id="not-a-mapping"),
+        pytest.param(
+            b"\x89PNG\r\n\x1a\n\x00\x00", "photo.png", ["photo.png:1: The file is not text in UTF-8"], id="binary"
+        ),
+        pytest.param(
+            "just some words", "notes.yaml", ["notes.yaml:1: an instrument must be a mapping"], id="not-a-mapping"
+        ),
         pytest.param("", "empty.yaml", ["empty.yaml:1: the file is empty"], id="empty"),
         pytest.param(
             VALID.replace("id: every_type", "id: checkin", 1),
             "checkin.yaml",
-            ["checkin.yaml:1: instrument id &#39;checkin&#39; belongs to a file in the server&#39;s instruments folder"],
+            ["checkin.yaml:1: instrument id &#39;checkin&#39; belongs to a file in the server&#39;s instruments"],
             id="id-of-a-file",
         ),
         pytest.param(
@@ -151,7 +155,9 @@ def test_a_file_over_the_instrument_limit_is_refused_before_parsing(make_app) ->
     assert response.status_code == 400
     assert "every_type.yaml:1: The file is larger than the limit of 1,000 bytes" in response.get_data(as_text=True)
     huge = upload(client, "#" * 40_000)  # past the request limit too: refused while the request is read
-    assert huge.status_code == 413 and "larger than the limit of 1,000 bytes; nothing was stored" in huge.get_data(as_text=True)
+    assert huge.status_code == 413 and "larger than the limit of 1,000 bytes; nothing was stored" in huge.get_data(
+        as_text=True
+    )
     assert stored(app) == (0, 0)
 
 

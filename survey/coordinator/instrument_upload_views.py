@@ -20,7 +20,9 @@ def upload_page(problems: list[InstrumentIssue], status: int = 200, filename: st
     """Render the upload form, with the problems of the last attempt if any."""
     limit = current_app.config["SURVEY_INSTRUMENT_MAX_BYTES"]
     return (
-        render_template("coordinator/instrument_upload.html", problems=problems, filename=filename, limit_kb=limit // 1024),
+        render_template(
+            "coordinator/instrument_upload.html", problems=problems, filename=filename, limit_kb=limit // 1024
+        ),
         status,
     )
 

@@ -9,9 +9,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from .checks import instrument_problems
-from .partial import data_path, problems_beside
 from .item_types import ITEM_TYPES
 from .model import Instrument
+from .partial import data_path, problems_beside
 from .yaml_lines import YamlProblem, line_of, parse_yaml, to_plain
 
 MAX_FILE_BYTES = 256 * 1024  # a large instrument is a few KB; a 3 MB file took 45 s to parse at every start

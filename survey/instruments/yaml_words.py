@@ -42,7 +42,9 @@ def _undefined_alias(problem: str) -> str:
 def _unknown_escape(problem: str) -> str:
     match = re.search(r"escape character '(.*?)'", problem)
     char = match.group(1) if match else "?"
-    return f"'\\{char}' is not a known escape in a double-quoted text; use single quotes, or write '\\\\' for a backslash"
+    return (
+        f"'\\{char}' is not a known escape in a double-quoted text; use single quotes, or write '\\\\' for a backslash"
+    )
 
 
 # (text in the parser's problem, blame the context line?, plain message or a function of the problem text)
@@ -57,7 +59,11 @@ _RULES: list[tuple[str, bool, str | Callable[[str], str]]] = [
     ),
     ("cannot start any token", False, _bad_start),
     ("duplicate key", False, _duplicate_key),
-    ("found unexpected end of stream", True, "a quoted text that starts on this line is never closed: add the closing quote"),
+    (
+        "found unexpected end of stream",
+        True,
+        "a quoted text that starts on this line is never closed: add the closing quote",
+    ),
     ("escape character", False, _unknown_escape),
     ("expected ',' or ']'", True, "a list in [ ] that starts on this line is not closed with ']' or lacks a comma"),
     ("expected ',' or '}'", True, "a map in { } that starts on this line is not closed with '}' or lacks a comma"),
