@@ -158,7 +158,7 @@ def test_the_matrix_covers_the_coordinator_routes() -> None:
         "auth.logout",
         "coordinator.users",
         "coordinator.audit_log",
-    "coordinator.instrument_upload",
+        "coordinator.instrument_upload",
     } <= endpoints
     assert "auth.login" not in endpoints and not any(e.startswith("participant.") for e in endpoints)
 
