@@ -42,6 +42,8 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 # No client address (%h), no user agent (%a), no referrer (%f), no query string (%q): participants are
 # never identifiable from logs. tests/test_production_serving.py reads this line and runs gunicorn to check.
 access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+# Every field escaped: a decoded %0A or %0D in a path can never start a forged line (survey/log_escaping.py).
+logger_class = "survey.log_escaping.EscapingLogger"
 errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Trust X-Forwarded-Proto (HTTPS, for HSTS and Secure cookies) only from the proxy in front.

@@ -3,7 +3,8 @@
 Flask's logger writes to standard error by default; gunicorn's error log (GUNICORN_ERROR_LOG)
 may be a file, so start-up problems (an instrument not loaded) and faults (rate-limit storage
 unreachable, logged by Flask-Limiter) would miss it. Here the app's logger and Flask-Limiter's
-use gunicorn's error-log handlers and level when gunicorn has set them up.
+use gunicorn's error-log handlers and level when gunicorn has set them up, and the values in their
+records are escaped (survey/log_escaping.py).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import logging
 
 from flask import Flask
+
+from .log_escaping import EscapeArguments
 
 LIMITER_LOGGER = "flask-limiter"
 
@@ -27,5 +30,8 @@ def init_app(app: Flask) -> None:
     for handler in app.logger.handlers:
         if handler not in limiter_logger.handlers:
             limiter_logger.addHandler(handler)
+    for logger in (app.logger, limiter_logger):  # values such as a request path cannot forge a log line
+        if not any(isinstance(f, EscapeArguments) for f in logger.filters):
+            logger.addFilter(EscapeArguments())
     if limiter_logger.level == logging.NOTSET or limiter_logger.level > logging.WARNING:
         limiter_logger.setLevel(logging.WARNING)

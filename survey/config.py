@@ -22,6 +22,15 @@ SETTINGS: dict[str, tuple[Any, str]] = {
         "Required outside debug and testing; never taken from the request's Host header there.",
     ),
     "SURVEY_INSTRUMENTS_DIR": (str(PROJECT_ROOT / "instruments"), "Folder of instrument YAML files."),
+    "SURVEY_INSTRUMENT_MAX_BYTES": (
+        256 * 1024,
+        "Largest instrument file (in the folder or uploaded) that is parsed at all; larger ones are refused.",
+    ),
+    "SURVEY_INSTRUMENTS_RECHECK_SECONDS": (
+        2.0,
+        "How often each app process looks for newly uploaded instruments (one small query; 0: every request).",
+    ),
+    "SURVEY_THANKS_MINUTES": (15, "Minutes a thank-you page stays reachable after sending; then a friendly 410."),
     "SURVEY_MIN_GROUP_SIZE": (5, "Default k: aggregates over fewer responses are suppressed (floor 3)."),
     "SURVEY_SQLITE_SYNCHRONOUS": (
         "FULL",
@@ -41,6 +50,14 @@ SETTINGS: dict[str, tuple[Any, str]] = {
         "20 per minute; 100 per hour",
         "Failed coordinator logins allowed per client address (counted in memory or Redis only).",
     ),
+    "SURVEY_MIN_FREE_BYTES": (
+        64 * 1024 * 1024,
+        "SQLite: /healthz fails when less than this many bytes are free beside the database file.",
+    ),
+    "SURVEY_HEALTH_WRITE_TIMEOUT": (
+        2.0,
+        "Seconds /healthz waits for SQLite's write lock before reporting that writes fail.",
+    ),
     "SURVEY_RETENTION": (
         "",
         "Retention policy sentence shown in the privacy notice, e.g. 'Answers are deleted after 3 years.'",
@@ -50,6 +67,16 @@ SETTINGS: dict[str, tuple[Any, str]] = {
         "JSON list of support resources for the help page and alerts: {name, contact, href?, note?}; "
         "default: the US 988 Lifeline and SAMHSA Helpline.",
     ),
+}
+
+# Settings that are numbers: the environment gives text, so each is converted (and checked) once, here.
+NUMBERS: dict[str, type[int] | type[float]] = {
+    "SURVEY_MIN_GROUP_SIZE": int,
+    "SURVEY_INSTRUMENT_MAX_BYTES": int,
+    "SURVEY_INSTRUMENTS_RECHECK_SECONDS": float,
+    "SURVEY_THANKS_MINUTES": int,
+    "SURVEY_MIN_FREE_BYTES": int,
+    "SURVEY_HEALTH_WRITE_TIMEOUT": float,
 }
 
 
@@ -95,12 +122,15 @@ def load_settings(
         if name in environ and environ[name] != "":
             settings[name] = environ[name]
     settings.update(overrides)
-    settings["SURVEY_MIN_GROUP_SIZE"] = max(3, int(settings["SURVEY_MIN_GROUP_SIZE"]))
+    for name, kind in NUMBERS.items():
+        settings[name] = _number(name, settings[name], kind)
+    settings["SURVEY_MIN_GROUP_SIZE"] = max(3, settings["SURVEY_MIN_GROUP_SIZE"])
     settings.setdefault("MAX_CONTENT_LENGTH", 64 * 1024)  # a survey form is a few KB; larger bodies get 413
     testing = bool(settings.get("TESTING"))
     debug = (
         bool(settings.get("DEBUG")) or environ.get("FLASK_DEBUG") in {"1", "true"} or environ.get("SURVEY_DEV") == "1"
     )
+    settings["SURVEY_DEVELOPMENT"] = debug  # derived, not a setting: development mode (SURVEY_DEV=1 or debug)
     if not settings["SECRET_KEY"]:
         if not (testing or debug):
             raise ConfigError(
@@ -122,6 +152,20 @@ def load_settings(
     url = settings["DATABASE_URL"] or f"sqlite:///{instance_path / 'survey.sqlite3'}"
     settings["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(url)
     return settings
+
+
+def _number(name: str, value: Any, kind: type[int] | type[float]) -> int | float:
+    """Return a numeric setting as a non-negative number of its kind.
+
+    :raises ConfigError: naming the setting when the value is not such a number.
+    """
+    try:
+        number = kind(value)
+    except (TypeError, ValueError):
+        number = -1
+    if number < 0:
+        raise ConfigError(f"{name} must be a {'whole ' if kind is int else ''}number of 0 or more, not {value!r}.")
+    return number
 
 
 def _public_url(value: str | None, required: bool) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import random
 from collections.abc import Mapping
@@ -141,11 +142,29 @@ def _seed_accounts() -> int:
     return created
 
 
-def print_demo_login() -> None:
-    """Print the demo logins while the demo accounts exist and still have their documented passwords."""
+def open_demo_logins() -> list[tuple[str, str, str]]:
+    """Return (e-mail, password, role) of each active demo account that still has its published password."""
+    emails = [email for email, _password, _role, _access in DEMO_ACCOUNTS]
+    rows = db.session.execute(
+        select(User.email, User.password_hash).where(User.email.in_(emails), User.is_active_account.is_(True))
+    )
+    hashes = {email: password_hash for email, password_hash in rows}
+    return [
+        (email, password, role)
+        for email, password, role, _access in DEMO_ACCOUNTS
+        if email in hashes and _is_published_password(hashes[email], password)
+    ]
+
+
+@functools.lru_cache(maxsize=16)
+def _is_published_password(password_hash: str, password: str) -> bool:
+    """Tell whether the hash is of the published password; cached per hash, since a new password is a new hash."""
     from .accounts import verify_password
 
-    for email, password, role, _access in DEMO_ACCOUNTS:
-        user = db.session.scalar(select(User).filter_by(email=email))
-        if user is not None and user.is_active_account and verify_password(user.password_hash, password):
-            click.echo(f"Demo {role} login: {email} / {password}  (log in at /login)")
+    return verify_password(password_hash, password)
+
+
+def print_demo_login() -> None:
+    """Print the demo logins while the demo accounts exist and still have their documented passwords."""
+    for email, password, role in open_demo_logins():
+        click.echo(f"Demo {role} login: {email} / {password}  (log in at /login)")

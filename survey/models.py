@@ -54,6 +54,23 @@ class InstrumentVersion(Model):
     first_used_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
 
 
+class InstrumentUpload(Model):
+    """An instrument file an admin uploaded in the browser; append-only, the latest row per id is served.
+
+    The highest id is the uploads' version: every app server compares it with the one it loaded
+    (catalog.py) and reloads when it grew, so an upload is served everywhere without a restart.
+    """
+
+    __tablename__ = "instrument_uploads"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[str] = mapped_column(String(64), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(120))
+    source: Mapped[str] = mapped_column(Text)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+
+
 class Group(Model):
     """A peer-support group with a public code for its QR link."""
 

@@ -32,6 +32,7 @@ ADMIN_ONLY = {
     "coordinator.user_reset_password",
     "coordinator.user_set_active",
     "coordinator.audit_log",
+    "coordinator.instrument_upload",
     "retention.purge",
     "dashboard.responses_csv",
     "dashboard.codebook_csv",
@@ -157,6 +158,7 @@ def test_the_matrix_covers_the_coordinator_routes() -> None:
         "auth.logout",
         "coordinator.users",
         "coordinator.audit_log",
+        "coordinator.instrument_upload",
     } <= endpoints
     assert "auth.login" not in endpoints and not any(e.startswith("participant.") for e in endpoints)
 

@@ -46,10 +46,43 @@ def test_postgres_urls_use_psycopg3(tmp_path) -> None:
     assert settings["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
 
 
-def test_every_setting_is_documented_in_the_readme() -> None:
+def test_every_setting_has_a_row_in_the_readme_settings_table() -> None:
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    missing = [name for name in SETTINGS if f"`{name}`" not in readme]
+    missing = [name for name in SETTINGS if f"\n| `{name}` |" not in readme]
     assert missing == []
+
+
+ENVIRONMENT_NUMBERS = [
+    ("SURVEY_THANKS_MINUTES", "3", 3),
+    ("SURVEY_INSTRUMENT_MAX_BYTES", "5000", 5000),
+    ("SURVEY_INSTRUMENTS_RECHECK_SECONDS", "0.5", 0.5),
+    ("SURVEY_MIN_FREE_BYTES", "1024", 1024),
+    ("SURVEY_HEALTH_WRITE_TIMEOUT", "0.25", 0.25),
+    ("SURVEY_MIN_GROUP_SIZE", "8", 8),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "number"), ENVIRONMENT_NUMBERS)
+def test_numeric_settings_are_read_from_the_environment(tmp_path, name: str, text: str, number: float) -> None:
+    default = SETTINGS[name][0]
+    assert default != number  # the environment, not the default, gives the value
+    settings = load_settings(tmp_path, {"TESTING": True}, {name: text})
+    assert settings[name] == number and type(settings[name]) is type(default)
+
+
+@pytest.mark.parametrize("text", ["soon", "-1", "1e"])
+def test_a_numeric_setting_that_is_not_a_number_stops_the_start(tmp_path, text: str) -> None:
+    with pytest.raises(ConfigError, match=f"SURVEY_THANKS_MINUTES must be a whole number of 0 or more, not '{text}'"):
+        load_settings(tmp_path, {"TESTING": True}, {"SURVEY_THANKS_MINUTES": text})
+
+
+def test_thank_you_lifetime_comes_from_the_environment(monkeypatch) -> None:
+    monkeypatch.setenv("SURVEY_THANKS_MINUTES", "4")
+    app = create_app({**BASE_CONFIG, "DATABASE_URL": "sqlite://"})
+    from survey.participant.thanks import ticket_minutes
+
+    with app.app_context():
+        assert ticket_minutes() == 4
 
 
 def test_healthz_ok(client) -> None:

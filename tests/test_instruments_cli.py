@@ -59,6 +59,25 @@ def test_check_reports_every_issue_and_fails(folder: Path) -> None:
     assert len(lines) == 2
 
 
+def test_check_does_not_stop_at_an_unknown_key(folder: Path) -> None:
+    bad = folder / "minimal.yaml"
+    text = (
+        MINIMAL.replace("    max_length: 20\n", "    max_length: 20\n    maxlength: 5\n")
+        .replace("    items: [q2]", "    items: [q2, q9]")
+        .replace("{scale: s1, op:", "{scale: s9, op:")
+    )
+    bad.write_text(text, encoding="utf-8")
+    code, output = run(folder, "check")
+    assert (code, output.splitlines()) == (
+        1,
+        [
+            f"{bad}:45: unknown key 'maxlength' in items[3]",
+            f"{bad}:50: scale 's1' names item 'q9', which does not exist",
+            f"{bad}:60: condition names scale 's9', which does not exist",
+        ],
+    )
+
+
 def test_check_files_and_folders_given_as_arguments(folder: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     other = tmp_path_factory.mktemp("other")
     copy = other / "copy.yaml"

@@ -129,7 +129,7 @@ BAD_LINES = [
     pytest.param(2, "version: 1.0", 2, "put quotes around", id="unquoted-version"),
     pytest.param(7, "", 6, "needs a 'disclaimer'", id="missing-disclaimer"),
     pytest.param(5, "estimated_minutes: 1\nestimated_minutes: 2", 6, "duplicate key", id="duplicate-yaml-key"),
-    pytest.param(13, "locales: [en, es", 14, "YAML error", id="syntax-error"),
+    pytest.param(13, "locales: [en, es", 13, "YAML error: a list in [ ] that starts on this line", id="syntax-error"),
     pytest.param(
         41,
         "        - {item: q1, op: '>', value: 0}\n    when_hidden: yes",
@@ -237,3 +237,52 @@ def test_unreadable_file_is_an_issue(tmp_path: Path) -> None:
     with pytest.raises(InstrumentError) as caught:
         load_instrument_file(path)
     assert caught.value.issues[0].line == 1
+
+
+def test_unknown_keys_do_not_hide_the_whole_instrument_checks() -> None:
+    text = (
+        edited(49, "    items: [q2, q9]")
+        .replace("construct: Testing", "construct: Testing\ncolour: red")
+        .replace("    max_length: 20", "    max_length: 20\n    maxlength: 5")
+        .replace('{item: q1, op: ">", value: 0}', '{item: q7, op: ">", value: 0}')
+    )
+    messages = [str(issue) for issue in issues_of(text)]
+    assert messages == [
+        "bad.yaml:5: unknown key 'colour'",
+        "bad.yaml:42: condition names item 'q7', which does not exist",
+        "bad.yaml:46: unknown key 'maxlength' in items[3]",
+        "bad.yaml:51: scale 's1' names item 'q9', which does not exist",
+    ]
+
+
+def test_a_broken_item_is_left_out_of_the_whole_instrument_checks_without_false_alarms() -> None:
+    # q2 lacks its response scale: the scale naming q2 must not also be told q2 "does not exist".
+    text = edited(30, "").replace("    text: {en: Four, es: Cuatro}", "    text: {en: Four}")
+    messages = [str(issue) for issue in issues_of(text)]
+    assert messages == [
+        "bad.yaml:28: missing required key 'response_scale' in items[1]",
+        "bad.yaml:45: missing translation for 'es'",  # q4, after the left-out q2
+    ]
+
+
+YAML_MISTAKES = [
+    pytest.param("items:\n  - id: q1\n - id: q2\n", 3, "indented differently from the lines around it", id="seq"),
+    pytest.param("a:\n    b: 1\n  c: 2\n", 3, "indented differently from the lines around it", id="map"),
+    pytest.param("title:\n  en: A\n   es: B\n", 3, "indented differently", id="deeper"),
+    pytest.param("title: Hello: world\n", 1, "needs quotes around it", id="colon-in-text"),
+    pytest.param("a:\n\tb: 1\n", 2, "only spaces", id="tab"),
+    pytest.param("id: a\nid: b\n", 2, "duplicate key 'id'", id="duplicate-key"),
+    pytest.param('a: "hello\nb: 2\n', 1, "never closed", id="unclosed-quote"),
+    pytest.param("a: [1, 2\nb: 3\n", 1, "not closed with ']'", id="open-list"),
+    pytest.param("a: {x: 1\nb: 3\n", 1, "not closed with '}'", id="open-map"),
+    pytest.param("a: *nope\n", 1, "'&nope' that is not defined", id="undefined-alias"),
+    pytest.param("a: 1\nhello\nb: 2\n", 2, "neither 'key: value' nor a list entry", id="no-colon"),
+    pytest.param("a: @foo\n", 1, "cannot start with '@'", id="at-sign"),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "fragment"), YAML_MISTAKES)
+def test_yaml_syntax_errors_are_in_plain_words(text: str, line: int, fragment: str) -> None:
+    [issue] = issues_of(text)
+    assert (issue.line, fragment in issue.message) == (line, True), str(issue)
+    assert not any(word in issue.message for word in ("<block", "scanning", "token", "stream")), str(issue)

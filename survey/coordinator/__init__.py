@@ -10,7 +10,13 @@ from .blueprint import bp
 
 def init_app(app: Flask) -> None:
     """Mount the `auth` and `coordinator` blueprints and the helpers their templates use."""
-    from . import admin_views, group_views, instrument_views, poster_views  # noqa: F401  (routes register on import)
+    from . import (  # noqa: F401  (routes register on import)
+        admin_views,
+        group_views,
+        instrument_upload_views,
+        instrument_views,
+        poster_views,
+    )
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(bp)
@@ -23,7 +29,20 @@ def has_endpoint(name: str) -> bool:
 
 
 def template_helpers() -> dict[str, object]:
-    """Expose `has_endpoint` and the access helpers to every template."""
+    """Expose `has_endpoint`, the access helpers and the demo-accounts warning to every template."""
     from ..access import is_admin
 
-    return {"has_endpoint": has_endpoint, "is_admin": is_admin}
+    return {"has_endpoint": has_endpoint, "is_admin": is_admin, "open_demo_logins": open_demo_logins}
+
+
+def open_demo_logins() -> list[str]:
+    """Return the e-mails of demo accounts still open with their published passwords, for an admin's warning.
+
+    Never in development (SURVEY_DEV=1), where the demo accounts are the point; [] for non-admins.
+    """
+    from .. import demo
+    from ..access import is_admin
+
+    if current_app.config.get("SURVEY_DEVELOPMENT") or not is_admin():
+        return []
+    return [email for email, _password, _role in demo.open_demo_logins()]

@@ -137,6 +137,7 @@ def group(code: str) -> ResponseReturnValue:
         moment=moment_words,
         languages=group_service.group_languages(found),
         length=group_service.group_form_length(found),
+        unavailable=catalog.unavailable(found.instrument_ids),
     )
 
 

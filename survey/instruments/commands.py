@@ -8,35 +8,40 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from .loader import InstrumentError, InstrumentIssue, LoadResult, load_directory, load_instrument_file
+from .loader import (
+    MAX_FILE_BYTES,
+    InstrumentError,
+    LoadResult,
+    Parsed,
+    add_problems,
+    combine,
+    parse_directory,
+    parse_text,
+    read_text,
+)
 from .schema import schema_text
 
 instruments_cli = AppGroup("instruments", help="Check, list and describe questionnaire files.")
 
 
 def _load_paths(paths: tuple[str, ...]) -> LoadResult:
-    """Load files and directories together; duplicate ids across them are reported."""
+    """Load files and directories together; an id defined twice among them refuses both, as the app does."""
     targets = [Path(p) for p in paths] or [Path(current_app.config["SURVEY_INSTRUMENTS_DIR"])]
-    result = LoadResult()
+    max_bytes = int(current_app.config.get("SURVEY_INSTRUMENT_MAX_BYTES") or MAX_FILE_BYTES)
+    parsed: list[Parsed] = []
+    failed = LoadResult()
     for target in targets:
         if target.is_dir():
-            part = load_directory(target)
-        else:
-            part = LoadResult()
-            try:
-                instrument = load_instrument_file(target)
-                part.instruments[instrument.id], part.files[instrument.id] = instrument, target
-            except InstrumentError as error:
-                part.issues.extend(error.issues)
-        result.issues.extend(part.issues)
-        for instrument_id, instrument in part.instruments.items():
-            if instrument_id in result.instruments:
-                message = f"instrument id '{instrument_id}' is already used by {result.files[instrument_id]}"
-                result.issues.append(InstrumentIssue(str(part.files[instrument_id]), 1, message))
-                continue
-            result.instruments[instrument_id] = instrument
-            result.files[instrument_id] = part.files[instrument_id]
-    return result
+            found, broken = parse_directory(target, max_bytes)
+            parsed.extend(found)
+            for instrument_id, issues in broken.problems.items():
+                add_problems(failed, instrument_id, issues)
+            continue
+        try:
+            parsed.append(parse_text(read_text(target, max_bytes), str(target)))
+        except InstrumentError as error:
+            add_problems(failed, error.instrument_id or target.stem, error.issues)
+    return combine(parsed, failed)
 
 
 @instruments_cli.command("check")

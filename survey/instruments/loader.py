@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from .checks import instrument_problems
 from .item_types import ITEM_TYPES
 from .model import Instrument
+from .partial import data_path, problems_beside
 from .yaml_lines import YamlProblem, line_of, parse_yaml, to_plain
 
 MAX_FILE_BYTES = 256 * 1024  # a large instrument is a few KB; a 3 MB file took 45 s to parse at every start
@@ -30,20 +31,36 @@ class InstrumentIssue:
 
 
 class InstrumentError(Exception):
-    """An instrument that could not be loaded, with all of its issues."""
+    """An instrument that could not be loaded, with all of its issues (and its id, when the file gave one)."""
 
-    def __init__(self, issues: list[InstrumentIssue]) -> None:
+    def __init__(self, issues: list[InstrumentIssue], instrument_id: str | None = None) -> None:
         super().__init__("\n".join(str(issue) for issue in issues))
         self.issues = issues
+        self.instrument_id = instrument_id
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """One valid instrument read from a file or an upload, before its id is compared with the others."""
+
+    path: str
+    instrument: Instrument
+    id_line: int
 
 
 @dataclass
 class LoadResult:
-    """The instruments that loaded from a directory, and the issues of those that did not."""
+    """The instruments that loaded, and the issues of those that did not.
+
+    problems holds the same issues by the instrument id they concern (the file's id when it could
+    be read, else the file's name without its extension), so a group can be told why its
+    questionnaire is missing.
+    """
 
     instruments: dict[str, Instrument] = field(default_factory=dict)
     issues: list[InstrumentIssue] = field(default_factory=list)
-    files: dict[str, Path] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)
+    problems: dict[str, list[InstrumentIssue]] = field(default_factory=dict)
 
 
 def load_instrument_text(text: str, path: str = "<string>") -> Instrument:
@@ -59,35 +76,66 @@ def load_instrument_file(path: str | Path) -> Instrument:
 
     :raises InstrumentError: listing every problem found.
     """
-    return load_instrument_text(_read(Path(path)), str(path))
+    return load_instrument_text(read_text(Path(path)), str(path))
+
+
+def parse_text(text: str, path: str) -> Parsed:
+    """Load one instrument and remember the line of its id, for messages about duplicates.
+
+    :raises InstrumentError: listing every problem found.
+    """
+    instrument, root = _load(text, path)
+    return Parsed(path, instrument, line_of(root, ("id",))[0])
+
+
+def parse_directory(directory: str | Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[list[Parsed], LoadResult]:
+    """Read every *.yaml file of a folder: the valid instruments, and a result holding the others' issues."""
+    parsed: list[Parsed] = []
+    failed = LoadResult()
+    for path in sorted(Path(directory).glob("*.y*ml")):
+        try:
+            parsed.append(parse_text(read_text(path, max_bytes), str(path)))
+        except InstrumentError as error:
+            add_problems(failed, error.instrument_id or path.stem, error.issues)
+    return parsed, failed
+
+
+def add_problems(result: LoadResult, instrument_id: str, issues: list[InstrumentIssue]) -> None:
+    """Record issues in the result, in its flat list and under the instrument id they concern."""
+    result.issues.extend(issues)
+    result.problems.setdefault(instrument_id, []).extend(issues)
+
+
+def combine(parsed: list[Parsed], failed: LoadResult | None = None) -> LoadResult:
+    """Serve each id that exactly one source defines; refuse every source of an id that several define.
+
+    Which one to serve is the administrator's decision, never the order of the names, so each
+    refusal names the other sources. The issues of sources that failed to load are kept.
+    """
+    result = LoadResult()
+    for instrument_id, issues in (failed.problems if failed else {}).items():
+        add_problems(result, instrument_id, issues)
+    copies: dict[str, list[Parsed]] = {}
+    for one in parsed:
+        copies.setdefault(one.instrument.id, []).append(one)
+    for instrument_id, same in copies.items():
+        if len(same) == 1:
+            result.instruments[instrument_id] = same[0].instrument
+            result.files[instrument_id] = same[0].path
+            continue
+        for one in same:
+            others = ", ".join(other.path for other in same if other.path != one.path)
+            message = f"instrument id '{instrument_id}' is already used by {others}; neither file is loaded"
+            add_problems(result, instrument_id, [InstrumentIssue(one.path, one.id_line, message)])
+    return result
 
 
 def load_directory(directory: str | Path, max_bytes: int = MAX_FILE_BYTES) -> LoadResult:
     """Load every *.yaml file in a directory; a broken file never stops the others.
 
-    Two files with one instrument id are both refused, each issue naming the other file: which
-    one to serve is the administrator's decision, never the order of their names.
+    Two files with one instrument id are both refused, each issue naming the other file.
     """
-    result = LoadResult()
-    loaded: dict[str, list[tuple[Path, Instrument, int]]] = {}
-    for path in sorted(Path(directory).glob("*.y*ml")):
-        try:
-            instrument, root = _load(_read(path, max_bytes), str(path))
-        except InstrumentError as error:
-            result.issues.extend(error.issues)
-            continue
-        loaded.setdefault(instrument.id, []).append((path, instrument, line_of(root, ("id",))[0]))
-    for instrument_id, copies in loaded.items():
-        if len(copies) == 1:
-            path, instrument, _line = copies[0]
-            result.instruments[instrument_id] = instrument
-            result.files[instrument_id] = path
-            continue
-        for path, _instrument, line in copies:
-            others = ", ".join(str(other) for other, _, _ in copies if other != path)
-            message = f"instrument id '{instrument_id}' is already used by {others}; neither file is loaded"
-            result.issues.append(InstrumentIssue(str(path), line, message))
-    return result
+    return combine(*parse_directory(directory, max_bytes))
 
 
 def instrument_from_data(data: Any, path: str, root: Any = None) -> Instrument:
@@ -103,7 +151,13 @@ def instrument_from_data(data: Any, path: str, root: Any = None) -> Instrument:
     try:
         instrument = Instrument.model_validate(data)
     except ValidationError as error:
-        raise InstrumentError(_sorted(_pydantic_issues(error, path, root))) from None
+        issues = _pydantic_issues(error, path, root, data)
+        # Also the whole-instrument checks on the parts that did validate: one error never hides the others.
+        for loc, message in problems_beside(data, error, authoring=root is not None):
+            issue = InstrumentIssue(path, line_of(root, loc)[0], message)
+            if issue not in issues:
+                issues.append(issue)
+        raise InstrumentError(_sorted(issues)) from None
     problems = instrument_problems(instrument, authoring=root is not None)  # stored versions: no new lint
     if problems:
         issues = [InstrumentIssue(path, line_of(root, loc)[0], message) for loc, message in problems]
@@ -119,10 +173,14 @@ def _load(text: str, path: str) -> tuple[Instrument, Any]:
         raise InstrumentError([InstrumentIssue(path, problem.line, problem.message)]) from None
     if data is None:
         raise InstrumentError([InstrumentIssue(path, 1, "the file is empty")])
-    return instrument_from_data(data, path, root), root
+    try:
+        return instrument_from_data(data, path, root), root
+    except InstrumentError as error:
+        given = data.get("id") if isinstance(data, dict) else None
+        raise InstrumentError(error.issues, given if isinstance(given, str) else None) from None
 
 
-def _read(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
+def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
     """Return the file's text, refusing a file larger than max_bytes before reading or parsing it."""
     try:
         size = path.stat().st_size
@@ -135,17 +193,24 @@ def _read(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
         raise InstrumentError([InstrumentIssue(str(path), 1, f"cannot read the file: {error}")]) from None
 
 
-def _pydantic_issues(error: ValidationError, path: str, root: Any) -> list[InstrumentIssue]:
+def _pydantic_issues(error: ValidationError, path: str, root: Any, data: Any) -> list[InstrumentIssue]:
     """Turn pydantic errors into issues, one per key path, at the line of that key."""
     issues: dict[tuple[Any, ...], InstrumentIssue] = {}
-    for detail in error.errors(include_url=False):
-        loc = tuple(detail["loc"]) + (("type",) if detail["type"] == "union_tag_invalid" else ())
+    details = error.errors(include_url=False)
+    for detail in details:
+        if detail["type"] == "too_short" and any(_inside(other["loc"], detail["loc"]) for other in details):
+            continue  # "no items after validation" only repeats that the items themselves are broken
+        loc = data_path(data, tuple(detail["loc"])) + (("type",) if detail["type"] == "union_tag_invalid" else ())
         line, found = line_of(root, loc)
         last = loc[-1] if loc else None
         where = found + ((last,) if detail["type"] in {"missing", "extra_forbidden"} and last not in found[-1:] else ())
         if where not in issues:  # a union reports one error per member; the first one is enough
             issues[where] = InstrumentIssue(path, line, _message(detail, where))
     return list(issues.values())
+
+
+def _inside(loc: tuple[Any, ...], parent: tuple[Any, ...]) -> bool:
+    return len(loc) > len(parent) and tuple(loc[: len(parent)]) == tuple(parent)
 
 
 def _message(detail: Any, where: tuple[Any, ...]) -> str:

@@ -13,6 +13,8 @@ class InstrumentRegistry:
         self._by_id = dict(result.instruments)
         self._by_hash = {inst.content_hash: inst for inst in result.instruments.values()}
         self.issues: list[InstrumentIssue] = list(result.issues)
+        self._problems = {key: list(value) for key, value in result.problems.items()}
+        self.sources = dict(result.files)  # id -> the file or upload that defines it
 
     def get(self, instrument_id: str) -> Instrument | None:
         """Return the current version of an instrument, or None."""
@@ -25,6 +27,14 @@ class InstrumentRegistry:
     def add(self, instrument: Instrument) -> None:
         """Make an older version, rebuilt from its stored definition, findable by hash."""
         self._by_hash.setdefault(instrument.content_hash, instrument)
+
+    def known(self) -> list[Instrument]:
+        """Return every version findable by hash: the current ones and those added."""
+        return list(self._by_hash.values())
+
+    def problems_of(self, instrument_id: str) -> list[InstrumentIssue]:
+        """Return the issues that kept this id from loading ([] when it loaded, or nothing defines it)."""
+        return [] if instrument_id in self._by_id else list(self._problems.get(instrument_id, []))
 
     def all(self) -> list[Instrument]:
         """Return the current instruments, sorted by id."""

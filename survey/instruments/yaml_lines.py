@@ -10,6 +10,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from .yaml_words import plain_yaml_error
+
 MAX_NODES = 100_000  # guards against alias bombs ("billion laughs")
 
 
@@ -33,9 +35,7 @@ def parse_yaml(text: str) -> Any:
             warnings.simplefilter("ignore")  # e.g. reused anchors: legal YAML, not our concern
             return yaml.load(text)
     except MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        message = " ".join(part for part in (error.context, error.problem) if part)
+        line, message = plain_yaml_error(error)
         raise YamlProblem(line, f"YAML error: {message}") from None
     except (YAMLError, RecursionError, ValueError, TypeError, AttributeError) as error:
         # ruamel raises these for a few pathological inputs; an author still deserves a message.

@@ -26,7 +26,6 @@ from ..scoring import score_response
 
 K_FLOOR = 3
 TICKET_SALT = "survey.participant.thanks-ticket"
-DEFAULT_MINUTES = 15
 
 
 class TicketExpired(ValueError):
@@ -44,7 +43,7 @@ def _serializer_for(secret_key: str) -> URLSafeTimedSerializer:
 
 def ticket_minutes() -> int:
     """Return how long a thank-you page stays reachable after sending (SURVEY_THANKS_MINUTES, default 15)."""
-    return int(current_app.config.get("SURVEY_THANKS_MINUTES", DEFAULT_MINUTES))
+    return int(current_app.config["SURVEY_THANKS_MINUTES"])
 
 
 def issue_ticket(nonce: str) -> str:
