@@ -41,6 +41,22 @@ SETTINGS: dict[str, tuple[Any, str]] = {
         "20 per minute; 100 per hour",
         "Failed coordinator logins allowed per client address (counted in memory or Redis only).",
     ),
+    "SURVEY_REAUTH_LIMIT": (
+        "5 per 15 minutes",
+        "Wrong current passwords allowed per account on the change-password page, then 429 (memory or Redis).",
+    ),
+    "SURVEY_SESSION_IDLE_MINUTES": (
+        30,
+        "A coordinator's session ends after this many minutes without a request (checked by the server).",
+    ),
+    "SURVEY_SESSION_MAX_HOURS": (
+        12,
+        "A coordinator's session ends this many hours after login, however active (checked by the server).",
+    ),
+    "SURVEY_ACCOUNT_LINK_HOURS": (
+        72,
+        "Hours an invitation or password-reset link made by an admin stays valid; each works once.",
+    ),
     "SURVEY_RETENTION": (
         "",
         "Retention policy sentence shown in the privacy notice, e.g. 'Answers are deleted after 3 years.'",
@@ -51,6 +67,10 @@ SETTINGS: dict[str, tuple[Any, str]] = {
         "default: the US 988 Lifeline and SAMHSA Helpline.",
     ),
 }
+
+
+# Settings read as a positive number of minutes or hours.
+DURATIONS = ("SURVEY_SESSION_IDLE_MINUTES", "SURVEY_SESSION_MAX_HOURS", "SURVEY_ACCOUNT_LINK_HOURS")
 
 
 class ConfigError(RuntimeError):
@@ -96,6 +116,8 @@ def load_settings(
             settings[name] = environ[name]
     settings.update(overrides)
     settings["SURVEY_MIN_GROUP_SIZE"] = max(3, int(settings["SURVEY_MIN_GROUP_SIZE"]))
+    for name in DURATIONS:
+        settings[name] = _positive_number(name, settings[name])
     settings.setdefault("MAX_CONTENT_LENGTH", 64 * 1024)  # a survey form is a few KB; larger bodies get 413
     testing = bool(settings.get("TESTING"))
     debug = (
@@ -122,6 +144,20 @@ def load_settings(
     url = settings["DATABASE_URL"] or f"sqlite:///{instance_path / 'survey.sqlite3'}"
     settings["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(url)
     return settings
+
+
+def _positive_number(name: str, value: Any) -> float:
+    """Read a duration setting as a positive number.
+
+    :raises ConfigError: naming the setting when it is not one.
+    """
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = 0.0
+    if not number > 0 or number == float("inf"):
+        raise ConfigError(f"{name} must be a positive number, not {value!r}.")
+    return number
 
 
 def _public_url(value: str | None, required: bool) -> str | None:

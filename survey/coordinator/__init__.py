@@ -10,7 +10,14 @@ from .blueprint import bp
 
 def init_app(app: Flask) -> None:
     """Mount the `auth` and `coordinator` blueprints and the helpers their templates use."""
-    from . import admin_views, group_views, instrument_views, poster_views  # noqa: F401  (routes register on import)
+    from . import (  # noqa: F401  (routes register on import)
+        account_link_views,
+        account_views,
+        admin_views,
+        group_views,
+        instrument_views,
+        poster_views,
+    )
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(bp)
@@ -23,7 +30,9 @@ def has_endpoint(name: str) -> bool:
 
 
 def template_helpers() -> dict[str, object]:
-    """Expose `has_endpoint` and the access helpers to every template."""
+    """Expose `has_endpoint`, the access helpers and the page's language (unless a view passes its own)."""
+    from flask_babel import get_locale
+
     from ..access import is_admin
 
-    return {"has_endpoint": has_endpoint, "is_admin": is_admin}
+    return {"has_endpoint": has_endpoint, "is_admin": is_admin, "page_locale": str(get_locale() or "en")}
