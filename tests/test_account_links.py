@@ -214,3 +214,23 @@ def test_tokens_without_flask(now) -> None:
         read_token("other secret", token)
     with pytest.raises(ValueError, match="unknown link kind"):
         make_token("secret", 7, "admin", "hash-1", 1, hours=1)
+
+
+def test_a_link_works_over_https_with_csrf_on(make_app) -> None:
+    app = make_app(WTF_CSRF_ENABLED=True, SURVEY_PUBLIC_URL=PUBLIC)
+    https = "https://localhost"
+    coordinator_id = add_user(app, "ana@example.org")
+    with app.test_request_context():
+        from survey.coordinator.account_link_views import link_for
+
+        link = link_for(db.session.get(User, coordinator_id), "reset")
+    client = app.test_client()
+    page = client.get(local(link), base_url=https)
+    assert page.status_code == 200 and page.headers["Referrer-Policy"] == "same-origin"
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    link_token = urlsplit(link).query.removeprefix("token=")
+    headers = {"Origin": https, "Referer": f"{https}{local(link)}"}  # what Chromium sends under same-origin
+    data = {"csrf_token": token, "token": link_token, "password": CHOSEN, "confirm": CHOSEN}
+    response = client.post("/account/set-password", data=data, headers=headers, base_url=https)
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    assert verify_password(user(app, "ana@example.org").password_hash, CHOSEN)
