@@ -88,9 +88,14 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
-    """Tell whether the password matches the hash (a missing hash still spends the same time)."""
+    """Tell whether the password matches the hash (a missing or unusable hash still spends the same time).
+
+    An unknown e-mail and an invited account that has not chosen its password yet must not answer
+    faster than a wrong password, or the time would tell which accounts exist.
+    """
+    usable = bool(password_hash) and str(password_hash).startswith("$argon2")
     try:
-        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
+        return _hasher.verify(password_hash if usable else _dummy_hash(), password) and usable  # type: ignore[arg-type]
     except (VerificationError, InvalidHashError):
         return False
 

@@ -205,3 +205,21 @@ def test_the_lockout_page_says_what_to_do_and_links_only_to_pages_that_exist(mak
         response = app.test_client().get(href)
         response.close()  # static files stream from disk
         assert response.status_code in {200, 302}, href
+
+
+def test_an_unusable_hash_still_spends_an_argon2_verification(monkeypatch) -> None:
+    from survey import accounts
+
+    verified: list[str] = []
+    real = accounts._hasher
+    dummy = accounts._dummy_hash()
+
+    class Spy:
+        def verify(self, stored: str, password: str) -> bool:
+            verified.append(stored)
+            return real.verify(stored, password)
+
+    monkeypatch.setattr(accounts, "_hasher", Spy())
+    for stored in (None, accounts.unusable_password_hash(), "not-a-hash"):
+        assert not verify_password(stored, PASSWORD)
+    assert verified == [dummy] * 3
