@@ -89,6 +89,9 @@ def test_wrong_current_passwords_are_throttled_per_account(make_app) -> None:
     assert [change(here, f"guess number {i}").status_code for i in range(5)] == [400] * 5
     blocked = change(here, PASSWORD)  # even the right one, now
     assert blocked.status_code == 429 and "Too many wrong current passwords" in blocked.get_data(as_text=True)
+    assert "Wait up to 15 minutes" in blocked.get_data(as_text=True)
+    spanish = elsewhere.post("/account/password", data={}, headers={"Accept-Language": "es"})
+    assert spanish.status_code == 429 and "Espere hasta 15 minutos" in spanish.get_data(as_text=True)
     assert change(elsewhere, PASSWORD).status_code == 429  # per account, not per session
     assert verify_password(stored_hash(app, user_id), PASSWORD)
     assert change(other, PASSWORD).status_code == 302  # another account is not affected

@@ -6,10 +6,14 @@ guess its way to the password and so to a permanent foothold.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import current_app, flash, g, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
+from limits import parse_many
 from werkzeug.wrappers import Response
 
 from .. import audit, session_lifetime
@@ -38,10 +42,12 @@ def wrong_current_password(_response: Response) -> bool:
 
 
 def too_many_guesses() -> str:
-    """The throttle's message, in the coordinator's language."""
+    """The throttle's message, in the coordinator's language, naming the longest window of the limit."""
+    window = dt.timedelta(seconds=max(item.get_expiry() for item in parse_many(reauth_limit())))
     return _(
-        "Too many wrong current passwords for this account. Wait 15 minutes, then try again; "
-        "if you forgot it, log out and ask an administrator for a password reset link."
+        "Too many wrong current passwords for this account. Wait up to %(window)s, then try again; "
+        "if you forgot it, log out and ask an administrator for a password reset link.",
+        window=format_timedelta(window, threshold=1),
     )
 
 
