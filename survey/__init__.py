@@ -26,6 +26,7 @@ from . import (
     retention,
     security,
     serving,
+    session_lifetime,
 )
 from .config import PROJECT_ROOT, ConfigError, exit_on_config_error, load_settings
 from .extensions import babel, csrf, db, login_manager, migrate
@@ -64,6 +65,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     accounts.init_app(app)
+    session_lifetime.init_app(app)
     rate_limits.init_app(app)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(PROJECT_ROOT / "survey" / "translations"))
     babel.init_app(app, locale_selector=i18n.select_locale)

@@ -12,11 +12,14 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, Request, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask_babel import gettext as _
 
+from .common_passwords import is_common
 from .extensions import db, login_manager
 from .models import User
 
 MIN_PASSWORD_LENGTH = 12
+HOST_PREFIX = "__Host-"
 # argon2id with argon2-cffi's defaults (above OWASP's minimum: 64 MiB, 3 passes).
 _hasher = PasswordHasher()
 
@@ -27,6 +30,24 @@ class HttpsAwareSessionInterface(SecureCookieSessionInterface):
     def get_cookie_secure(self, app: Flask) -> bool:
         """Return True over HTTPS or when SESSION_COOKIE_SECURE is set."""
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+    def get_cookie_name(self, app: Flask) -> str:
+        """Return `__Host-session` whenever the cookie is Secure, the plain name otherwise.
+
+        A `__Host-` cookie is accepted by browsers only when Secure, for the path /, without a domain:
+        nothing on a sibling subdomain or a plain-HTTP page can plant or overwrite it. Browsers refuse
+        Secure cookies from plain http://127.0.0.1 (`make run`), so development keeps the plain name.
+        """
+        name = super().get_cookie_name(app)
+        return HOST_PREFIX + name if self.get_cookie_secure(app) else name
+
+    def get_cookie_path(self, app: Flask) -> str:
+        """Return / for a `__Host-` cookie (browsers drop one with any other path)."""
+        return "/" if self.get_cookie_secure(app) else super().get_cookie_path(app)
+
+    def get_cookie_domain(self, app: Flask) -> str | None:
+        """Return no domain for a `__Host-` cookie (browsers drop one that names a domain)."""
+        return None if self.get_cookie_secure(app) else super().get_cookie_domain(app)
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         """Start an empty session at once when the request carries no session cookie.
@@ -67,9 +88,14 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
-    """Tell whether the password matches the hash (a missing hash still spends the same time)."""
+    """Tell whether the password matches the hash (a missing or unusable hash still spends the same time).
+
+    An unknown e-mail and an invited account that has not chosen its password yet must not answer
+    faster than a wrong password, or the time would tell which accounts exist.
+    """
+    usable = bool(password_hash) and str(password_hash).startswith("$argon2")
     try:
-        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
+        return _hasher.verify(password_hash if usable else _dummy_hash(), password) and usable  # type: ignore[arg-type]
     except (VerificationError, InvalidHashError):
         return False
 
@@ -89,9 +115,19 @@ def needs_rehash(password_hash: str) -> bool:
 
 
 def password_problem(password: str) -> str | None:
-    """Return why a new password is not acceptable, or None when it is."""
+    """Return why a new password is not acceptable (in the interface language), or None when it is."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"Use at least {MIN_PASSWORD_LENGTH} characters."
+        return _("Use at least %(count)d characters.", count=MIN_PASSWORD_LENGTH)
     if len(password) > 1024:
-        return "Use at most 1024 characters."
+        return _("Use at most %(count)d characters.", count=1024)
+    if is_common(password):
+        return _(
+            "This password is one of the most common ones, which attackers try first. "
+            "Choose another, for example a few unrelated words."
+        )
     return None
+
+
+def unusable_password_hash() -> str:
+    """Return a stored hash that no password matches (an invited account before it sets its own)."""
+    return "!unset"

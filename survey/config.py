@@ -58,6 +58,22 @@ SETTINGS: dict[str, tuple[Any, str]] = {
         2.0,
         "Seconds /healthz waits for SQLite's write lock before reporting that writes fail.",
     ),
+    "SURVEY_REAUTH_LIMIT": (
+        "5 per 15 minutes",
+        "Wrong current passwords allowed per account on the change-password page, then 429 (memory or Redis).",
+    ),
+    "SURVEY_SESSION_IDLE_MINUTES": (
+        30,
+        "A coordinator's session ends after this many minutes without a request (checked by the server).",
+    ),
+    "SURVEY_SESSION_MAX_HOURS": (
+        12,
+        "A coordinator's session ends this many hours after login, however active (checked by the server).",
+    ),
+    "SURVEY_ACCOUNT_LINK_HOURS": (
+        72,
+        "Hours an invitation or password-reset link made by an admin stays valid; each works once.",
+    ),
     "SURVEY_RETENTION": (
         "",
         "Retention policy sentence shown in the privacy notice, e.g. 'Answers are deleted after 3 years.'",
@@ -78,6 +94,10 @@ NUMBERS: dict[str, type[int] | type[float]] = {
     "SURVEY_MIN_FREE_BYTES": int,
     "SURVEY_HEALTH_WRITE_TIMEOUT": float,
 }
+
+
+# Settings read as a positive number of minutes or hours.
+DURATIONS = ("SURVEY_SESSION_IDLE_MINUTES", "SURVEY_SESSION_MAX_HOURS", "SURVEY_ACCOUNT_LINK_HOURS")
 
 
 class ConfigError(RuntimeError):
@@ -125,6 +145,8 @@ def load_settings(
     for name, kind in NUMBERS.items():
         settings[name] = _number(name, settings[name], kind)
     settings["SURVEY_MIN_GROUP_SIZE"] = max(3, settings["SURVEY_MIN_GROUP_SIZE"])
+    for name in DURATIONS:
+        settings[name] = _positive_number(name, settings[name])
     settings.setdefault("MAX_CONTENT_LENGTH", 64 * 1024)  # a survey form is a few KB; larger bodies get 413
     testing = bool(settings.get("TESTING"))
     debug = (
@@ -165,6 +187,20 @@ def _number(name: str, value: Any, kind: type[int] | type[float]) -> int | float
         number = -1
     if number < 0:
         raise ConfigError(f"{name} must be a {'whole ' if kind is int else ''}number of 0 or more, not {value!r}.")
+    return number
+
+
+def _positive_number(name: str, value: Any) -> float:
+    """Read a duration setting as a positive number.
+
+    :raises ConfigError: naming the setting when it is not one.
+    """
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = 0.0
+    if not number > 0 or number == float("inf"):
+        raise ConfigError(f"{name} must be a positive number, not {value!r}.")
     return number
 
 

@@ -1,5 +1,8 @@
 """Interface language: an explicit choice, then the browser's languages, then the group's default.
 
+A logged-in coordinator's pages use the language chosen on their account page, when they chose one,
+before the browser's languages.
+
 No cookie holds the choice: it travels in the URL (`?lang=es`) and, on the survey form, in a
 hidden `lang` field, so nothing on the phone remembers which language was picked.
 """
@@ -11,6 +14,8 @@ from collections.abc import Mapping
 from flask import g, has_request_context, request, url_for
 from flask_babel import refresh
 from werkzeug.exceptions import HTTPException
+
+from .security import SIGNED_IN_BLUEPRINTS
 
 SUPPORTED_LOCALES: tuple[str, ...] = ("en", "es")
 LANGUAGE_NAMES: Mapping[str, str] = {"en": "English", "es": "Español"}
@@ -40,6 +45,15 @@ def explicit_locale() -> str | None:
     return supported(chosen)
 
 
+def account_locale() -> str | None:
+    """Return the language a logged-in coordinator chose for their account, on their own pages only."""
+    if request.blueprint not in SIGNED_IN_BLUEPRINTS:
+        return None  # participant pages never load an account
+    from flask_login import current_user
+
+    return supported(getattr(current_user, "locale", None)) if current_user.is_authenticated else None
+
+
 def select_locale() -> str:
     """Flask-Babel's locale selector: explicit choice, stored hint, browser, group default."""
     if not has_request_context():
@@ -50,6 +64,7 @@ def select_locale() -> str:
             _CHOSEN,
             explicit_locale()
             or supported(g.get("locale_override"))
+            or account_locale()
             or request.accept_languages.best_match(SUPPORTED_LOCALES)
             or supported(g.get("locale_fallback"))
             or DEFAULT_LOCALE,

@@ -196,6 +196,8 @@ class User(UserMixin, Model):
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
     # Bumped on password change or disable, so open sessions end (checked by the login loader).
     session_version: Mapped[int] = mapped_column(Integer, default=1)
+    # The interface language the account chose; None follows the browser's languages.
+    locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
 

@@ -23,13 +23,15 @@ from .coordinator_support import add_group, add_user, log_in_as
 
 CHECKED_PREFIXES = ("coordinator.", "dashboard.", "auth.", "retention.")
 CHECKED_PATHS = ("/groups", "/users", "/dashboard", "/instruments", "/audit", "/account", "/admin", "/logout")
-PUBLIC = {"auth.login"}
+# Public by design: the login page, and the page of a signed invitation or reset link (its token is the key).
+PUBLIC = {"auth.login", "auth.set_password_by_link"}
 # Pages only admins may open, whatever group a coordinator has.
 ADMIN_ONLY = {
     "coordinator.users",
     "coordinator.user_new",
     "coordinator.user_edit",
     "coordinator.user_reset_password",
+    "coordinator.user_reset_link",
     "coordinator.user_set_active",
     "coordinator.audit_log",
     "coordinator.instrument_upload",

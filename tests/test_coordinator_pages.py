@@ -226,7 +226,7 @@ def test_layout_nav_depends_on_role(app, client, admin) -> None:
     coordinator = app.test_client()
     log_in_as(coordinator, app, add_user(app, "ana@example.org"))
     page = coordinator.get("/groups").get_data(as_text=True)
-    assert 'href="/users"' not in page and 'href="/audit"' not in page and 'href="/account/password"' in page
+    assert 'href="/users"' not in page and 'href="/audit"' not in page and 'href="/account"' in page
 
 
 def test_layout_links_dashboards_only_when_the_page_exists(app, client, admin) -> None:

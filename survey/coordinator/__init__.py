@@ -11,6 +11,8 @@ from .blueprint import bp
 def init_app(app: Flask) -> None:
     """Mount the `auth` and `coordinator` blueprints and the helpers their templates use."""
     from . import (  # noqa: F401  (routes register on import)
+        account_link_views,
+        account_views,
         admin_views,
         group_views,
         instrument_upload_views,
@@ -29,10 +31,18 @@ def has_endpoint(name: str) -> bool:
 
 
 def template_helpers() -> dict[str, object]:
-    """Expose `has_endpoint`, the access helpers and the demo-accounts warning to every template."""
+    """Expose `has_endpoint`, the access helpers, the page's language (unless a view passes its own) and the
+    demo-accounts warning to every template."""
+    from flask_babel import get_locale
+
     from ..access import is_admin
 
-    return {"has_endpoint": has_endpoint, "is_admin": is_admin, "open_demo_logins": open_demo_logins}
+    return {
+        "has_endpoint": has_endpoint,
+        "is_admin": is_admin,
+        "open_demo_logins": open_demo_logins,
+        "page_locale": str(get_locale() or "en"),
+    }
 
 
 def open_demo_logins() -> list[str]:

@@ -15,6 +15,7 @@ from ..extensions import db
 from ..groups import all_groups
 from ..models import User
 from . import users as user_service
+from .account_link_views import link_page, own_password_elsewhere
 from .blueprint import bp
 from .confirmation import confirmation_page, is_confirmed
 from .forms import AccountForm, AuditFilterForm, ConfirmForm, ResetPasswordForm, account_form_class
@@ -61,7 +62,8 @@ def user_new() -> ResponseReturnValue:
     if form.validate_on_submit():
         begin_write()
         try:
-            user = user_service.create_user(form.email.data or "", form.password.data or "", form.role.data or "")
+            # No password typed: an invitation, whose link lets the new coordinator choose their own.
+            user = user_service.create_user(form.email.data or "", form.password.data or None, form.role.data or "")
         except AccountError as error:
             db.session.rollback()
             form.email.errors = [*form.email.errors, str(error)]
@@ -73,6 +75,8 @@ def user_new() -> ResponseReturnValue:
                 target=user.email,
                 detail=f"role {user.role}; groups: {user_service.describe_memberships(user) or 'none'}",
             )
+            if not form.password.data:
+                return link_page(user, "invite")  # commits the account with its audit events
             db.session.commit()
             flash(f"Account {user.email} created. Give them their password in person or by phone.", "success")
             return redirect(url_for("coordinator.users"))
@@ -117,6 +121,8 @@ def user_edit(user_id: int) -> ResponseReturnValue:
 def user_reset_password(user_id: int) -> ResponseReturnValue:
     """Set a new password for an account; its open sessions end."""
     user = user_or_404(user_id)
+    if user.id == current_user.id:
+        return own_password_elsewhere()  # here no current password would be asked
     reset_form = ResetPasswordForm()
     if reset_form.validate_on_submit():
         begin_write()

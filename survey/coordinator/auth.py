@@ -1,4 +1,4 @@
-"""The `auth` blueprint: log in, log out, change one's own password."""
+"""The `auth` blueprint: log in and log out (the account pages are in account_views.py)."""
 
 from __future__ import annotations
 
@@ -6,20 +6,25 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from .. import audit
-from ..accounts import verify_password
+from .. import audit, session_lifetime
 from ..database import begin_write
 from ..extensions import db, limiter
-from .forms import ChangePasswordForm, ConfirmForm, LoginForm
-from .users import AccountError, authenticate, end_sessions, known_email, normalise_email, set_password
+from .forms import ConfirmForm, LoginForm
+from .users import authenticate, end_sessions, known_email, normalise_email
 
 bp = Blueprint("auth", __name__)
 
-LOGIN_FAILED = "That e-mail and password do not match an active account."
-TOO_MANY = "Too many login attempts. Wait a few minutes, then try again."
+
+def too_many_logins() -> str:
+    """The lockout page's message, in the visitor's language."""
+    return _(
+        "Too many login attempts from this device. Wait a few minutes, then try again. "
+        "If you forgot your password, ask an administrator for a password reset link."
+    )
 
 
 def account_limit() -> str:
@@ -33,8 +38,13 @@ def client_limit() -> str:
 
 
 def submitted_email() -> str:
-    """Key the per-account limit by the e-mail typed into the form."""
-    return "login-account:" + normalise_email(request.form.get("email", ""))[:254]
+    """Key the per-account limit by the client address and the e-mail typed into the form.
+
+    Keyed by the e-mail alone, anyone could keep its owner locked out for ever by failing on purpose
+    from anywhere; with the address in the key the owner's own device still logs in. Guessing one
+    account from many addresses is bounded by each address's own limit and the common-password check.
+    """
+    return f"login-account:{request.remote_addr or 'unknown'}:" + normalise_email(request.form.get("email", ""))[:254]
 
 
 def login_failed(response: Response) -> bool:
@@ -57,9 +67,9 @@ UNKNOWN_ACCOUNT = "(no such account)"
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
-    account_limit, key_func=submitted_email, methods=["POST"], deduct_when=login_failed, error_message=TOO_MANY
+    account_limit, key_func=submitted_email, methods=["POST"], deduct_when=login_failed, error_message=too_many_logins
 )
-@limiter.limit(client_limit, methods=["POST"], deduct_when=login_failed, error_message=TOO_MANY)
+@limiter.limit(client_limit, methods=["POST"], deduct_when=login_failed, error_message=too_many_logins)
 def login() -> ResponseReturnValue:
     """Show the login form; on success go to `next` (this site only) or the groups page."""
     if current_user.is_authenticated:
@@ -74,11 +84,12 @@ def login() -> ResponseReturnValue:
         # wrong field, a probe) never reaches the audit log.
         audit.record("login.failure", actor_email=known_email(form.email.data or "") or UNKNOWN_ACCOUNT)
         db.session.commit()
-        flash(LOGIN_FAILED, "error")
+        flash(_("That e-mail and password do not match an active account."), "error")
         form.password.data = ""
         return render_template("coordinator/login.html", form=form), 401
     session.clear()  # a new session at login: nothing planted before it (a CSRF token, say) carries over
     login_user(user)
+    session_lifetime.start()
     audit.record("login.success")
     db.session.commit()
     return redirect(safe_next(request.args.get("next")) or url_for("coordinator.groups"))
@@ -95,29 +106,5 @@ def logout() -> ResponseReturnValue:
         db.session.commit()
         logout_user()
         session.clear()
-        flash("You are logged out.", "info")
+        flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))
-
-
-@bp.route("/account/password", methods=["GET", "POST"])
-@login_required
-def change_password() -> ResponseReturnValue:
-    """Change one's own password; every other open session of the account ends."""
-    form = ChangePasswordForm()
-    if form.validate_on_submit():
-        if not verify_password(current_user.password_hash, form.current_password.data or ""):
-            form.current_password.errors = ["That is not your current password."]
-        else:
-            begin_write()
-            try:
-                set_password(current_user, form.password.data or "")
-            except AccountError as error:
-                form.password.errors = [str(error)]
-            else:
-                audit.record("password.change", target=current_user.email)
-                db.session.commit()
-                login_user(current_user._get_current_object())  # this session carries on with the new version
-                flash("Your password is changed. Other sessions of your account have ended.", "success")
-                return redirect(url_for("coordinator.groups"))
-    status = 400 if form.is_submitted() else 200
-    return render_template("coordinator/password.html", form=form, title="Change your password"), status

@@ -117,10 +117,21 @@ class NewAccountForm(AccountForm):
     email = EmailField(
         "E-mail", validators=[DataRequired("Enter an e-mail address."), valid_email], render_kw={"autocomplete": "off"}
     )
-    password = new_password_field("Password")
+    password = PasswordField(
+        _l("Password (optional)"),
+        validators=[
+            Optional(),
+            Length(min=MIN_PASSWORD_LENGTH, max=1024, message=f"Use at least {MIN_PASSWORD_LENGTH} characters."),
+        ],
+        description=_l(
+            "Leave both password fields empty to get an invitation link instead: the new coordinator opens it "
+            "and chooses their own password."
+        ),
+        render_kw={"autocomplete": "new-password", "minlength": MIN_PASSWORD_LENGTH},
+    )
     confirm = PasswordField(
         "Password, again",
-        validators=[DataRequired("Type the password again."), EqualTo("password", "The two passwords differ.")],
+        validators=[EqualTo("password", "The two passwords differ.")],
         render_kw={"autocomplete": "new-password"},
     )
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import io
 
 import segno
-from flask import current_app, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..models import Group
+from ..public_url import absolute_url
 from ..schedule_words import describe_schedule
 from ..schedules import ScheduleEntry
 
@@ -39,13 +39,8 @@ def participant_path(group: Group) -> str:
 
 
 def participant_url(group: Group) -> str:
-    """Return the full link to the group's questionnaire, on SURVEY_PUBLIC_URL.
-
-    Only development and tests (where the setting may be unset) fall back to the request's own address;
-    production refuses to start without it, so a forged Host header never reaches a poster or QR code.
-    """
-    base = current_app.config.get("SURVEY_PUBLIC_URL") or request.url_root
-    return base.rstrip("/") + participant_path(group)
+    """Return the full link to the group's questionnaire, on SURVEY_PUBLIC_URL (see survey.public_url)."""
+    return absolute_url(participant_path(group))
 
 
 def qr_code(url: str) -> segno.QRCode:

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from ..accounts import hash_password, needs_rehash, password_problem, verify_password
+from ..accounts import hash_password, needs_rehash, password_problem, unusable_password_hash, verify_password
 from ..extensions import db
 from ..models import Group, Membership, User
 
@@ -47,20 +48,21 @@ def all_users() -> list[User]:
     return list(db.session.scalars(select(User).order_by(User.role, User.email)))
 
 
-def create_user(email: str, password: str, role: str = "coordinator") -> User:
-    """Add a new account.
+def create_user(email: str, password: str | None, role: str = "coordinator") -> User:
+    """Add a new account; with no password it cannot log in until its owner sets one through an invitation link.
 
     :raises AccountError: for an unusable e-mail or password, an unknown role, or a taken e-mail.
     """
     email = normalise_email(email)
-    problem = email_problem(email) or password_problem(password)
+    problem = email_problem(email) or (password_problem(password) if password is not None else None)
     if problem:
         raise AccountError(problem)
     if role not in ROLES:
         raise AccountError(f"Role must be one of: {', '.join(ROLES)}.")
     if find_user(email) is not None:
         raise AccountError(f"An account for {email} already exists.")
-    user = User(email=email, password_hash=hash_password(password), role=role, session_version=1)
+    stored = hash_password(password) if password is not None else unusable_password_hash()
+    user = User(email=email, password_hash=stored, role=role, session_version=1)
     db.session.add(user)
     db.session.flush()
     return user
@@ -80,11 +82,13 @@ def authenticate(email: str, password: str) -> User | None:
 def set_password(user: User, password: str) -> None:
     """Replace the password and end every open session of the account.
 
-    :raises AccountError: when the password is too short or too long.
+    :raises AccountError: when the password is too short, too long, too common, or the current one.
     """
     problem = password_problem(password)
     if problem:
         raise AccountError(problem)
+    if verify_password(user.password_hash, password):
+        raise AccountError(_("Choose a password different from the current one."))
     user.password_hash = hash_password(password)
     user.session_version += 1
 

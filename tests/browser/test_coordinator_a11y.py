@@ -27,6 +27,7 @@ PAGES = (
     "/audit",
     "/instruments",
     "/instruments/checkin/preview?lang=es",
+    "/account",
     "/account/password",
 )
 
