@@ -46,7 +46,7 @@ translations: $(VENV)/.runtime ## Compile the interface translations (.po -> .mo
 	@if ls survey/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then $(BIN)/pybabel -q compile -f -d survey/translations; fi
 
 catalog: $(VENV)/.runtime ## Extract interface text into messages.pot and merge it into every language's .po (then translate, `make translations`)
-	$(BIN)/pybabel -q extract -F babel.cfg -o survey/translations/messages.pot .
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -o survey/translations/messages.pot .
 	$(BIN)/pybabel -q update -i survey/translations/messages.pot -d survey/translations
 
 setup: $(VENV)/.runtime translations ## Install, migrate the database and seed demo data if it is empty

@@ -12,6 +12,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, Request, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .extensions import db, login_manager
 from .models import User
@@ -42,7 +44,8 @@ class HttpsAwareSessionInterface(SecureCookieSessionInterface):
 def init_app(app: Flask) -> None:
     """Point Flask-Login at the login page and this module's loader; harden the session cookie."""
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please log in to see this page."
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.localize_callback = str  # the lazy message, in the locale of the request that flashes it
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_user)
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
@@ -91,7 +94,7 @@ def needs_rehash(password_hash: str) -> bool:
 def password_problem(password: str) -> str | None:
     """Return why a new password is not acceptable, or None when it is."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"Use at least {MIN_PASSWORD_LENGTH} characters."
+        return _("Use at least %(num)d characters.", num=MIN_PASSWORD_LENGTH)
     if len(password) > 1024:
-        return "Use at most 1024 characters."
+        return _("Use at most %(num)d characters.", num=1024)
     return None

@@ -10,6 +10,8 @@ from dataclasses import dataclass, fields
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Connection, bindparam, func, select
 
 from . import catalog
@@ -24,6 +26,25 @@ CUSTOM_CODE_PATTERN = re.compile(r"^[A-Z0-9]{4,16}$")
 MIN_GROUP_SIZE_FLOOR = 3
 DEFAULT_INSTRUMENT = "checkin"
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# The names shown to people, in their language (WEEKDAYS stays the English of the command line).
+WEEKDAY_NAMES = (
+    _l("Monday"),
+    _l("Tuesday"),
+    _l("Wednesday"),
+    _l("Thursday"),
+    _l("Friday"),
+    _l("Saturday"),
+    _l("Sunday"),
+)
+WEEKDAY_PLURALS = (
+    _l("Mondays"),
+    _l("Tuesdays"),
+    _l("Wednesdays"),
+    _l("Thursdays"),
+    _l("Fridays"),
+    _l("Saturdays"),
+    _l("Sundays"),
+)
 
 
 class GroupError(ValueError):
@@ -168,24 +189,27 @@ def check_settings(settings: GroupSettings) -> None:
     :raises GroupError: naming the field and what to do about it.
     """
     if not settings.name.strip() or len(settings.name.strip()) > 120:
-        raise GroupError("Give the group a name of at most 120 characters.", "name")
+        raise GroupError(_("Give the group a name of at most 120 characters."), "name")
     if settings.default_locale not in available_locales():
-        raise GroupError(f"Choose one of: {', '.join(available_locales())}.", "default_locale")
+        raise GroupError(_("Choose one of: %(choices)s.", choices=", ".join(available_locales())), "default_locale")
     try:
         ZoneInfo(settings.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise GroupError(
-            f"Unknown time zone {settings.timezone!r}; use a name like America/Chicago.", "timezone"
+            _("Unknown time zone %(zone)r; use a name like America/Chicago.", zone=settings.timezone), "timezone"
         ) from None
     if settings.meeting_weekday is not None and settings.meeting_weekday not in range(7):
-        raise GroupError("Choose a weekday.", "meeting_weekday")
+        raise GroupError(_("Choose a weekday."), "meeting_weekday")
     unknown = [i for i in settings.instrument_ids if catalog.registry().get(i) is None]
     if unknown or not settings.instrument_ids:
         raise GroupError(
-            f"Choose at least one loaded questionnaire (unknown: {', '.join(unknown) or 'none'}).", "instruments"
+            _("Choose at least one loaded questionnaire (unknown: %(ids)s).", ids=", ".join(unknown) or _("none")),
+            "instruments",
         )
     if settings.min_group_size < MIN_GROUP_SIZE_FLOOR:
-        raise GroupError(f"The minimum reporting size cannot be below {MIN_GROUP_SIZE_FLOOR}.", "min_group_size")
+        raise GroupError(
+            _("The minimum reporting size cannot be below %(num)d.", num=MIN_GROUP_SIZE_FLOOR), "min_group_size"
+        )
 
 
 def create_group(settings: GroupSettings, code: str | None = None) -> Group:
@@ -197,9 +221,11 @@ def create_group(settings: GroupSettings, code: str | None = None) -> Group:
     if code:
         code = normalise_code(code)
         if not CUSTOM_CODE_PATTERN.match(code):
-            raise GroupError("A code is 4 to 16 letters and digits.", "code")
+            raise GroupError(_("A code is 4 to 16 letters and digits."), "code")
         if find_group(code) is not None:
-            raise GroupError(f"The code {code} is already used by another group; choose another.", "code")
+            raise GroupError(
+                _("The code %(code)s is already used by another group; choose another.", code=code), "code"
+            )
     group = Group(code=code or generate_code())
     apply_settings(group, settings)
     db.session.add(group)
@@ -258,9 +284,13 @@ def set_archived(group: Group, archived: bool) -> None:
 def schedule_text(group: Group) -> str:
     """Describe the meeting schedule, e.g. "Tuesdays at 19:00", or "No fixed schedule"."""
     if group.meeting_weekday is None:
-        return "No fixed schedule" if group.meeting_time is None else f"At {group.meeting_time:%H:%M}"
-    day = WEEKDAYS[group.meeting_weekday] + "s"
-    return f"{day} at {group.meeting_time:%H:%M}" if group.meeting_time else day
+        return (
+            _("No fixed schedule")
+            if group.meeting_time is None
+            else _("At %(time)s", time=f"{group.meeting_time:%H:%M}")
+        )
+    days = str(WEEKDAY_PLURALS[group.meeting_weekday])
+    return _("%(days)s at %(time)s", days=days, time=f"{group.meeting_time:%H:%M}") if group.meeting_time else days
 
 
 def group_languages(group: Group) -> list[str]:

@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -18,8 +20,13 @@ from .users import AccountError, authenticate, end_sessions, known_email, normal
 
 bp = Blueprint("auth", __name__)
 
-LOGIN_FAILED = "That e-mail and password do not match an active account."
-TOO_MANY = "Too many login attempts. Wait a few minutes, then try again."
+LOGIN_FAILED = _l("That e-mail and password do not match an active account.")
+TOO_MANY = _l("Too many login attempts. Wait a few minutes, then try again.")
+
+
+def too_many() -> str:
+    """The lockout message, in the language of the request that hit the limit."""
+    return str(TOO_MANY)
 
 
 def account_limit() -> str:
@@ -57,9 +64,9 @@ UNKNOWN_ACCOUNT = "(no such account)"
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
-    account_limit, key_func=submitted_email, methods=["POST"], deduct_when=login_failed, error_message=TOO_MANY
+    account_limit, key_func=submitted_email, methods=["POST"], deduct_when=login_failed, error_message=too_many
 )
-@limiter.limit(client_limit, methods=["POST"], deduct_when=login_failed, error_message=TOO_MANY)
+@limiter.limit(client_limit, methods=["POST"], deduct_when=login_failed, error_message=too_many)
 def login() -> ResponseReturnValue:
     """Show the login form; on success go to `next` (this site only) or the groups page."""
     if current_user.is_authenticated:
@@ -74,7 +81,7 @@ def login() -> ResponseReturnValue:
         # wrong field, a probe) never reaches the audit log.
         audit.record("login.failure", actor_email=known_email(form.email.data or "") or UNKNOWN_ACCOUNT)
         db.session.commit()
-        flash(LOGIN_FAILED, "error")
+        flash(str(LOGIN_FAILED), "error")
         form.password.data = ""
         return render_template("coordinator/login.html", form=form), 401
     session.clear()  # a new session at login: nothing planted before it (a CSRF token, say) carries over
@@ -95,7 +102,7 @@ def logout() -> ResponseReturnValue:
         db.session.commit()
         logout_user()
         session.clear()
-        flash("You are logged out.", "info")
+        flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -106,7 +113,7 @@ def change_password() -> ResponseReturnValue:
     form = ChangePasswordForm()
     if form.validate_on_submit():
         if not verify_password(current_user.password_hash, form.current_password.data or ""):
-            form.current_password.errors = ["That is not your current password."]
+            form.current_password.errors = [_("That is not your current password.")]
         else:
             begin_write()
             try:
@@ -117,7 +124,7 @@ def change_password() -> ResponseReturnValue:
                 audit.record("password.change", target=current_user.email)
                 db.session.commit()
                 login_user(current_user._get_current_object())  # this session carries on with the new version
-                flash("Your password is changed. Other sessions of your account have ended.", "success")
+                flash(_("Your password is changed. Other sessions of your account have ended."), "success")
                 return redirect(url_for("coordinator.groups"))
     status = 400 if form.is_submitted() else 200
-    return render_template("coordinator/password.html", form=form, title="Change your password"), status
+    return render_template("coordinator/password.html", form=form, title=_("Change your password")), status
