@@ -13,14 +13,14 @@ from html import escape
 from typing import Any
 
 import plotly.graph_objects as go
-from flask_babel import ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from plotly.subplots import make_subplots
 
 from ..stats import Summary
 from .aggregates import Engagement, ItemDistribution, Period, ScaleComparison, ScaleTrend
-from .wording import format_day, show_number
+from .wording import format_day, show_date, show_number
 
 BLUE = "#0b57a4"
 BAND_FILL = "rgba(11,87,164,0.18)"
@@ -543,7 +543,11 @@ def engagement_figure(engagement: Engagement) -> go.Figure:
             y=[n for _, n in engagement.meetings],
             marker_color=BLUE,
             name=_("Responses"),
-            hovertemplate=esc(_("%{x}: %{y} responses")) + "<extra></extra>",
+            hovertext=[
+                esc(show_date(d) + ": " + ngettext("%(num)d response", "%(num)d responses", n))
+                for d, n in engagement.meetings
+            ],
+            hoverinfo="text",
         ),
         row=1,
         col=1,

@@ -13,6 +13,7 @@ from babel.numbers import format_decimal
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+
 def reader_locale() -> str:
     """Return the locale Flask-Babel selected, or English outside a request (charts are also built in tests)."""
     return str(get_locale() or "en")
@@ -86,7 +87,10 @@ def period_phrase(grain: str, start: dt.date | None) -> str:
 
 def template_words() -> dict[str, object]:
     """Expose these helpers to the dashboard templates."""
+    from .plotly_locale import plotly_locale  # it builds on this module
+
     return {
+        "plotly_locale": plotly_locale,
         "grain_name": grain_name,
         "grain_plural": grain_plural,
         "grain_choice_names": GRAIN_CHOICE_NAMES,
