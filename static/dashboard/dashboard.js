@@ -7,7 +7,11 @@
   var holder = document.getElementById("dash-locale");
   var locale = holder ? JSON.parse(holder.getAttribute("data-plotly-locale") || "{}") : {};
   var failed = (holder && holder.getAttribute("data-chart-failed")) || "This chart could not be loaded.";
-  var config = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["select2d", "lasso2d"] };
+  // showSendToCloud: this plotly.js offers "Share chart..." by default, which posts the figure to
+  // chart-studio.plotly.com; aggregates never leave the site.
+  var config = {
+    displaylogo: false, responsive: true, showSendToCloud: false, modeBarButtonsToRemove: ["select2d", "lasso2d"]
+  };
   if (locale.dictionary) {
     config.locale = locale.code;
     config.locales = {};
