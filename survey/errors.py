@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 # Werkzeug's own titles and default descriptions are English; these are said in the reader's language.
@@ -32,11 +33,15 @@ DESCRIPTIONS = {
     503: _l("Try again in a minute."),
 }
 
+FORM_EXPIRED = _l("The form expired or did not come from this site. Go back, reload the page and try again.")
+
 
 def error_texts(error: HTTPException) -> tuple[str, str]:
     """Return the error's title and description in the reader's language (a view's own message kept)."""
     code = error.code or 500
     title = str(TITLES.get(code, error.name))
+    if isinstance(error, CSRFError):  # Flask-WTF's reasons ("The CSRF token has expired.") are English
+        return title, str(FORM_EXPIRED)
     default = error.description == type(error).description or not error.description
     description = str(DESCRIPTIONS.get(code, error.description)) if default else str(error.description)
     return title, description

@@ -279,3 +279,11 @@ def test_dashboard_locale_for_plotly_is_handed_over_without_a_script(app, client
     assert locale["format"]["decimal"] == "," and locale["format"]["shortMonths"][0] == "ene"
     english = client.get("/groups/ESPA/dashboard", headers=ENGLISH).get_data(as_text=True)
     assert 'data-plotly-locale=\'{"code": "en"}\'' in english
+
+
+def test_a_refused_form_token_says_so_in_spanish(make_app) -> None:
+    client = make_app().test_client()  # CSRF protection on, as in production
+    refused = client.post("/login", data={"email": "a@example.org", "password": "x"}, headers=SPANISH)
+    assert refused.status_code == 400
+    assert "El formulario venció o no vino de este sitio." in refused.text
+    assert english_in(visible_text(refused.text)) == []
