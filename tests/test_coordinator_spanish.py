@@ -229,8 +229,10 @@ def test_flash_messages_and_form_errors_are_spanish(app, client, seeded) -> None
     assert "Dé un nombre al grupo." in page and "Use un número de al menos 3." in page
     assert "Corrija los campos marcados abajo." in page
     form = {"name": "Martes", "default_locale": "es", "timezone": "America/Mexico_City", "instruments": "checkin"}
-    created = client.post("/groups/new", data={**form, "min_group_size": "5"}, headers=SPANISH, follow_redirects=True)
+    form |= {"meeting_weekday": "1", "meeting_time": "19:00", "min_group_size": "5"}
+    created = client.post("/groups/new", data=form, headers=SPANISH, follow_redirects=True)
     assert "Se creó el grupo “Martes”" in created.get_data(as_text=True)
+    assert "Los martes a las 19:00 (America/Mexico_City)" in created.get_data(as_text=True)
     assert english_in(visible_text(created.get_data(as_text=True)), data_of(app)) == []
 
 
