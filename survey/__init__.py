@@ -69,6 +69,7 @@ def register_extensions(app: Flask) -> None:
     rate_limits.init_app(app)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(PROJECT_ROOT / "survey" / "translations"))
     babel.init_app(app, locale_selector=i18n.select_locale)
+    app.context_processor(i18n.template_locale)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -13,6 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, Request, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .common_passwords import is_common
 from .extensions import db, login_manager
@@ -63,7 +64,8 @@ class HttpsAwareSessionInterface(SecureCookieSessionInterface):
 def init_app(app: Flask) -> None:
     """Point Flask-Login at the login page and this module's loader; harden the session cookie."""
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please log in to see this page."
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.localize_callback = str  # the lazy message, in the locale of the request that flashes it
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_user)
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import Connection, bindparam, func, select
 
 from . import catalog
@@ -191,14 +192,14 @@ def check_settings(settings: GroupSettings, kept: Sequence[ScheduleEntry] = ()) 
     :raises GroupError: naming the field and what to do about it.
     """
     if not settings.name.strip() or len(settings.name.strip()) > 120:
-        raise GroupError("Give the group a name of at most 120 characters.", "name")
+        raise GroupError(_("Give the group a name of at most 120 characters."), "name")
     if settings.default_locale not in available_locales():
-        raise GroupError(f"Choose one of: {', '.join(available_locales())}.", "default_locale")
+        raise GroupError(_("Choose one of: %(choices)s.", choices=", ".join(available_locales())), "default_locale")
     try:
         ZoneInfo(settings.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise GroupError(
-            f"Unknown time zone {settings.timezone!r}; use a name like America/Chicago.", "timezone"
+            _("Unknown time zone %(zone)r; use a name like America/Chicago.", zone=settings.timezone), "timezone"
         ) from None
     try:
         check_schedule(settings.schedule, local_today_in(settings.timezone), kept=kept)
@@ -207,10 +208,13 @@ def check_settings(settings: GroupSettings, kept: Sequence[ScheduleEntry] = ()) 
     unknown = [i for i in settings.instrument_ids if catalog.registry().get(i) is None]
     if unknown or not settings.instrument_ids:
         raise GroupError(
-            f"Choose at least one loaded questionnaire (unknown: {', '.join(unknown) or 'none'}).", "instruments"
+            _("Choose at least one loaded questionnaire (unknown: %(ids)s).", ids=", ".join(unknown) or _("none")),
+            "instruments",
         )
     if settings.min_group_size < MIN_GROUP_SIZE_FLOOR:
-        raise GroupError(f"The minimum reporting size cannot be below {MIN_GROUP_SIZE_FLOOR}.", "min_group_size")
+        raise GroupError(
+            _("The minimum reporting size cannot be below %(num)d.", num=MIN_GROUP_SIZE_FLOOR), "min_group_size"
+        )
 
 
 def create_group(settings: GroupSettings, code: str | None = None) -> Group:
@@ -222,9 +226,11 @@ def create_group(settings: GroupSettings, code: str | None = None) -> Group:
     if code:
         code = normalise_code(code)
         if not CUSTOM_CODE_PATTERN.match(code):
-            raise GroupError("A code is 4 to 16 letters and digits.", "code")
+            raise GroupError(_("A code is 4 to 16 letters and digits."), "code")
         if find_group(code) is not None:
-            raise GroupError(f"The code {code} is already used by another group; choose another.", "code")
+            raise GroupError(
+                _("The code %(code)s is already used by another group; choose another.", code=code), "code"
+            )
     group = Group(code=code or generate_code())
     apply_settings(group, settings)
     db.session.add(group)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask import g, has_request_context, request, url_for
-from flask_babel import refresh
+from flask_babel import get_locale, refresh
 from werkzeug.exceptions import HTTPException
 
 from .security import SIGNED_IN_BLUEPRINTS
@@ -60,16 +60,22 @@ def select_locale() -> str:
         return DEFAULT_LOCALE
     chosen: str | None = g.get(_CHOSEN)
     if chosen is None:  # worked out once per request, again only after use_locale_hints
-        chosen = g.setdefault(
-            _CHOSEN,
-            explicit_locale()
-            or supported(g.get("locale_override"))
-            or account_locale()
-            or request.accept_languages.best_match(SUPPORTED_LOCALES)
-            or supported(g.get("locale_fallback"))
-            or DEFAULT_LOCALE,
-        )
+        chosen = g.setdefault(_CHOSEN, explicit_locale() or reader_locale())
     return chosen
+
+
+def reader_locale() -> str:
+    """Return the reader's own language: the locale chosen without this page's `?lang=`.
+
+    A coordinator previewing a questionnaire in another language reads the preview's banner in this one.
+    """
+    return (
+        supported(g.get("locale_override"))
+        or account_locale()
+        or request.accept_languages.best_match(SUPPORTED_LOCALES)
+        or supported(g.get("locale_fallback"))
+        or DEFAULT_LOCALE
+    )
 
 
 def use_locale_hints(*, override: str | None = None, fallback: str | None = None) -> str:
@@ -99,3 +105,8 @@ def language_links(current: str) -> list[dict[str, str]]:
         }
         for code, name in LANGUAGE_NAMES.items()
     ]
+
+
+def template_locale() -> dict[str, str]:
+    """Give every template the interface's locale (`<html lang>`), unless the view sets `page_locale`."""
+    return {"interface_locale": str(get_locale() or DEFAULT_LOCALE)}

@@ -50,8 +50,9 @@ def test_two_questionnaires_add_and_none_is_nothing() -> None:
         ),
     ],
 )
-def test_the_poster_promises_the_forms_own_length(language, minutes, text) -> None:
-    assert invitation(language, minutes) == text
+def test_the_poster_promises_the_forms_own_length(app, language, minutes, text) -> None:
+    with app.test_request_context():  # the wording comes from the translation catalogue
+        assert invitation(language, minutes) == text
 
 
 @pytest.fixture

@@ -2,6 +2,22 @@
 (function () {
   "use strict";
 
+  // The reader's language for plotly.js (mode bar, month names, decimal mark) and this script's own
+  // message, from the data attributes of #dash-locale (no inline script: the CSP allows none).
+  var holder = document.getElementById("dash-locale");
+  var locale = holder ? JSON.parse(holder.getAttribute("data-plotly-locale") || "{}") : {};
+  var failed = (holder && holder.getAttribute("data-chart-failed")) || "This chart could not be loaded.";
+  // showSendToCloud: this plotly.js offers "Share chart..." by default, which posts the figure to
+  // chart-studio.plotly.com; aggregates never leave the site.
+  var config = {
+    displaylogo: false, responsive: true, showSendToCloud: false, modeBarButtonsToRemove: ["select2d", "lasso2d"]
+  };
+  if (locale.dictionary) {
+    config.locale = locale.code;
+    config.locales = {};
+    config.locales[locale.code] = { dictionary: locale.dictionary, format: locale.format };
+  }
+
   function showMessage(slot, text) {
     slot.textContent = "";
     var p = document.createElement("p");
@@ -15,7 +31,7 @@
     fetch(src, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) {
         return response.json().then(function (body) {
-          if (!response.ok) { throw new Error(body.message || "This chart could not be loaded."); }
+          if (!response.ok) { throw { said: body.message || failed }; }
           return body;
         });
       })
@@ -31,12 +47,12 @@
           }
           var layout = figure.layout || {};
           layout.autosize = true;
-          window.Plotly.newPlot(target, figure.data, layout, {
-            displaylogo: false, responsive: true, modeBarButtonsToRemove: ["select2d", "lasso2d"]
-          });
+          window.Plotly.newPlot(target, figure.data, layout, config);
         });
       })
-      .catch(function (error) { showMessage(slot, error.message); });
+      // The server's own message (in the reader's language) when it sent one, else ours: never a
+      // browser's English "Failed to fetch" or a JSON parser's error.
+      .catch(function (error) { showMessage(slot, (error && error.said) || failed); });
   }
 
   function start() {

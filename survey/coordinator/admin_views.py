@@ -51,7 +51,13 @@ def memberships_from(form: AccountForm) -> dict[int, str | None]:
 @admin_required
 def users() -> ResponseReturnValue:
     """List every account with its role, groups and state."""
-    return render_template("coordinator/users.html", users=user_service.all_users(), confirm=ConfirmForm())
+    return render_template(
+        "coordinator/users.html",
+        users=user_service.all_users(),
+        confirm=ConfirmForm(),
+        role_names=user_service.ROLE_NAMES,
+        access_names=user_service.ACCESS_NAMES,
+    )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -78,7 +84,10 @@ def user_new() -> ResponseReturnValue:
             if not form.password.data:
                 return link_page(user, "invite")  # commits the account with its audit events
             db.session.commit()
-            flash(f"Account {user.email} created. Give them their password in person or by phone.", "success")
+            flash(
+                _("Account %(email)s created. Give them their password in person or by phone.", email=user.email),
+                "success",
+            )
             return redirect(url_for("coordinator.users"))
     status = 400 if form.is_submitted() else 200
     return render_template("coordinator/user_form.html", form=form, user=None), status
@@ -92,7 +101,7 @@ def user_edit(user_id: int) -> ResponseReturnValue:
     form = account_form(user)
     if form.validate_on_submit():
         if user.id == current_user.id and form.role.data != "admin":
-            form.role.errors = ["You cannot remove your own admin role; ask another admin."]
+            form.role.errors = [_("You cannot remove your own admin role; ask another admin.")]
         else:
             begin_write()
             user_service.set_role(user, form.role.data or "")
@@ -104,7 +113,7 @@ def user_edit(user_id: int) -> ResponseReturnValue:
                 detail=f"role {user.role}; groups: {user_service.describe_memberships(user) or 'none'}",
             )
             db.session.commit()
-            flash(f"Changes to {user.email} saved.", "success")
+            flash(_("Changes to %(email)s saved.", email=user.email), "success")
             return redirect(url_for("coordinator.users"))
     status = 400 if form.is_submitted() else 200
     return render_template(
@@ -133,7 +142,7 @@ def user_reset_password(user_id: int) -> ResponseReturnValue:
         else:
             audit.record("user.password_reset", target=user.email)
             db.session.commit()
-            flash(f"New password set for {user.email}; their open sessions have ended.", "success")
+            flash(_("New password set for %(email)s; their open sessions have ended.", email=user.email), "success")
             return redirect(url_for("coordinator.users"))
     return render_template(
         "coordinator/user_form.html", form=account_form(user), user=user, reset_form=reset_form, confirm=ConfirmForm()
@@ -146,10 +155,10 @@ def user_set_active(user_id: int) -> ResponseReturnValue:
     """Disable an account (ending its sessions) or enable it again (`active=1`)."""
     user = user_or_404(user_id)
     if not ConfirmForm().validate_on_submit():
-        abort(400, "The form expired; go back and try again.")
+        abort(400, _("The form expired; go back and try again."))
     active = request.form.get("active") == "1"
     if user.id == current_user.id and not active:
-        flash("You cannot disable your own account.", "error")
+        flash(_("You cannot disable your own account."), "error")
         return redirect(url_for("coordinator.users"))
     if not active and not is_confirmed():
         return confirmation_page(
@@ -166,7 +175,10 @@ def user_set_active(user_id: int) -> ResponseReturnValue:
     user_service.set_active(user, active)
     audit.record("user.enable" if active else "user.disable", target=user.email)
     db.session.commit()
-    flash(f"{user.email} is {'enabled' if active else 'disabled; their open sessions have ended'}.", "success")
+    if active:
+        flash(_("%(email)s is enabled.", email=user.email), "success")
+    else:
+        flash(_("%(email)s is disabled; their open sessions have ended.", email=user.email), "success")
     return redirect(url_for("coordinator.users"))
 
 
@@ -175,7 +187,7 @@ def user_set_active(user_id: int) -> ResponseReturnValue:
 def audit_log() -> ResponseReturnValue:
     """The audit log, newest first, filterable by action and by who acted, 50 to a page."""
     form = AuditFilterForm(formdata=request.args)
-    form.action.choices = [SelectChoice("", "Any action")] + [SelectChoice(a) for a in audit.recorded_actions()]
+    form.action.choices = [SelectChoice("", _("Any action"))] + [SelectChoice(a) for a in audit.recorded_actions()]
     action = form.action.data if form.validate() else ""
     actor = (form.actor.data or "") if not form.actor.errors else ""
     page = db.paginate(

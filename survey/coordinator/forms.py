@@ -25,9 +25,9 @@ from ..accounts import MIN_PASSWORD_LENGTH
 from ..groups import MIN_GROUP_SIZE_FLOOR
 from ..models import Group
 from .schedule_form import one_off_field, repeating_field
-from .users import ACCESS_LEVELS, ROLES, email_problem
+from .users import ACCESS_LEVELS, ACCESS_NAMES, ROLE_NAMES, ROLES, email_problem
 
-PASSWORD_HINT = f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words are easy to remember."
+PASSWORD_HINT = _l("At least %(num)d characters. A few unrelated words are easy to remember.", num=MIN_PASSWORD_LENGTH)
 
 
 def valid_email(_form: FlaskForm, field: Field) -> None:
@@ -37,13 +37,17 @@ def valid_email(_form: FlaskForm, field: Field) -> None:
         raise ValidationError(problem)
 
 
-def new_password_field(label: str = "New password") -> PasswordField:
+def new_password_field(label: str | None = None) -> PasswordField:
     """Return a password field that asks for the minimum length and says so."""
     return PasswordField(
-        label,
+        label or _l("New password"),
         validators=[
-            DataRequired("Enter a password."),
-            Length(min=MIN_PASSWORD_LENGTH, max=1024, message=f"Use at least {MIN_PASSWORD_LENGTH} characters."),
+            DataRequired(_l("Enter a password.")),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=1024,
+                message=_l("Use at least %(num)d characters.", num=MIN_PASSWORD_LENGTH),
+            ),
         ],
         description=PASSWORD_HINT,
         render_kw={"autocomplete": "new-password", "minlength": MIN_PASSWORD_LENGTH},
@@ -53,8 +57,11 @@ def new_password_field(label: str = "New password") -> PasswordField:
 def confirm_field() -> PasswordField:
     """Return the "type it again" field that must equal `password`."""
     return PasswordField(
-        "New password, again",
-        validators=[DataRequired("Type the new password again."), EqualTo("password", "The two passwords differ.")],
+        _l("New password, again"),
+        validators=[
+            DataRequired(_l("Type the new password again.")),
+            EqualTo("password", _l("The two passwords differ.")),
+        ],
         render_kw={"autocomplete": "new-password"},
     )
 
@@ -63,13 +70,13 @@ class LoginForm(FlaskForm):
     """E-mail and password."""
 
     email = EmailField(
-        "E-mail",
-        validators=[DataRequired("Enter your e-mail address."), Length(max=254)],
+        _l("E-mail"),
+        validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254)],
         render_kw={"autocomplete": "username", "autofocus": True},
     )
     password = PasswordField(
-        "Password",
-        validators=[DataRequired("Enter your password."), Length(max=1024)],
+        _l("Password"),
+        validators=[DataRequired(_l("Enter your password.")), Length(max=1024)],
         render_kw={"autocomplete": "current-password"},
     )
 
@@ -78,8 +85,8 @@ class ChangePasswordForm(FlaskForm):
     """The current password, then the new one twice."""
 
     current_password = PasswordField(
-        "Current password",
-        validators=[DataRequired("Enter your current password.")],
+        _l("Current password"),
+        validators=[DataRequired(_l("Enter your current password."))],
         render_kw={"autocomplete": "current-password"},
     )
     password = new_password_field()
@@ -101,9 +108,9 @@ class AccountForm(FlaskForm):
     """Role of an account; the group access fields are added at run time by `account_form_class`."""
 
     role = SelectField(
-        "Role",
-        choices=[SelectChoice(r, r.capitalize()) for r in ROLES],
-        description="Admins see and manage every group, account and the audit log.",
+        _l("Role"),
+        choices=[SelectChoice(r, ROLE_NAMES[r]) for r in ROLES],
+        description=_l("Admins see and manage every group, account and the audit log."),
     )
 
     def group_fields(self) -> list[tuple[Group, Field]]:
@@ -115,13 +122,19 @@ class NewAccountForm(AccountForm):
     """A new account: e-mail and first password as well."""
 
     email = EmailField(
-        "E-mail", validators=[DataRequired("Enter an e-mail address."), valid_email], render_kw={"autocomplete": "off"}
+        _l("E-mail"),
+        validators=[DataRequired(_l("Enter an e-mail address.")), valid_email],
+        render_kw={"autocomplete": "off"},
     )
     password = PasswordField(
         _l("Password (optional)"),
         validators=[
             Optional(),
-            Length(min=MIN_PASSWORD_LENGTH, max=1024, message=f"Use at least {MIN_PASSWORD_LENGTH} characters."),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=1024,
+                message=_l("Use at least %(num)d characters.", num=MIN_PASSWORD_LENGTH),
+            ),
         ],
         description=_l(
             "Leave both password fields empty to get an invitation link instead: the new coordinator opens it "
@@ -130,8 +143,8 @@ class NewAccountForm(AccountForm):
         render_kw={"autocomplete": "new-password", "minlength": MIN_PASSWORD_LENGTH},
     )
     confirm = PasswordField(
-        "Password, again",
-        validators=[EqualTo("password", "The two passwords differ.")],
+        _l("Password, again"),
+        validators=[EqualTo("password", _l("The two passwords differ."))],
         render_kw={"autocomplete": "new-password"},
     )
 
@@ -139,7 +152,7 @@ class NewAccountForm(AccountForm):
 def account_form_class(groups: Sequence[Group], new: bool) -> type[AccountForm]:
     """Build the account form with one access choice per group."""
     base = NewAccountForm if new else AccountForm
-    access_choices = [SelectChoice("", "No access")] + [SelectChoice(lv, lv.capitalize()) for lv in ACCESS_LEVELS]
+    access_choices = [SelectChoice("", _l("No access"))] + [SelectChoice(lv, ACCESS_NAMES[lv]) for lv in ACCESS_LEVELS]
     attributes: dict[str, Any] = {"_groups": tuple(groups)}
     for group in groups:
         attributes[f"group_{group.id}"] = SelectField(
@@ -163,18 +176,19 @@ class GroupForm(FlaskForm):
         self.schedule_problems: list[str] = []  # the whole schedule's (overlaps, past dates), not one field's
 
     name = StringField(
-        "Group name",
-        validators=[DataRequired("Give the group a name."), Length(max=120)],
-        description="Shown on the poster and at the top of the questionnaire.",
+        _l("Group name"),
+        validators=[DataRequired(_l("Give the group a name.")), Length(max=120)],
+        description=_l("Shown on the poster and at the top of the questionnaire."),
     )
     code = StringField(
-        "Code (optional)",
-        validators=[Optional(), Length(min=4, max=16)],
-        description="Leave empty for a random 8-character code. It cannot be changed later, "
-        "because printed posters use it.",
+        _l("Code (optional)"),
+        validators=[Optional(), Length(min=4, max=16, message=_l("A code is 4 to 16 letters and digits."))],
+        description=_l(
+            "Leave empty for a random 8-character code. It cannot be changed later, because printed posters use it."
+        ),
         render_kw={"autocapitalize": "characters", "spellcheck": "false"},
     )
-    default_locale = SelectField("Default language", choices=[])
+    default_locale = SelectField(_l("Default language"), choices=[])
     single_language = BooleanField(
         _l("Always open the survey in the default language"),
         description=_l(
@@ -182,24 +196,30 @@ class GroupForm(FlaskForm):
             "(the language switch stays on the page)."
         ),
     )
-    timezone = SelectField("Time zone", choices=[], description="Meetings and dashboards use this zone's dates.")
+    timezone = SelectField(
+        _l("Time zone"), choices=[], description=_l("Meetings and dashboards use this zone's dates.")
+    )
     repeating = repeating_field()  # the schedule: survey/coordinator/schedule_form.py
     one_off = one_off_field()
     instruments = MultiCheckboxField(
-        "Questionnaires", choices=[], validators=[DataRequired("Choose at least one questionnaire.")]
+        _l("Questionnaires"), choices=[], validators=[DataRequired(_l("Choose at least one questionnaire."))]
     )
     min_group_size = IntegerField(
-        "Minimum reporting size (k)",
+        _l("Minimum reporting size (k)"),
         validators=[
-            InputRequired("Enter a number."),
+            InputRequired(_l("Enter a number.")),
             NumberRange(
-                min=MIN_GROUP_SIZE_FLOOR, max=1000, message=f"Use a number of at least {MIN_GROUP_SIZE_FLOOR}."
+                min=MIN_GROUP_SIZE_FLOOR,
+                max=1000,
+                message=_l("Use a number of at least %(num)d.", num=MIN_GROUP_SIZE_FLOOR),
             ),
         ],
-        description=f"Results over fewer responses than this stay hidden. Never below {MIN_GROUP_SIZE_FLOOR}.",
+        description=_l(
+            "Results over fewer responses than this stay hidden. Never below %(num)d.", num=MIN_GROUP_SIZE_FLOOR
+        ),
         render_kw={"min": MIN_GROUP_SIZE_FLOOR, "inputmode": "numeric"},
     )
-    is_open = BooleanField("Open to responses", description="Closed groups show participants a polite notice.")
+    is_open = BooleanField(_l("Open to responses"), description=_l("Closed groups show participants a polite notice."))
 
 
 class AuditFilterForm(FlaskForm):
@@ -208,5 +228,5 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    action = SelectField("Action", choices=[], validators=[Optional()])
-    actor = StringField("Who (e-mail)", validators=[Optional(), Length(max=254)])
+    action = SelectField(_l("Action"), choices=[], validators=[Optional()])
+    actor = StringField(_l("Who (e-mail)"), validators=[Optional(), Length(max=254)])

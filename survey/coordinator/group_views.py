@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
@@ -22,7 +23,7 @@ from . import schedule_form
 from .blueprint import bp
 from .confirmation import confirmation_page, is_confirmed
 from .forms import ConfirmForm, GroupForm
-from .posters import LANGUAGE_NAMES, participant_url
+from .posters import LANGUAGE_NAMES, now_lines, participant_url
 from .users import add_membership
 
 
@@ -58,7 +59,8 @@ def group_form(group: Group | None = None) -> GroupForm:
         form.timezone.render_kw = {"data-propose-browser-zone": ""}
     schedule_form.localise_rows(form.repeating, form.one_off)
     form.instruments.choices = [
-        SelectChoice(inst.id, f"{inst.text(inst.title, 'en')} ({inst.id})") for inst in catalog.registry().all()
+        SelectChoice(inst.id, f"{inst.text(inst.title, str(get_locale()))} ({inst.id})")
+        for inst in catalog.registry().all()
     ]
     return form
 
@@ -114,7 +116,7 @@ def group_new() -> ResponseReturnValue:
                 add_membership(current_user, group, "manager")
             audit.record("group.create", target=group.code, detail=group.name)
             db.session.commit()
-            flash(f"Group “{group.name}” created. Its code is {group.code}.", "success")
+            flash(_("Group “%(name)s” created. Its code is %(code)s.", name=group.name, code=group.code), "success")
             return redirect(url_for("coordinator.group", code=group.code))
     status = 400 if form.is_submitted() else 200
     return render_template("coordinator/group_form.html", form=form, group=None, window_rule=window_rule()), status
@@ -157,7 +159,7 @@ def group_edit(code: str) -> ResponseReturnValue:
         else:
             audit.record("group.update", target=found.code, detail=found.name)
             db.session.commit()
-            flash("Changes saved.", "success")
+            flash(_("Changes saved."), "success")
             return redirect(url_for("coordinator.group", code=found.code))
     status = 400 if form.is_submitted() else 200
     return (
@@ -174,7 +176,7 @@ def group_archive(code: str) -> ResponseReturnValue:
     """Archive a group (or bring it back with `restore=1`); its data stays."""
     found = group_or_404(code, need="manage")
     if not ConfirmForm().validate_on_submit():
-        flash("The form expired; please try again.", "error")
+        flash(_("The form expired; please try again."), "error")
         return redirect(url_for("coordinator.group_edit", code=found.code)), 303
     restore = request.form.get("restore") == "1"
     if not restore and not is_confirmed():
@@ -192,7 +194,10 @@ def group_archive(code: str) -> ResponseReturnValue:
     group_service.set_archived(found, archived=not restore)
     audit.record("group.unarchive" if restore else "group.archive", target=found.code, detail=found.name)
     db.session.commit()
-    flash(f"“{found.name}” is {'back in the list' if restore else 'archived and closed to responses'}.", "success")
+    if restore:
+        flash(_("“%(name)s” is back in the list.", name=found.name), "success")
+    else:
+        flash(_("“%(name)s” is archived and closed to responses.", name=found.name), "success")
     return redirect(url_for("coordinator.group", code=found.code))
 
 
@@ -209,6 +214,9 @@ def group_now(code: str) -> ResponseReturnValue:
         status=status,
         count=meeting_count(found, status),
         moment=moment_words,
+        wall=now_lines(
+            group_service.group_languages(found), meeting_count(found, status), archived=found.archived_at is not None
+        ),
     )
 
 

@@ -7,6 +7,8 @@ from typing import Any
 
 from flask import abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_login import login_required
 from jinja2 import TemplateNotFound
 from sqlalchemy import select
@@ -14,6 +16,7 @@ from sqlalchemy import select
 from .. import catalog
 from ..access import is_admin
 from ..extensions import db
+from ..i18n import reader_locale
 from ..instruments import Instrument, InstrumentIssue
 from ..instruments.length import form_length
 from ..models import InstrumentVersion
@@ -52,6 +55,18 @@ def issues_by_file(issues: list[InstrumentIssue]) -> dict[str, list[InstrumentIs
     return grouped
 
 
+def preview_banner() -> dict[str, str]:
+    """Return the preview banner's words in the coordinator's own language, whatever the language previewed."""
+    locale = reader_locale()
+    with force_locale(locale):
+        return {
+            "lang": locale,
+            "heading": _("Preview for coordinators."),
+            "text": _("This is exactly what participants see. Nothing you choose here is sent or stored."),
+            "back": _("Back to instruments"),
+        }
+
+
 def participant_view(instrument: Instrument, locale: str) -> dict[str, Any] | None:
     """Build the participant form's own view of this instrument, or None if the participant pages are absent."""
     try:
@@ -62,6 +77,7 @@ def participant_view(instrument: Instrument, locale: str) -> dict[str, Any] | No
         return None
     plan = participant_form.FormPlan.of([instrument])
     return {
+        "banner": preview_banner(),
         "sections": participant_form.sections(plan, locale),
         "languages": language_links(locale),
         "lang": locale,

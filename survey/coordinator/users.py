@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..accounts import hash_password, needs_rehash, password_problem, unusable_password_hash, verify_password
@@ -18,6 +19,8 @@ from ..models import Group, Membership, User
 
 ROLES = ("coordinator", "admin")
 ACCESS_LEVELS = ("manager", "viewer")
+ROLE_NAMES = {"coordinator": _l("Coordinator"), "admin": _l("Admin")}
+ACCESS_NAMES = {"manager": _l("Manager"), "viewer": _l("Viewer")}
 # Deliberately simple: one @, something on each side, a dot in the domain, no spaces.
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -34,7 +37,7 @@ def normalise_email(email: str) -> str:
 def email_problem(email: str) -> str | None:
     """Return why an e-mail address is not usable, or None."""
     if not EMAIL_PATTERN.match(email) or len(email) > 254:
-        return "Enter an e-mail address like name@example.org."
+        return _("Enter an e-mail address like name@example.org.")
     return None
 
 
@@ -58,9 +61,9 @@ def create_user(email: str, password: str | None, role: str = "coordinator") -> 
     if problem:
         raise AccountError(problem)
     if role not in ROLES:
-        raise AccountError(f"Role must be one of: {', '.join(ROLES)}.")
+        raise AccountError(_("Role must be one of: %(roles)s.", roles=", ".join(ROLES)))
     if find_user(email) is not None:
-        raise AccountError(f"An account for {email} already exists.")
+        raise AccountError(_("An account for %(email)s already exists.", email=email))
     stored = hash_password(password) if password is not None else unusable_password_hash()
     user = User(email=email, password_hash=stored, role=role, session_version=1)
     db.session.add(user)
@@ -117,7 +120,7 @@ def set_role(user: User, role: str) -> None:
     :raises AccountError: for an unknown role.
     """
     if role not in ROLES:
-        raise AccountError(f"Role must be one of: {', '.join(ROLES)}.")
+        raise AccountError(_("Role must be one of: %(roles)s.", roles=", ".join(ROLES)))
     user.role = role
 
 

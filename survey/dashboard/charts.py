@@ -13,10 +13,14 @@ from html import escape
 from typing import Any
 
 import plotly.graph_objects as go
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from plotly.subplots import make_subplots
 
 from ..stats import Summary
 from .aggregates import Engagement, ItemDistribution, Period, ScaleComparison, ScaleTrend
+from .wording import format_day, show_date, show_number
 
 BLUE = "#0b57a4"
 BAND_FILL = "rgba(11,87,164,0.18)"
@@ -45,13 +49,13 @@ def _x(periods: Sequence[Period]) -> list[str]:
 def period_label(start: dt.date, grain: str) -> str:
     """Return a tick label naming exactly one period: a meeting date, a week start or a month."""
     if grain == "month":
-        return f"{start:%b %Y}"
+        return format_day(start, "MMM yyyy")
     if grain == "week":
-        return f"wk {start.day} {start:%b %Y}"
-    return f"{start.day} {start:%b %Y}"
+        return _("wk %(date)s", date=format_day(start, "d MMM yyyy"))
+    return format_day(start, "d MMM yyyy")
 
 
-GRAIN_AXIS = {"meeting": "Meeting", "week": "Week starting", "month": "Month"}
+GRAIN_AXIS = {"meeting": _l("Meeting"), "week": _l("Week starting"), "month": _l("Month")}
 
 
 def date_axis(periods: Sequence[Period], grain: str, **extra: Any) -> dict[str, Any]:
@@ -60,7 +64,7 @@ def date_axis(periods: Sequence[Period], grain: str, **extra: Any) -> dict[str, 
     axis: dict[str, Any] = {
         "type": "date",
         "showgrid": False,
-        "title": {"text": GRAIN_AXIS.get(grain, grain.capitalize())},
+        "title": {"text": str(GRAIN_AXIS.get(grain, grain.capitalize()))},
         "tickmode": "array",
         "tickvals": [d.isoformat() for d in starts],
         "ticktext": [period_label(d, grain) for d in starts],
@@ -136,15 +140,23 @@ def wrap(text: str, width: int = 48) -> str:
 
 def _hover(period: Period, grain: str, k: int, low: float, high: float) -> str:
     """Return the hover text of one period: the mean with its CI and n, or why it is hidden."""
-    label = esc(period_label(period.start, grain)) if period.start else "All time"
+    label = esc(period_label(period.start, grain)) if period.start else esc(_("All time"))
     if period.suppressed or period.summary is None:
-        why = f"fewer than {k} responses" if period.hidden_because == "small_cell" else "hidden to protect another cell"
-        return f"{label}<br>n = {period.n}: {why}, not shown"
+        if period.hidden_because == "small_cell":
+            why = _("fewer than %(k)s responses, not shown", k=k)
+        else:
+            why = _("hidden to protect another cell, not shown")
+        return f"{label}<br>n = {period.n}: {esc(why)}"
     s = period.summary
     ci = ""
     if s.ci_low is not None and s.ci_high is not None:
-        ci = f" (95% CI {clip(s.ci_low, low, high):.1f} to {clip(s.ci_high, low, high):.1f})"
-    return f"{label}<br>mean {s.mean:.2f}{ci}<br>n = {period.n}"
+        ci = " " + _(
+            "(95%% CI %(low)s to %(high)s)",
+            low=show_number(clip(s.ci_low, low, high), 1),
+            high=show_number(clip(s.ci_high, low, high), 1),
+        )
+    mean = _("mean %(mean)s", mean=show_number(s.mean))
+    return f"{label}<br>{esc(mean)}{esc(ci)}<br>n = {period.n}"
 
 
 def ci_band(
@@ -209,7 +221,7 @@ def trend_figure(trend: ScaleTrend, participation: Sequence[Period], k: int) -> 
         "fill": "toself",
         "fillcolor": BAND_FILL,
         "hoverinfo": "skip",
-        "name": "95% confidence band",
+        "name": esc(_("%(level)d%% confidence band", level=95)),
     }
     means = [_r(s.mean) if s else None for s in shown]
     mean = {
@@ -217,7 +229,7 @@ def trend_figure(trend: ScaleTrend, participation: Sequence[Period], k: int) -> 
         "x": x,
         "y": means,
         "mode": "lines+markers",
-        "name": esc(f"{trend.scale.label} (mean)"),
+        "name": esc(_("%(scale)s (mean)", scale=trend.scale.label)),
         "line": {"color": BLUE, "width": 2},
         "marker": {"size": 7},
         "connectgaps": False,
@@ -272,12 +284,14 @@ def trend_figure(trend: ScaleTrend, participation: Sequence[Period], k: int) -> 
             }
         )
     if not any(m is not None for m in means):
-        notes.append(empty_message("No results to show for this period yet" if trend.periods else "No answers yet"))
+        notes.append(
+            empty_message(_("No results to show for this period yet") if trend.periods else _("No answers yet"))
+        )
     layout = _layout(
         "",
         xaxis=date_axis(trend.periods or participation, trend.grain, anchor="y2"),
-        yaxis={"domain": [0.34, 1], "range": [low, high], "title": {"text": "Mean score"}},
-        yaxis2={"domain": [0, 0.28], **count_axis([p.n for p in participation], "People")},
+        yaxis={"domain": [0.34, 1], "range": [low, high], "title": {"text": _("Mean score")}},
+        yaxis2={"domain": [0, 0.28], **count_axis([p.n for p in participation], _("People"))},
         shapes=shapes,
         annotations=notes,
     )
@@ -290,32 +304,46 @@ def _participation_trace(periods: Sequence[Period], grain: str, k: int) -> dict[
         "type": "bar",
         "x": _x(periods),
         "y": [p.n for p in periods],
-        "name": "Responses",
+        "name": _("Responses"),
         "marker": {"color": [GREY if p.suppressed else BLUE for p in periods]},
-        "hovertext": [
-            f"{esc(period_label(p.start, grain)) if p.start else 'All time'}: {p.n} responses"
-            + (f" (fewer than {k}: results not shown)" if p.hidden_because == "small_cell" else "")
-            + (" (results hidden to protect another cell)" if p.hidden_because == "complement" else "")
-            for p in periods
-        ],
+        "hovertext": [_participation_hover(p, grain, k) for p in periods],
         "hoverinfo": "text",
     }
+
+
+def _participation_hover(period: Period, grain: str, k: int) -> str:
+    """Return one bar's hover text: its people count and, when hidden, why."""
+    label = period_label(period.start, grain) if period.start else _("All time")
+    text = label + ": " + ngettext("%(num)d response", "%(num)d responses", period.n)
+    if period.hidden_because == "small_cell":
+        text += " " + _("(fewer than %(k)s: results not shown)", k=k)
+    elif period.hidden_because == "complement":
+        text += " " + _("(results hidden to protect another cell)")
+    return esc(text)
+
+
+PARTICIPATION_TITLES = {
+    "meeting": _l("Responses per meeting"),
+    "week": _l("Responses per week"),
+    "month": _l("Responses per month"),
+}
+COMPARISON_NAMES = {"previous": _l("previous"), "latest": _l("latest")}
 
 
 def participation_figure(periods: Sequence[Period], grain: str, k: int) -> go.Figure:
     """Responses per period as a bar chart (grey where results are withheld)."""
     layout = _layout(
-        f"Responses per {grain}",
+        esc(str(PARTICIPATION_TITLES.get(grain, PARTICIPATION_TITLES["meeting"]))),
         xaxis=date_axis(periods, grain),
-        yaxis=count_axis([p.n for p in periods], "Responses"),
-        annotations=[] if any(p.n for p in periods) else [empty_message("No answers in this period")],
+        yaxis=count_axis([p.n for p in periods], _("Responses")),
+        annotations=[] if any(p.n for p in periods) else [empty_message(_("No answers in this period"))],
     )
     return go.Figure(data=[_participation_trace(periods, grain, k)], layout=layout)
 
 
 def _item_label(item: ItemDistribution) -> str:
     """Return the item's text for an axis (escaped, wrapped, never cut), marked when reverse-scored."""
-    return wrap(f"{item.text} (reverse-scored)" if item.reverse else item.text)
+    return wrap(_("%(question)s (reverse-scored)", question=item.text) if item.reverse else item.text)
 
 
 LIKERT_COLOURS = ("#b2182b", "#ef8a62", "#bdbdbd", "#67a9cf", "#2166ac", "#053061", "#67001f")
@@ -329,7 +357,9 @@ def likert_figure(items: Sequence[ItemDistribution], k: int) -> go.Figure:
     """
     fig = go.Figure()
     shown = [i for i in items if i.kind == "diverging_bar"]
-    labels = [_item_label(i) + ("" if not i.hidden_because else f" — n = {i.n}, not shown") for i in shown]
+    labels = [
+        _item_label(i) + ("" if not i.hidden_because else esc(" — " + _("n = %(n)s, not shown", n=i.n))) for i in shown
+    ]
     anchors = shown[0].anchors if shown else ()
     middle = (len(anchors) - 1) / 2
 
@@ -356,7 +386,9 @@ def likert_figure(items: Sequence[ItemDistribution], k: int) -> go.Figure:
                 showlegend=legend,
                 marker_color=_likert_colour(index, len(anchors)),
                 hovertext=[
-                    f"{esc(label)}: {s:.0f}% (n = {i.n})" if s is not None else f"n = {i.n}: fewer than {k}, not shown"
+                    f"{esc(label)}: {show_number(s, 0)}% (n = {i.n})"
+                    if s is not None
+                    else esc(_("n = %(n)s: fewer than %(k)s, not shown", n=i.n, k=k))
                     for s, i in zip(shares, shown, strict=True)
                 ],
                 hoverinfo="text",
@@ -376,7 +408,10 @@ def likert_figure(items: Sequence[ItemDistribution], k: int) -> go.Figure:
         bar(index, 1, False, True)
     fig.update_layout(
         barmode="relative",
-        xaxis={"title": {"text": "% of answers (disagree ← → agree)"}, "range": [-100, 100]},
+        xaxis={
+            "title": {"text": esc(_("%(percent)s of answers (disagree ← → agree)", percent="%"))},
+            "range": [-100, 100],
+        },
         height=120 + 60 * max(sum(label.count("<br>") + 1 for label in labels), 1),
     )
     fig.update_yaxes(autorange="reversed", automargin=True)
@@ -385,7 +420,7 @@ def likert_figure(items: Sequence[ItemDistribution], k: int) -> go.Figure:
         legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "traceorder": "normal"}, margin={"t": 70}
     )
     if not shown:
-        fig.update_layout(annotations=[empty_message("No answers in this period")])
+        fig.update_layout(annotations=[empty_message(_("No answers in this period"))])
     return fig
 
 
@@ -407,7 +442,13 @@ def slider_figure(items: Sequence[ItemDistribution], k: int) -> go.Figure:
         rows=rows,
         cols=1,
         subplot_titles=[
-            _item_label(i) + ("" if not i.hidden_because else f" (n = {i.n}: fewer than {k}, not shown)") for i in shown
+            _item_label(i)
+            + (
+                ""
+                if not i.hidden_because
+                else esc(" (" + _("n = %(n)s: fewer than %(k)s, not shown", n=i.n, k=k) + ")")
+            )
+            for i in shown
         ]
         or [""],
         vertical_spacing=0.12 if rows > 1 else 0.2,
@@ -420,13 +461,13 @@ def slider_figure(items: Sequence[ItemDistribution], k: int) -> go.Figure:
                 y=[c for _, c in values],
                 marker_color=BLUE,
                 showlegend=False,
-                hovertemplate="value %{x}: %{y} answers<extra>n = " + str(item.n) + "</extra>",
+                hovertemplate=esc(_("value %{x}: %{y} answers")) + "<extra>n = " + str(item.n) + "</extra>",
             ),
             row=row,
             col=1,
         )
-        fig.update_xaxes(range=[item.low - 0.5, item.high + 0.5], dtick=1, title_text="Answer", row=row, col=1)
-        axis = count_axis([c for _, c in values], "Answers")
+        fig.update_xaxes(range=[item.low - 0.5, item.high + 0.5], dtick=1, title_text=_("Answer"), row=row, col=1)
+        axis = count_axis([count for _value, count in values], _("Answers"))
         fig.update_yaxes(**axis, row=row, col=1)
     fig.update_layout(height=80 + 200 * rows)
     _base_layout(fig, "")
@@ -447,7 +488,7 @@ def comparison_figure(comparison: ScaleComparison) -> go.Figure:
                 x=names,
                 y=means,
                 marker_color=colour,
-                name=esc(period_label(start, comparison.grain)) if start else attr,
+                name=esc(period_label(start, comparison.grain)) if start else str(COMPARISON_NAMES[attr]),
                 error_y={
                     "type": "data",
                     "symmetric": False,
@@ -465,23 +506,23 @@ def comparison_figure(comparison: ScaleComparison) -> go.Figure:
                     ],
                 },
                 hovertext=[
-                    f"{name}: mean {p.summary.mean:.2f}, n = {p.n}"
+                    name + esc(": " + _("mean %(mean)s, n = %(n)s", mean=show_number(p.summary.mean), n=p.n))
                     if p.summary
-                    else f"{name}: not enough responses (n = {p.n})"
+                    else name + esc(": " + _("not enough responses (n = %(n)s)", n=p.n))
                     for name, p in zip(names, periods, strict=True)
                 ],
                 hoverinfo="text",
-                text=["" if p.summary else f"n = {p.n}, hidden" for p in periods],
+                text=["" if p.summary else esc(_("n = %(n)s, hidden", n=p.n)) for p in periods],
                 textposition="outside",
                 textangle=-90,
             )
         )
-    fig.update_yaxes(range=[low, high], title_text="Mean score")
-    fig.update_xaxes(title_text="Group", automargin=True)
+    fig.update_yaxes(range=[low, high], title_text=_("Mean score"))
+    fig.update_xaxes(title_text=_("Group"), automargin=True)
     fig.update_layout(barmode="group")
     _base_layout(fig, esc(comparison.scale.label))
     if not comparison.groups:
-        fig.update_layout(annotations=[empty_message("No groups to compare")])
+        fig.update_layout(annotations=[empty_message(_("No groups to compare"))])
     return fig
 
 
@@ -490,7 +531,10 @@ def engagement_figure(engagement: Engagement) -> go.Figure:
     fig = make_subplots(
         rows=2,
         cols=1,
-        subplot_titles=["Responses per meeting", "Participant codes that answered again in a later month"],
+        subplot_titles=[
+            esc(_("Responses per meeting")),
+            esc(_("Participant codes that answered again in a later month")),
+        ],
         vertical_spacing=0.18,
     )
     fig.add_trace(
@@ -498,8 +542,12 @@ def engagement_figure(engagement: Engagement) -> go.Figure:
             x=[d.isoformat() for d, _ in engagement.meetings],
             y=[n for _, n in engagement.meetings],
             marker_color=BLUE,
-            name="Responses",
-            hovertemplate="%{x}: %{y} responses<extra></extra>",
+            name=_("Responses"),
+            hovertext=[
+                esc(show_date(d) + ": " + ngettext("%(num)d response", "%(num)d responses", n))
+                for d, n in engagement.meetings
+            ],
+            hoverinfo="text",
         ),
         row=1,
         col=1,
@@ -507,16 +555,11 @@ def engagement_figure(engagement: Engagement) -> go.Figure:
     months = engagement.retention
     fig.add_trace(
         go.Bar(
-            x=[f"{m.month:%b %Y}" for m in months],
+            x=[format_day(m.month, "MMM yyyy") for m in months],
             y=[_r(100.0 * m.returned / m.n) if m.returned is not None and m.n else None for m in months],
             marker_color="#2166ac",
-            name="Came back (%)",
-            hovertext=[
-                f"{m.month:%B %Y}: {m.returned} of {m.n} codes came back"
-                if m.returned is not None
-                else f"{m.month:%B %Y}: {m.n} codes ({esc(m.note)})"
-                for m in months
-            ],
+            name=_("Came back (%)"),
+            hovertext=[_retention_hover(m) for m in months],
             hoverinfo="text",
         ),
         row=2,
@@ -526,14 +569,22 @@ def engagement_figure(engagement: Engagement) -> go.Figure:
     axis = date_axis(meetings, "meeting")
     axis.pop("type")
     fig.update_xaxes(type="date", **axis, row=1, col=1)
-    fig.update_yaxes(**count_axis([n for _, n in engagement.meetings], "Responses"), row=1, col=1)
+    fig.update_yaxes(**count_axis([n for _day, n in engagement.meetings], _("Responses")), row=1, col=1)
     fig.update_yaxes(title_text="%", range=[0, 100], row=2, col=1)
-    fig.update_xaxes(type="category", title_text="Month", row=2, col=1)
+    fig.update_xaxes(type="category", title_text=_("Month"), row=2, col=1)
     fig.update_layout(height=560, showlegend=False)
     _base_layout(fig, "")
     if not engagement.meetings:
-        fig.add_annotation(**empty_message("No meetings in this period"))
+        fig.add_annotation(**empty_message(_("No meetings in this period")))
     return fig
+
+
+def _retention_hover(month: Any) -> str:
+    """Return one month's hover text: how many participant codes came back, or why that is not shown."""
+    name = format_day(month.month, "MMMM yyyy")
+    if month.returned is not None:
+        return esc(name + ": " + _("%(back)s of %(num)s codes came back", back=month.returned, num=month.n))
+    return esc(name + ": " + _("%(num)s codes", num=month.n)) + f" ({esc(month.note)})"
 
 
 def item_figures(items: Sequence[ItemDistribution], k: int) -> dict[str, go.Figure]:

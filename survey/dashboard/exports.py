@@ -11,6 +11,10 @@ import secrets
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from ..instruments import ITEM_TYPES, Instrument
 from . import queries
 from .aggregates import Dashboard, change, group_trends, mask_contacts, participation, reliability
@@ -222,33 +226,43 @@ CODEBOOK_COLUMNS = (
 )
 
 
+# Column names and codes in every CSV are stable machine names (an analyst's scripts rely on them); what
+# a person reads (these descriptions, wording and answer labels) is in the reader's language (README: Exports).
+RESPONSE_COLUMN_DESCRIPTIONS = {
+    "row": _l("Row number in this export only (rows are in a random order within each meeting)"),
+    "meeting_date": _l("Meeting date in the group's time zone"),
+    "language": _l("Language the questionnaire was answered in"),
+    "instrument": _l("Instrument id"),
+    "version": _l("Stored instrument version id (see the 'version' rows below)"),
+    "participant": _l("Pseudonym of the participant code, new for every export (empty when none was given)"),
+}
+
+
+def value_range(low: float, high: float) -> str:
+    """Return a numeric range as the codebook states it ("0 to 10")."""
+    return _("%(low)s to %(high)s", low=f"{low:g}", high=f"{high:g}")
+
+
 def codebook_rows(dashboard: Dashboard) -> Iterator[dict[str, Any]]:
     """Describe every column of the response-level export, from the instrument versions answered."""
-    descriptions = {
-        "row": "Row number in this export only (rows are in a random order within each meeting)",
-        "meeting_date": "Meeting date in the group's time zone",
-        "language": "Language the questionnaire was answered in",
-        "instrument": "Instrument id",
-        "version": "Stored instrument version id (see the 'version' rows below)",
-        "participant": "Pseudonym of the participant code, new for every export (empty when none was given)",
-    }
-    for name, label in descriptions.items():
-        yield {"column": name, "kind": "response", "label": label}
+    locale = str(get_locale() or "en")
+    for name, label in RESPONSE_COLUMN_DESCRIPTIONS.items():
+        yield {"column": name, "kind": "response", "label": str(label)}
     for instrument, ids in dashboard.shown_instruments():
         yield {
             "column": "",
             "kind": "version",
             "instrument": instrument.id,
             "version": " ".join(map(str, ids)),
-            "label": instrument.text(instrument.title, "en"),
+            "label": instrument.text(instrument.title, locale),
         }
         for item in instrument.items:
             anchors = getattr(item, "anchors", ())
             bounds = instrument.numeric_range(item)
-            values = "; ".join(f"{a.value}={instrument.text(a.label, 'en')}" for a in anchors) or (
-                f"{bounds[0]:g} to {bounds[1]:g}"
+            values = "; ".join(f"{a.value}={instrument.text(a.label, locale)}" for a in anchors) or (
+                value_range(*bounds)
                 if bounds
-                else "free text"
+                else _("free text")
                 if ITEM_TYPES[item.type].sensitive
                 else "; ".join(o.value for o in getattr(item, "options", ()))
             )
@@ -256,7 +270,7 @@ def codebook_rows(dashboard: Dashboard) -> Iterator[dict[str, Any]]:
                 "column": f"{instrument.id}.{item.id}",
                 "kind": "item",
                 "instrument": instrument.id,
-                "label": instrument.text(item.text, "en"),
+                "label": instrument.text(item.text, locale),
                 "type": item.type,
                 "values": values,
                 "reverse_scored": item.reverse,
@@ -267,9 +281,9 @@ def codebook_rows(dashboard: Dashboard) -> Iterator[dict[str, Any]]:
                 "column": f"{instrument.id}.{scale.id}.score",
                 "kind": "scale",
                 "instrument": instrument.id,
-                "label": instrument.text(scale.label, "en"),
+                "label": instrument.text(scale.label, locale),
                 "type": scale.method,
-                "values": f"{low:g} to {high:g}",
+                "values": value_range(low, high),
                 "scale_items": " ".join(scale.items),
                 "higher_is_better": scale.higher_is_better,
             }

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from flask import abort
+from flask_babel import gettext as _
 
 Grain = Literal["meeting", "week", "month"]
 GRAINS: tuple[Grain, ...] = ("meeting", "week", "month")
@@ -66,7 +67,7 @@ def _date(args: Mapping[str, str], name: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
-        bad_filter(f"'{name}' must be a date written YYYY-MM-DD, not '{raw}'.")
+        bad_filter(_("'%(name)s' must be a date written YYYY-MM-DD, not '%(raw)s'.", name=name, raw=raw))
     raise AssertionError("unreachable")
 
 
@@ -77,8 +78,8 @@ def _choice(args: Mapping[str, str], name: str, allowed: Iterable[str], default:
         return default
     allowed = sorted(allowed)
     if raw not in allowed:
-        listed = ", ".join(allowed) or "none available"
-        bad_filter(f"Unknown {name} '{raw}'. Choose one of: {listed}.")
+        listed = ", ".join(allowed) or _("none available")
+        bad_filter(_("Unknown %(name)s '%(raw)s'. Choose one of: %(listed)s.", name=name, raw=raw, listed=listed))
     return raw
 
 
@@ -89,10 +90,13 @@ def parse_filters(args: Mapping[str, str], instruments: Iterable[str], locales: 
     """
     unknown = sorted(set(args) - KNOWN_PARAMS)
     if unknown:
-        bad_filter(f"Unknown filter '{unknown[0]}'. Known filters: {', '.join(sorted(KNOWN_PARAMS))}.")
+        known = ", ".join(sorted(KNOWN_PARAMS))
+        bad_filter(_("Unknown filter '%(name)s'. Known filters: %(known)s.", name=unknown[0], known=known))
     start, end = _date(args, "from"), _date(args, "to")
     if start and end and start > end:
-        bad_filter(f"The start date {start.isoformat()} is after the end date {end.isoformat()}.")
+        bad_filter(
+            _("The start date %(start)s is after the end date %(end)s.", start=start.isoformat(), end=end.isoformat())
+        )
     text = _choice(args, "text", ("0", "1"), "0")
     return Filters(
         start=start,

@@ -8,6 +8,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 from flask import Response, abort, render_template, request, stream_with_context, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.routing import BuildError
 
@@ -231,7 +232,7 @@ def compare_json(scale_id: str) -> Response:
     _filters, _instruments, scales = aggregates.comparison(access.visible_groups(), request.args)
     found = next((s for s in scales if s.scale.scale_id == scale_id), None)
     if found is None:
-        abort(404, description=f"No scale '{scale_id}' to compare.")
+        abort(404, description=_("No scale '%(scale)s' to compare.", scale=scale_id))
     data = [
         {"group": g.code, "previous": g.previous.as_dict(g.k), "latest": g.latest.as_dict(g.k)} for g in found.groups
     ]
