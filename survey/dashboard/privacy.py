@@ -4,7 +4,7 @@ Every dashboard cell is a (grain, period start, language) key: meetings, weeks, 
 "all time", each for one language or for all ("*"). Because the page lets people switch grain
 and language, a hidden cell could otherwise be recovered by subtraction across views (a week
 minus its shown meetings, or all languages minus English). So suppression is decided once
-over every key and every partition between them, and each view only picks its cells:
+over every key at once (survey.stats.audit), and each view only picks its cells:
 whatever grain or filter is asked, the same cells are hidden.
 """
 
@@ -53,34 +53,15 @@ def _period_of(row: MeetingMoments, grain: str) -> dt.date | None:
     return {"meeting": row.day, "week": row.week, "month": row.month, "all": None}[grain]
 
 
-FINER = {"meeting": (), "week": ("meeting",), "month": ("meeting",), "all": ("meeting", "week", "month")}
-
-
-def rollup(rows: Iterable[MeetingMoments]) -> tuple[dict[CellKey, Moments], list[tuple[CellKey, list[CellKey]]]]:
-    """Pool meeting cells into every grain and language, and list each total with the parts that make it up."""
-    rows = list(rows)
+def pool_cells(rows: Iterable[MeetingMoments]) -> dict[CellKey, Moments]:
+    """Pool meeting cells into every grain (meeting, week, month, all time) and language (each and all)."""
     cells: dict[CellKey, Moments] = defaultdict(Moments)
-    parts: dict[tuple[CellKey, str], set[CellKey]] = defaultdict(set)
     for row in rows:
         for locale in (row.locale, ALL):
             for grain in GRAIN_ORDER:
                 key: CellKey = (grain, _period_of(row, grain), locale)
                 cells[key] = cells[key] + row.moments
-                for part_grain in FINER[grain]:
-                    parts[(key, part_grain)].add((part_grain, _period_of(row, part_grain), locale))
-                # The finest cells too: a total over languages minus the shown (meeting, language) cells
-                # must not isolate a few hidden answers, even when each in-between total is hidden.
-                parts[(key, "leaf")].add(("meeting", row.day, row.locale))
-    locales = sorted({row.locale for row in rows})
-    partitions: list[tuple[CellKey, list[CellKey]]] = []
-    for key in cells:
-        grain, period, locale = key
-        if locale == ALL:
-            partitions.append((key, [(grain, period, each) for each in locales if (grain, period, each) in cells]))
-        partitions.extend((key, sorted(parts[(key, g)], key=str)) for g in FINER[grain])
-        if locale == ALL and grain != "meeting":
-            partitions.append((key, sorted(parts[(key, "leaf")], key=str)))
-    return dict(cells), partitions
+    return dict(cells)
 
 
 def _leaves(rows: Sequence[MeetingMoments]) -> dict[CellKey, frozenset[tuple[dt.date, str]]]:
@@ -119,7 +100,7 @@ def _suppress_hierarchy(rows: Iterable[MeetingMoments], k: int) -> dict[CellKey,
     one language, larger n first; cells pooling the same answers share one decision.
     """
     rows = list(rows)
-    moments, _partitions = rollup(rows)
+    moments = pool_cells(rows)
     threshold = effective_k(k)
     index = {leaf: i for i, leaf in enumerate(sorted({(r.day, r.locale) for r in rows if r.moments.n > 0}))}
     vectors = {key: frozenset(index[leaf] for leaf in leaves if leaf in index) for key, leaves in _leaves(rows).items()}

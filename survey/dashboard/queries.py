@@ -1,7 +1,7 @@
 """SQL aggregates for dashboards: every function returns GROUP BY results, never raw responses.
 
 Nothing here is safe to show as it is: these are the raw counts and moments that
-survey/dashboard/aggregates.py suppresses before any page, JSON endpoint or export sees them.
+survey/dashboard/published.py (the privacy layer) suppresses before any view, page or export sees them.
 Every query starts from the responses of one group through the (group_id, meeting_date)
 index, and joins answers and scores through their (response_id, ...) primary keys.
 """
