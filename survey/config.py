@@ -23,6 +23,11 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     ),
     "SURVEY_INSTRUMENTS_DIR": (str(PROJECT_ROOT / "instruments"), "Folder of instrument YAML files."),
     "SURVEY_MIN_GROUP_SIZE": (5, "Default k: aggregates over fewer responses are suppressed (floor 3)."),
+    "SURVEY_RELEASE_GRACE_HOURS": (
+        24,
+        "Hours after a meeting's answer window closes before its answers are released to dashboards "
+        "(late offline sends arriving by then are included).",
+    ),
     "SURVEY_SQLITE_SYNCHRONOUS": (
         "FULL",
         "SQLite synchronous pragma: FULL (acknowledged survives power loss) or NORMAL.",
@@ -96,6 +101,7 @@ def load_settings(
             settings[name] = environ[name]
     settings.update(overrides)
     settings["SURVEY_MIN_GROUP_SIZE"] = max(3, int(settings["SURVEY_MIN_GROUP_SIZE"]))
+    settings["SURVEY_RELEASE_GRACE_HOURS"] = _whole_hours(settings["SURVEY_RELEASE_GRACE_HOURS"])
     settings.setdefault("MAX_CONTENT_LENGTH", 64 * 1024)  # a survey form is a few KB; larger bodies get 413
     testing = bool(settings.get("TESTING"))
     debug = (
@@ -122,6 +128,20 @@ def load_settings(
     url = settings["DATABASE_URL"] or f"sqlite:///{instance_path / 'survey.sqlite3'}"
     settings["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(url)
     return settings
+
+
+def _whole_hours(value: Any) -> int:
+    """Read a number of hours (0 or more).
+
+    :raises ConfigError: when it is not a whole number of hours.
+    """
+    try:
+        hours = int(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"SURVEY_RELEASE_GRACE_HOURS must be a whole number of hours, not {value!r}.") from None
+    if hours < 0:
+        raise ConfigError(f"SURVEY_RELEASE_GRACE_HOURS cannot be negative ({hours}).")
+    return hours
 
 
 def _public_url(value: str | None, required: bool) -> str | None:

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .extensions import db
 from .groups import ParticipantGroup
-from .models import Meeting
+from .models import Group, Meeting
 
 OPENS_BEFORE = dt.timedelta(hours=1)
 STAYS_OPEN = dt.timedelta(hours=24)
@@ -32,7 +32,7 @@ class MeetingSlot:
     starts_at: dt.time | None
 
 
-def group_zone(group: ParticipantGroup) -> ZoneInfo:
+def group_zone(group: ParticipantGroup | Group) -> ZoneInfo:
     """Return the group's timezone, UTC when the stored name is unknown."""
     try:
         return ZoneInfo(group.timezone)
@@ -146,3 +146,9 @@ def next_opening(group: ParticipantGroup, now: dt.datetime | None = None) -> dt.
     openings = [window_of(slot, zone)[0] for slot in candidates]
     future = [opens for opens in openings if opens > now]
     return min(future).astimezone(zone) if future else None
+
+
+def window_closes_at(group: ParticipantGroup | Group, meeting: Meeting) -> dt.datetime:
+    """Return when this meeting's answer window closes (UTC): what release waits for."""
+    slot = MeetingSlot(meeting.local_date, meeting.starts_at or group.meeting_time)
+    return window_of(slot, group_zone(group))[1]

@@ -10,6 +10,7 @@ from flask import abort
 
 from ..instruments import Instrument
 from ..models import Group
+from ..release.service import release_due
 from ..stats import Cell, Summary, effective_k, pool_summaries
 from . import published
 from .context import group_instruments
@@ -55,6 +56,8 @@ def comparison(groups: Sequence[Group], args: Mapping[str, str]) -> tuple[Filter
 
     :raises BadRequest: on an unknown filter or a grain of "meeting".
     """
+    for g in groups:
+        release_due(g)
     by_group = {g.id: group_instruments(g) for g in groups}
     instrument_ids = sorted({iid for found in by_group.values() for iid in found})
     filters = parse_filters(args, instrument_ids, [])
@@ -70,8 +73,8 @@ def comparison(groups: Sequence[Group], args: Mapping[str, str]) -> tuple[Filter
     for g in groups:
         if instrument_id not in by_group[g.id]:
             continue
-        instrument, ids = by_group[g.id][instrument_id]
-        cells_by_group[g.id] = published.scale_cells(g.id, ids, effective_k(g.min_group_size))
+        instrument, _ids = by_group[g.id][instrument_id]
+        cells_by_group[g.id] = published.scale_cells(g.id, instrument)
         starts.update(p for cells in cells_by_group[g.id].values() for (gr, p, loc) in cells if gr == grain and p)
     if instrument is None:
         return filters, instrument_ids, []

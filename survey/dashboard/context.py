@@ -9,6 +9,7 @@ from functools import cached_property
 from .. import catalog
 from ..instruments import Instrument
 from ..models import Group
+from ..release.service import release_due
 from ..stats import Cell, Summary, effective_k
 from . import published
 from .filters import GRAINS, Filters, parse_filters
@@ -49,8 +50,7 @@ class Dashboard:
     @cached_property
     def response_cells(self) -> dict[CellKey, Cell[Summary]]:
         """People counted over the whole hierarchy, suppressed (drives participation and auto grain)."""
-        versions = [vid for _, ids in self.shown_instruments() for vid in ids]
-        return published.people_cells(self.group.id, versions, self.k)
+        return published.people_cells(self.group.id, self.filters.instrument)
 
 
 def group_instruments(group: Group) -> dict[str, tuple[Instrument, list[int]]]:
@@ -71,6 +71,7 @@ def load_dashboard(group: Group, args: Mapping[str, str]) -> Dashboard:
 
     :raises BadRequest: when a filter is unknown or invalid.
     """
+    release_due(group)  # lazily: the first read after a meeting's results are due releases them
     instruments = group_instruments(group)
     # Every answer is in a language its instrument declares, so the declared ones are the allow-list.
     locales = {locale for instrument, _ids in instruments.values() for locale in instrument.locales}

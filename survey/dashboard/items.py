@@ -12,7 +12,7 @@ from ..instruments import ITEM_TYPES
 from . import published
 from .context import Dashboard
 from .participation import period_starts
-from .periods import DISPLAY_LOCALE, REASONS, period_end
+from .periods import DISPLAY_LOCALE, REASONS
 
 
 @dataclass(frozen=True)
@@ -78,14 +78,14 @@ def items_view(dashboard: Dashboard) -> ItemsView:
     instrument_id = dashboard.filters.instrument or next(iter(dashboard.instruments), None)
     if instrument_id is None:
         return ItemsView("", dashboard.grain, None, [], [])
-    instrument, version_ids = dashboard.instruments[instrument_id]
+    instrument, _version_ids = dashboard.instruments[instrument_id]
     grain = dashboard.grain
     starts = [p.start for p in period_starts(dashboard) if p.start is not None]
     period = chosen_period(dashboard, starts)
     if period is None:
         return ItemsView(instrument_id, grain, None, starts, [])
     key = (grain, period, dashboard.locale_key)
-    cells = published.item_cells(dashboard.group.id, version_ids, dashboard.k, key, period_end(period, grain))
+    cells = published.item_cells(dashboard.group.id, instrument, key)
     items = []
     for item in instrument.items:
         kind = ITEM_TYPES[item.type].chart_kind

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
-from ..stats import Cell, Summary, effective_k, summary_from_moments
-from ..stats.audit import audit
+from ..stats import Cell, HiddenReason, Summary, effective_k, summary_from_moments
+from ..stats.audit import History, audit
 
 ALL = "*"
 GRAIN_ORDER = ("meeting", "week", "month", "all")
@@ -46,6 +47,35 @@ class MeetingMoments:
     month: dt.date
     locale: str
     moments: Moments
+    leaf: Hashable = None  # the leaf this row belongs to: a release batch id, else (day, locale)
+
+    @property
+    def leaf_id(self) -> Hashable:
+        """Return the leaf cell this row's answers belong to."""
+        return (self.day, self.locale) if self.leaf is None else self.leaf
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The audit's decision over one measure: every cell's pooled sums, its leaves and why it is hidden."""
+
+    moments: dict[CellKey, Moments]
+    leaves: dict[CellKey, frozenset[Hashable]]
+    hidden: dict[CellKey, HiddenReason]
+    protected: frozenset[frozenset[Hashable]]  # leaf sets that must never be recoverable (small cells, small leaves)
+
+    def cells(self) -> dict[CellKey, Cell[Summary]]:
+        """Return every cell with its summary when shown, its n and reason when hidden."""
+        result: dict[CellKey, Cell[Summary]] = {}
+        for key, m in self.moments.items():
+            reason = self.hidden.get(key)
+            stats = None if reason else summary_from_moments(m.n, m.total, m.total_sq)
+            result[key] = Cell(key=key, n=m.n, stats=stats, hidden_because=reason)
+        return result
+
+    def shown_leaf_sets(self) -> set[frozenset[Hashable]]:
+        """Return the leaf sets of the shown cells with answers (what an attacker now holds)."""
+        return {self.leaves[key] for key, m in self.moments.items() if key not in self.hidden and m.n > 0}
 
 
 def _period_of(row: MeetingMoments, grain: str) -> dt.date | None:
@@ -64,13 +94,15 @@ def pool_cells(rows: Iterable[MeetingMoments]) -> dict[CellKey, Moments]:
     return dict(cells)
 
 
-def _leaves(rows: Sequence[MeetingMoments]) -> dict[CellKey, frozenset[tuple[dt.date, str]]]:
-    """Map every cell key to the (meeting date, language) leaves it pools."""
-    leaves: dict[CellKey, set[tuple[dt.date, str]]] = defaultdict(set)
+def _leaves(rows: Sequence[MeetingMoments]) -> dict[CellKey, frozenset[Hashable]]:
+    """Map every cell key to the leaves with answers it pools."""
+    leaves: dict[CellKey, set[Hashable]] = defaultdict(set)
     for row in rows:
         for locale in (row.locale, ALL):
             for grain in GRAIN_ORDER:
-                leaves[(grain, _period_of(row, grain), locale)].add((row.day, row.locale))
+                leaves[(grain, _period_of(row, grain), locale)]
+                if row.moments.n > 0:
+                    leaves[(grain, _period_of(row, grain), locale)].add(row.leaf_id)
     return {key: frozenset(value) for key, value in leaves.items()}
 
 
@@ -90,37 +122,59 @@ def _memoized(rows: tuple[MeetingMoments, ...], k: int) -> dict[CellKey, Cell[Su
 
 
 def _suppress_hierarchy(rows: Iterable[MeetingMoments], k: int) -> dict[CellKey, Cell[Summary]]:
-    """Summarize every cell of the hierarchy, hide small cells, then hide more by the exact audit.
+    """Summarize every cell of the hierarchy, hide small cells, then hide more by the exact audit."""
+    return decide(list(rows), k).cells()
 
-    Rule: a cell with 0 < n < effective_k(k) answers is hidden ("small_cell"); then
+
+def _leaf_order(leaf: Hashable) -> tuple[str, Any]:
+    """Sort leaves of one kind (batch ids, or (day, locale) pairs) in their natural order."""
+    return (type(leaf).__name__, leaf)
+
+
+def decide(
+    rows: Sequence[MeetingMoments],
+    k: int,
+    known: Iterable[frozenset[Hashable]] = (),
+    protect: Iterable[frozenset[Hashable]] = (),
+    other_leaf_n: Mapping[Hashable, int] | None = None,
+) -> Decision:
+    """Decide which cells of one measure are shown, given what earlier publications showed and protected.
+
+    Rule: a cell with 0 < n < effective_k(k) answers is hidden ("small_cell"), and so is
+    every leaf (release batch) with fewer than k answers, as a set to protect; then
     survey.stats.audit hides the fewest further cells ("complement") so that no hidden cell's
-    0/1 vector over the leaves (meeting x language, with answers) lies in the span of the
-    shown cells' vectors, i.e. no combination of sums and differences of shown cells gives a
-    hidden one. Cells are offered for publication finest grain first, all languages before
-    one language, larger n first; cells pooling the same answers share one decision.
+    or protected set's 0/1 vector over the leaves lies in the span of the shown cells' vectors
+    together with every vector shown before (known), i.e. no combination of sums and
+    differences of shown cells, old or new, gives a hidden one. Cells are offered for
+    publication finest grain first, all languages before one language, larger n first; cells
+    pooling the same answers share one decision. other_leaf_n gives the n of leaves that
+    only earlier vectors hold (purged batches).
     """
-    rows = list(rows)
     moments = pool_cells(rows)
     threshold = effective_k(k)
-    index = {leaf: i for i, leaf in enumerate(sorted({(r.day, r.locale) for r in rows if r.moments.n > 0}))}
-    vectors = {key: frozenset(index[leaf] for leaf in leaves if leaf in index) for key, leaves in _leaves(rows).items()}
+    leaf_sets = _leaves(rows)
+    known, protect = [frozenset(v) for v in known], [frozenset(v) for v in protect]
+    leaf_n: dict[Hashable, int] = defaultdict(int, other_leaf_n or {})
+    for r in rows:
+        leaf_n[r.leaf_id] += r.moments.n
+    small_leaves = {frozenset([leaf]) for leaf, n in leaf_n.items() if 0 < n < threshold}
+    every_leaf = {leaf for v in [*leaf_sets.values(), *known, *protect, *small_leaves] for leaf in v}
+    index = {leaf: i for i, leaf in enumerate(sorted(every_leaf, key=_leaf_order))}
+    vectors = {key: frozenset(index[leaf] for leaf in leaves) for key, leaves in leaf_sets.items()}
     primary = {key for key, m in moments.items() if 0 < m.n < threshold}
     order = sorted(moments, key=lambda key: (GRAIN_ORDER.index(key[0]), key[2] != ALL, -moments[key].n, str(key)))
-    leaf_n = [0] * len(index)
-    for r in rows:
-        if (r.day, r.locale) in index:
-            leaf_n[index[(r.day, r.locale)]] += r.moments.n
+    history = History(
+        known=tuple(frozenset(index[leaf] for leaf in v) for v in known),
+        protect=tuple(frozenset(index[leaf] for leaf in v) for v in {*protect, *small_leaves}),
+        leaf_keys=frozenset(key for key in moments if key[0] == "meeting" and key[2] != ALL),
+    )
+    ordered_n = [leaf_n[leaf] for leaf in sorted(index, key=index.__getitem__)]
     leaf_phase = sum(1 for key in order if key[0] == "meeting")
-    hidden = audit(vectors, primary, order, leaf_n=leaf_n, k=threshold, leaf_phase=leaf_phase)
-    result: dict[CellKey, Cell[Summary]] = {}
-    for key, m in moments.items():
-        if key in primary:
-            result[key] = Cell(key=key, n=m.n, hidden_because="small_cell")
-        elif key in hidden:
-            result[key] = Cell(key=key, n=m.n, hidden_because="complement")
-        else:
-            result[key] = Cell(key=key, n=m.n, stats=summary_from_moments(m.n, m.total, m.total_sq))
-    return result
+    hidden = audit(vectors, primary, order, leaf_n=ordered_n, k=threshold, leaf_phase=leaf_phase, history=history)
+    reasons: dict[CellKey, HiddenReason] = {key: "small_cell" for key in primary}
+    reasons.update({key: "complement" for key in moments if key in hidden and key not in primary})
+    protected = {leaf_sets[key] for key in primary} | small_leaves
+    return Decision(moments, leaf_sets, reasons, frozenset(protected))
 
 
 def count_rows(rows: Iterable[object]) -> list[MeetingMoments]:

@@ -1,67 +1,52 @@
 """The privacy layer's read side: the only door from the dashboard views to the answers.
 
-Views get cells whose hidden statistics are gone (`people_cells`, `scale_cells`,
-`item_cells`), and the few row-level reads a view needs (alpha sums, change pairs, comments,
-engagement counts). Nothing else in survey/dashboard imports queries.py, and a test checks it.
+Views get released cells whose hidden statistics are gone (`people_cells`, `scale_cells`,
+`item_cells`), read from the decisions stored at release (survey/release), and the few
+row-level reads a view needs (alpha sums, change pairs, comments, engagement counts), which
+see released answers only. Nothing else in survey/dashboard imports queries.py, and a test
+checks it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from ..instruments import Instrument
+from ..release import reader
 from ..stats import Cell, Summary
 from . import queries
-from .privacy import CellKey, MeetingMoments, Moments, count_rows, suppress_hierarchy
+from .privacy import CellKey
 
 ItemCounts = dict[float, int]
 
 
-def people_cells(group_id: int, version_ids: Sequence[int], k: int) -> dict[CellKey, Cell[Summary]]:
-    """Return people counted per cell of the whole hierarchy, suppressed as every view shows them."""
-    if not version_ids:
-        return {}
-    return suppress_hierarchy(count_rows(queries.response_counts_by_meeting(group_id, version_ids)), k)
+def people_cells(group_id: int, instrument_id: str | None) -> dict[CellKey, Cell[Summary]]:
+    """Return people counted per released cell (of one instrument, or all), as the stored audit decided."""
+    measure = "people" if instrument_id is None else f"people:{instrument_id}"
+    return reader.summary_cells(group_id, [measure]).get(measure, {})  # type: ignore[return-value]
 
 
 def scale_cells(
-    group_id: int, version_ids: Sequence[int], k: int, scale_ids: Sequence[str] | None = None
+    group_id: int, instrument: Instrument, scale_ids: Sequence[str] | None = None
 ) -> dict[str, dict[CellKey, Cell[Summary]]]:
-    """Return each scale's suppressed cells (scale id -> cell key -> cell)."""
-    rows = queries.scale_moments_by_meeting(group_id, version_ids, scale_ids) if version_ids else []
-    by_scale: dict[str, list[MeetingMoments]] = defaultdict(list)
-    for r in rows:
-        moments = Moments(int(r.n), float(r.total or 0.0), float(r.total_sq or 0.0))
-        by_scale[r.scale_id].append(MeetingMoments(r.day, r.week, r.month, r.locale, moments))
-    return {scale_id: suppress_hierarchy(found, k) for scale_id, found in by_scale.items()}
+    """Return each scale's released cells as the stored audit decided (scale id -> cell key -> cell)."""
+    wanted = [s.id for s in instrument.scales] if scale_ids is None else list(scale_ids)
+    measures = {f"scale:{instrument.id}:{scale_id}": scale_id for scale_id in wanted}
+    found = reader.summary_cells(group_id, list(measures))
+    return {measures[m]: cells for m, cells in found.items()}  # type: ignore[misc]
 
 
-def item_cells(
-    group_id: int, version_ids: Sequence[int], k: int, key: CellKey, last_day: dt.date
-) -> dict[str, Cell[ItemCounts]]:
-    """Return each numeric item's cell for one period: its n, and its answer counts only when shown."""
-    if not version_ids:
-        return {}
-    by_item: dict[str, list[MeetingMoments]] = defaultdict(list)
-    for r in queries.item_counts_by_meeting(group_id, version_ids):
-        by_item[r.item_id].append(MeetingMoments(r.day, r.week, r.month, r.locale, Moments(int(r.n))))
-    grain, first_day, locale = key
-    assert first_day is not None
-    counts: dict[str, ItemCounts] = defaultdict(dict)
-    language = None if locale == "*" else locale
-    for r in queries.item_value_counts(group_id, version_ids, first_day, last_day, language):
-        counts[r.item_id][float(r.value)] = int(r.n)
-    result: dict[str, Cell[ItemCounts]] = {}
-    for item_id, rows in by_item.items():
-        cell = suppress_hierarchy(rows, k).get(key)
-        if cell is None:  # answered in other periods only: an empty cell
-            result[item_id] = Cell(key=key, n=0)
-            continue
-        shown = None if cell.suppressed else counts.get(item_id, {})
-        result[item_id] = Cell(key=cell.key, n=cell.n, stats=shown, hidden_because=cell.hidden_because)
-    return result
+def item_cells(group_id: int, instrument: Instrument, key: CellKey) -> dict[str, Cell[ItemCounts]]:
+    """Return each numeric item's cell for one period: its n, and its answer counts only when shown.
+
+    An item answered in other periods only gets an empty cell.
+    """
+    prefix = f"item:{instrument.id}:"
+    measures = reader.measures_of(group_id, prefix)
+    found = reader.count_cells(group_id, measures, key)  # type: ignore[arg-type]
+    return {m[len(prefix) :]: found.get(m) or Cell(key=key, n=0) for m in measures}
 
 
 def alpha_sums(

@@ -28,8 +28,8 @@ class ScaleTrend:
 def group_trends(dashboard: Dashboard) -> list[ScaleTrend]:
     """Return every shown instrument's scale trends at the dashboard's grain, suppressed."""
     trends: list[ScaleTrend] = []
-    for instrument, version_ids in dashboard.shown_instruments():
-        cells = published.scale_cells(dashboard.group.id, version_ids, dashboard.k)
+    for instrument, _version_ids in dashboard.shown_instruments():
+        cells = published.scale_cells(dashboard.group.id, instrument)
         for scale in instrument.scales:
             trends.append(_trend(dashboard, ScaleInfo.of(instrument, scale), cells.get(scale.id, {})))
     return trends
@@ -42,12 +42,12 @@ def scale_trend(dashboard: Dashboard, instrument_id: str, scale_id: str) -> Scal
     """
     if instrument_id not in dashboard.instruments:
         abort(404, description=f"This group has no instrument '{instrument_id}'.")
-    instrument, version_ids = dashboard.instruments[instrument_id]
+    instrument, _version_ids = dashboard.instruments[instrument_id]
     try:
         scale = instrument.scale(scale_id)
     except KeyError:
         abort(404, description=f"The instrument '{instrument_id}' has no scale '{scale_id}'.")
-    cells = published.scale_cells(dashboard.group.id, version_ids, dashboard.k, [scale_id])
+    cells = published.scale_cells(dashboard.group.id, instrument, [scale_id])
     return _trend(dashboard, ScaleInfo.of(instrument, scale), cells.get(scale_id, {}))
 
 
