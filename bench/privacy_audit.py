@@ -11,7 +11,7 @@ import datetime as dt
 import random
 import time
 
-from survey.dashboard.privacy import ALL, MeetingMoments, Moments, _suppress_hierarchy
+from survey.stats.hierarchy import ALL, MeetingMoments, Moments, _suppress_hierarchy
 
 
 def pattern(rng: random.Random, weeks: int, locales: tuple[str, ...]) -> list[MeetingMoments]:

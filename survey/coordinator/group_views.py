@@ -15,6 +15,7 @@ from ..database import begin_write
 from ..extensions import db
 from ..groups import GroupError, GroupSettings
 from ..models import Group
+from ..release import service as release_service
 from ..timezones import zone_groups
 from .blueprint import bp
 from .confirmation import confirmation_page, is_confirmed
@@ -138,8 +139,10 @@ def group_edit(code: str) -> ResponseReturnValue:
     form = group_form(found)
     if form.validate_on_submit():
         begin_write()
+        old_k = found.min_group_size
         try:
             group_service.update_group(found, settings_from(form))
+            release_service.change_k(found, old_k, by_admin=is_admin())
         except GroupError as error:
             db.session.rollback()
             show_error(form, error)

@@ -1,7 +1,7 @@
 """The dashboard data layer's public names: pages, JSON endpoints, exports and the report call only these.
 
 Each view lives in its own module (trends, participation, items, engagement, reliability,
-change, comments, compare) and reads its cells from the privacy layer (published.py), which
+change, comments, compare, waiting) and reads its cells from the privacy layer (published.py), which
 is the only module that reaches the answers; this module just names what views may call.
 """
 
@@ -17,6 +17,7 @@ from .participation import participation
 from .periods import Period, ScaleInfo, period_end, periods_at
 from .reliability import ScaleReliability, reliability
 from .trends import ScaleTrend, group_trends, scale_trend
+from .waiting import WaitingMeeting, waiting_meetings
 
 __all__ = [
     "CommentsView",
@@ -32,6 +33,7 @@ __all__ = [
     "ScaleInfo",
     "ScaleReliability",
     "ScaleTrend",
+    "WaitingMeeting",
     "change",
     "choose_grain",
     "comments",
@@ -48,4 +50,5 @@ __all__ = [
     "reliability",
     "scale_trend",
     "shown_meetings",
+    "waiting_meetings",
 ]

@@ -12,11 +12,11 @@ from ..instruments import Instrument
 from ..models import Group
 from ..release.service import release_due
 from ..stats import Cell, Summary, effective_k, pool_summaries
+from ..stats.hierarchy import CellKey
 from . import published
 from .context import group_instruments
 from .filters import ALL_LOCALES, Filters, parse_filters
 from .periods import Period, ScaleInfo
-from .privacy import CellKey
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ from ..instruments import Instrument
 from ..models import Group
 from ..release.service import release_due
 from ..stats import Cell, Summary, effective_k
+from ..stats.hierarchy import CellKey
 from . import published
 from .filters import GRAINS, Filters, parse_filters
 from .periods import periods_at
-from .privacy import CellKey
 
 
 @dataclass

@@ -12,7 +12,7 @@ from ..instruments import ITEM_TYPES
 from . import published
 from .context import Dashboard
 from .participation import period_starts
-from .periods import DISPLAY_LOCALE, REASONS
+from .periods import DISPLAY_LOCALE, reason_text
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class ItemDistribution:
         """Return the JSON/CSV form; a hidden item keeps n and a reason, never its counts."""
         data: dict[str, Any] = {"item": self.item_id, "text": self.text, "reverse": self.reverse, "n": self.n}
         if self.hidden_because is not None:
-            return {**data, "suppressed": True, "reason": REASONS[self.hidden_because].format(k=k)}
+            return {**data, "suppressed": True, "reason": reason_text(self.hidden_because, k)}
         counts = {str(value): count for value, count in sorted((self.counts or {}).items())}
         return {**data, "suppressed": False, "counts": counts}
 

@@ -7,17 +7,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from flask_babel import gettext as _
+
 from ..instruments import Instrument, Scale
 from ..stats import Cell, Summary
+from ..stats.hierarchy import CellKey
 from .filters import Filters
-from .privacy import CellKey
 
 DISPLAY_LOCALE = "en"
 GRAIN_NAMES = {"meeting": "meeting", "week": "week", "month": "month"}
-REASONS = {
-    "small_cell": "fewer than {k} responses, so results are not shown",
-    "complement": "hidden so that a smaller hidden group of answers cannot be worked out by subtraction",
-}
+
+
+def reason_text(reason: str, k: int) -> str:
+    """Say in plain words, in the reader's language, why a cell is hidden."""
+    if reason == "small_cell":
+        return _(
+            "fewer than %(k)s responses: results appear when at least %(k)s people have answered, "
+            "after the survey closes",
+            k=k,
+        )
+    return _("hidden so that a smaller hidden group of answers cannot be worked out by subtraction")
 
 
 @dataclass(frozen=True)
@@ -45,7 +54,7 @@ class Period:
         """Return the JSON/CSV form: hidden cells keep their n and a reason, never their statistics."""
         data: dict[str, Any] = {"start": self.start.isoformat() if self.start else None, "n": self.n}
         if self.hidden_because is not None:
-            data.update(suppressed=True, reason=REASONS[self.hidden_because].format(k=k))
+            data.update(suppressed=True, reason=reason_text(self.hidden_because, k))
         elif self.summary is not None:
             s = self.summary
             data.update(

@@ -16,8 +16,8 @@ from typing import Any
 from ..instruments import Instrument
 from ..release import reader
 from ..stats import Cell, Summary
+from ..stats.hierarchy import CellKey
 from . import queries
-from .privacy import CellKey
 
 ItemCounts = dict[float, int]
 

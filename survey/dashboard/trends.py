@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from flask import abort
 
 from ..stats import Cell, Summary, flag_not_changing, trend_reading
+from ..stats.hierarchy import CellKey
 from . import published
 from .context import Dashboard
 from .periods import GRAIN_NAMES, Period, ScaleInfo, periods_at
-from .privacy import CellKey
 
 
 @dataclass(frozen=True)

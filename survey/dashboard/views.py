@@ -37,6 +37,7 @@ def group(code: str) -> str:
         participation=aggregates.participation(dashboard),
         reliability=aggregates.reliability(dashboard),
         change=aggregates.change(dashboard),
+        waiting=aggregates.waiting_meetings(dashboard),
         poster_url=optional_url("coordinator.group_poster", code=code),
     )
 

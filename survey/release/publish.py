@@ -2,7 +2,7 @@
 
 Run inside the release's write transaction, after new batches (or a purge, or a change of k).
 Every cell (meeting, week, month, all time; each language and all) of every measure is
-decided by survey.dashboard.privacy.decide, with the disclosure ledger as history: every leaf
+decided by survey.stats.hierarchy.decide, with the disclosure ledger as history: every leaf
 set ever shown seeds the published basis, every leaf set ever hidden as small stays
 protected. The decisions replace the group's published_cells rows; the ledger only grows.
 """
@@ -17,10 +17,10 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select
 
-from ..dashboard.privacy import ALL, Decision, MeetingMoments, Moments, decide
 from ..extensions import db
 from ..models import DisclosureLedger, PublishedCell, ReleaseBatch, ReleaseState, now_utc
 from ..stats import effective_k
+from ..stats.hierarchy import ALL, Decision, MeetingMoments, Moments, decide
 from . import rollups
 
 

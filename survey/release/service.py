@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from flask_babel import gettext as _
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from .. import audit
 from ..database import begin_write
 from ..extensions import db
-from ..models import Group, ReleaseState, now_utc
+from ..groups import GroupError
+from ..models import Group, ReleaseBatch, ReleaseState, RollupCell, now_utc
 from ..stats import effective_k
 from . import batches, publish, rollups
 
@@ -53,6 +56,51 @@ def republish(group: Group) -> None:
     """Decide every cell again under the group's current k (after a purge or a change of k), in the caller's
     write transaction."""
     publish.publish(group.id, effective_k(group.min_group_size))
+
+
+def forget_before(group: Group, before: dt.date) -> None:
+    """After a retention purge: batches of meetings before the date keep only their n (no sums, no counts),
+    and every cell is decided again, in the caller's write transaction.
+
+    The purged batches stay in the audit as leaves that earlier figures held, so a period the
+    purge splits (a month half purged) cannot be shown when it would give away, by
+    difference from an old snapshot, a purged cell that was hidden.
+    """
+    ids = select(ReleaseBatch.id).where(ReleaseBatch.group_id == group.id, ReleaseBatch.meeting_date < before)
+    db.session.execute(
+        update(RollupCell).where(RollupCell.batch_id.in_(ids)).values(total=None, total_sq=None, counts=None)
+    )
+    db.session.execute(
+        update(ReleaseBatch)
+        .where(ReleaseBatch.group_id == group.id, ReleaseBatch.meeting_date < before)
+        .values(purged=True)
+    )
+    republish(group)
+
+
+def change_k(group: Group, old_k: int, by_admin: bool) -> None:
+    """Apply an edited k (group.min_group_size already set) in the caller's write transaction: audited
+    with old and new values, and every cell decided again under it.
+
+    Rule: only an admin may set k below the highest k the group's figures were published with
+    (never below 3); a group manager cannot lower it to read more and then restore it.
+
+    :raises GroupError: when a manager tries to go below the published k.
+    """
+    new_k = group.min_group_size
+    if new_k == old_k:
+        return
+    floor = published_k(group)
+    if floor is not None and effective_k(new_k) < floor and not by_admin:
+        raise GroupError(
+            _(
+                "Results were published with a minimum of %(k)s responses; only an admin can set it lower.",
+                k=floor,
+            ),
+            "min_group_size",
+        )
+    audit.record("group.k", target=group.code, detail=f"minimum group size {old_k} -> {new_k}")
+    republish(group)
 
 
 def published_k(group: Group) -> int | None:

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from ..stats import Cell, HiddenReason, Summary, effective_k, summary_from_moments
-from ..stats.audit import History, audit
+from .audit import History, audit
+from .summary import Summary, summary_from_moments
+from .suppression import Cell, HiddenReason, effective_k
 
 ALL = "*"
 GRAIN_ORDER = ("meeting", "week", "month", "all")
