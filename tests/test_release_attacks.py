@@ -164,3 +164,12 @@ def test_lowering_k_to_read_and_restoring_it_exposes_nothing(app) -> None:
         add_responses(db.session.get(Group, group_id), dt.date(2026, 11, 30), craving([1, 2, 3, 4]))
     latest = {p["start"]: p for p in admin.get(url).get_json()["data"]}["2026-11-30"]
     assert (latest["n"], latest["mean"]) == (4, round(10 / 4, 3))
+
+
+@pytest.mark.parametrize("page", ["items", "comments"])
+def test_items_and_comments_say_when_unreleased_answers_appear(app, page: str) -> None:
+    with app.app_context():
+        add_group("WAIT", k=5)
+    send(app, "WAIT", 4)
+    body = viewer_of(app, "WAIT").get(f"/groups/WAIT/dashboard/{page}").get_data(as_text=True)
+    assert "1 person answered the meeting of" in body and "if at least 5 people answered" in body

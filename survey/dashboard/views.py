@@ -136,7 +136,8 @@ def items(code: str) -> str:
     """Item distributions for one instrument and one period."""
     dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
     view = aggregates.items_view(dashboard)
-    return render_template("dashboard/items.html", dashboard=dashboard, view=view)
+    waiting = aggregates.waiting_meetings(dashboard)
+    return render_template("dashboard/items.html", dashboard=dashboard, view=view, waiting=waiting)
 
 
 @bp.get("/groups/<code>/dashboard/items.json")
@@ -214,7 +215,9 @@ def report(code: str) -> str:
 def comments(code: str) -> str:
     """The free-text answers of one period, masked, only when the period has at least k responses."""
     dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
-    return render_template("dashboard/comments.html", dashboard=dashboard, view=aggregates.comments(dashboard))
+    view = aggregates.comments(dashboard)
+    waiting = aggregates.waiting_meetings(dashboard)
+    return render_template("dashboard/comments.html", dashboard=dashboard, view=view, waiting=waiting)
 
 
 @bp.get("/dashboard/compare")
