@@ -107,10 +107,10 @@ def export_csv(code: str) -> Response:
 @access.admin_required
 def responses_csv(code: str) -> Response:
     """Admins: one row per response, one column per item and scale (free text only with text=1); audited."""
-    begin_write()
     group = access.group_or_404(code)
     code = group.code  # the group's own code, never the URL's text, in the audit log and file name
-    dashboard = aggregates.load_dashboard(group, request.args)
+    dashboard = aggregates.load_dashboard(group, request.args)  # may release (its own write transaction)
+    begin_write()
     audit.record(
         "export",
         target=f"group:{code}",
