@@ -16,7 +16,7 @@ import statistics
 import time
 
 from bench.interval_audit import intervals
-from survey.dashboard.privacy import ALL, MeetingMoments, Moments, suppress_hierarchy
+from survey.stats.hierarchy import ALL, MeetingMoments, Moments, suppress_hierarchy
 
 LOW, HIGH = 0, 10
 GRAINS = ("meeting", "week", "month", "all")

@@ -26,6 +26,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(setup_command)
     app.cli.add_command(import_module("survey.retention").responses_cli)
+    app.cli.add_command(import_module("survey.release.commands").release_cli)
     app.cli.add_command(import_module("survey.coordinator.commands").users_cli)
     app.cli.add_command(import_module("survey.coordinator.commands").groups_cli)
     # Flask-Migrate owns the `db` group; backups belong beside upgrade and downgrade.

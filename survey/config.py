@@ -32,6 +32,11 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     ),
     "SURVEY_THANKS_MINUTES": (15, "Minutes a thank-you page stays reachable after sending; then a friendly 410."),
     "SURVEY_MIN_GROUP_SIZE": (5, "Default k: aggregates over fewer responses are suppressed (floor 3)."),
+    "SURVEY_RELEASE_GRACE_HOURS": (
+        24,
+        "Hours after a meeting's answer window closes before its answers are released to dashboards "
+        "(late offline sends arriving by then are included).",
+    ),
     "SURVEY_SQLITE_SYNCHRONOUS": (
         "FULL",
         "SQLite synchronous pragma: FULL (acknowledged survives power loss) or NORMAL.",
@@ -147,6 +152,7 @@ def load_settings(
     settings["SURVEY_MIN_GROUP_SIZE"] = max(3, settings["SURVEY_MIN_GROUP_SIZE"])
     for name in DURATIONS:
         settings[name] = _positive_number(name, settings[name])
+    settings["SURVEY_RELEASE_GRACE_HOURS"] = _whole_hours(settings["SURVEY_RELEASE_GRACE_HOURS"])
     settings.setdefault("MAX_CONTENT_LENGTH", 64 * 1024)  # a survey form is a few KB; larger bodies get 413
     testing = bool(settings.get("TESTING"))
     debug = (
@@ -202,6 +208,20 @@ def _positive_number(name: str, value: Any) -> float:
     if not number > 0 or number == float("inf"):
         raise ConfigError(f"{name} must be a positive number, not {value!r}.")
     return number
+
+
+def _whole_hours(value: Any) -> int:
+    """Read a number of hours (0 or more).
+
+    :raises ConfigError: when it is not a whole number of hours.
+    """
+    try:
+        hours = int(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"SURVEY_RELEASE_GRACE_HOURS must be a whole number of hours, not {value!r}.") from None
+    if hours < 0:
+        raise ConfigError(f"SURVEY_RELEASE_GRACE_HOURS cannot be negative ({hours}).")
+    return hours
 
 
 def _public_url(value: str | None, required: bool) -> str | None:

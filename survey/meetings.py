@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .extensions import db
 from .groups import ParticipantGroup
-from .models import Meeting
+from .models import Group, Meeting
 from .schedules import ONCE, OPENS_BEFORE, STAYS_OPEN, MeetingSlot, ScheduleEntry, slots_between
 
 __all__ = [
@@ -46,7 +46,7 @@ def zone_named(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def group_zone(group: ParticipantGroup) -> ZoneInfo:
+def group_zone(group: ParticipantGroup | Group) -> ZoneInfo:
     """Return the group's timezone, UTC when the stored name is unknown."""
     return zone_named(group.timezone)
 
@@ -185,3 +185,8 @@ def window_status(group: ParticipantGroup, now: dt.datetime | None = None) -> Wi
     if slot is None:
         return WindowStatus(None, None, next_opening(group, now))
     return WindowStatus(slot, window_of(slot, zone)[1].astimezone(zone), None)
+
+
+def window_closes_at(group: ParticipantGroup | Group, meeting: Meeting) -> dt.datetime:
+    """Return when this meeting's answer window closes (UTC), as window_closes does: what release waits for."""
+    return window_of(MeetingSlot(meeting.local_date, meeting.starts_at), group_zone(group))[1]

@@ -233,3 +233,93 @@ class AuditEvent(Model):
     action: Mapped[str] = mapped_column(String(64), index=True)
     target: Mapped[str] = mapped_column(String(254), default="")
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class ReleaseBatch(Model):
+    """Answers of one meeting in one language released together: the leaf cell every published figure pools.
+
+    The first batch of a meeting is released when its answer window and the grace period have
+    closed; later ones only once at least k late answers wait, so no figure moves by fewer.
+    A purge keeps the row (with its n) so the privacy audit still knows what was once shown.
+    """
+
+    __tablename__ = "release_batches"
+    __table_args__ = (UniqueConstraint("meeting_id", "locale", "seq"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"))
+    meeting_date: Mapped[dt.date] = mapped_column(Date)
+    locale: Mapped[str] = mapped_column(String(8))
+    seq: Mapped[int] = mapped_column(Integer)
+    people: Mapped[int] = mapped_column(Integer)
+    k: Mapped[int] = mapped_column(Integer)
+    purged: Mapped[bool] = mapped_column(Boolean, default=False)
+    released_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+
+
+class ReleasedResponse(Model):
+    """Which batch released a response (its primary key makes releasing one response twice impossible)."""
+
+    __tablename__ = "released_responses"
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("release_batches.id", ondelete="CASCADE"), index=True)
+
+
+class RollupCell(Model):
+    """One measure of one batch, written once at release: n, sums and sums of squares, or answer counts.
+
+    measure is "people", "people:<instrument>", "scale:<instrument>:<scale>" or "item:<instrument>:<item>".
+    """
+
+    __tablename__ = "rollup_cells"
+    batch_id: Mapped[int] = mapped_column(ForeignKey("release_batches.id", ondelete="CASCADE"), primary_key=True)
+    measure: Mapped[str] = mapped_column(String(160), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+    total: Mapped[float | None] = mapped_column(Float)
+    total_sq: Mapped[float | None] = mapped_column(Float)
+    counts: Mapped[dict[str, int] | None] = mapped_column(JSON)
+
+
+class PublishedCell(Model):
+    """The stored audit decision for one dashboard cell: shown (with its figures) or hidden (with why)."""
+
+    __tablename__ = "published_cells"
+    __table_args__ = (Index("ix_published_cells_group_measure", "group_id", "measure"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    measure: Mapped[str] = mapped_column(String(160))
+    grain: Mapped[str] = mapped_column(String(8))
+    period: Mapped[dt.date | None] = mapped_column(Date)
+    locale: Mapped[str] = mapped_column(String(8))
+    n: Mapped[int] = mapped_column(Integer)
+    hidden_because: Mapped[str | None] = mapped_column(String(16))
+    total: Mapped[float | None] = mapped_column(Float)
+    total_sq: Mapped[float | None] = mapped_column(Float)
+    counts: Mapped[dict[str, int] | None] = mapped_column(JSON)
+
+
+class DisclosureLedger(Model):
+    """Every set of batches a group's figures ever showed, or ever had to protect, per measure.
+
+    Published figures cannot be taken back: the audit treats every vector ever shown as known
+    to an attacker with old snapshots, and keeps protecting every vector once hidden as small.
+    """
+
+    __tablename__ = "disclosure_ledger"
+    __table_args__ = (UniqueConstraint("group_id", "measure", "kind", "digest"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    measure: Mapped[str] = mapped_column(String(160))
+    kind: Mapped[str] = mapped_column(String(9))  # shown | protected
+    digest: Mapped[str] = mapped_column(String(64))
+    batches: Mapped[str] = mapped_column(Text)  # sorted batch ids, comma-separated
+
+
+class ReleaseState(Model):
+    """Per group: the k its published figures were audited with, and the highest k ever published with."""
+
+    __tablename__ = "release_states"
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True)
+    k: Mapped[int] = mapped_column(Integer)
+    max_k: Mapped[int] = mapped_column(Integer)
+    audited_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_utc)

@@ -1,8 +1,9 @@
 """Retention: an admin deletes a group's responses older than a date (page and command), audited.
 
-Answers and scores go with their responses (ON DELETE CASCADE). The deletion and its audit event
-are committed in one transaction, so the log never misses a deletion and never records one that
-did not happen.
+Answers and scores go with their responses (ON DELETE CASCADE); released rollups of the purged
+meetings lose their sums and counts, and every dashboard cell is audited again (survey.release).
+The deletion and its audit event are committed in one transaction, so the log never misses a
+deletion and never records one that did not happen.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from .access import admin_required
 from .database import begin_write
 from .extensions import db
 from .models import Group, Response
+from .release.service import forget_before
 
 bp = Blueprint("retention", __name__, url_prefix="/admin")
 
@@ -101,6 +103,7 @@ def purge_responses(
         delete(Response).where(responses_before_query(group, before)).execution_options(synchronize_session=False)
     )
     deleted = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    forget_before(group, before)  # released figures of the purged meetings go too, audited again
     audit.record(
         "delete_responses",
         target=group.code,

@@ -87,3 +87,10 @@ def log_in(client: FlaskClient, app: Flask, user: User) -> None:
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
+
+
+def move_release_clock(monkeypatch, days: float) -> dt.datetime:  # type: ignore[no-untyped-def]
+    """Make the release step see the time `days` from now (the participant side keeps the real clock)."""
+    moved = dt.datetime.now(dt.UTC) + dt.timedelta(days=days)
+    monkeypatch.setattr("survey.release.service.now_utc", lambda: moved)
+    return moved

@@ -7,8 +7,8 @@ import datetime as dt
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from survey.dashboard.privacy import ALL, MeetingMoments, Moments, suppress_hierarchy
 from survey.stats import effective_k
+from survey.stats.hierarchy import ALL, MeetingMoments, Moments, suppress_hierarchy
 
 FIRST = dt.date(2026, 1, 5)
 

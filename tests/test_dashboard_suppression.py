@@ -9,9 +9,9 @@ import statistics
 
 import pytest
 
-from survey.dashboard.privacy import MeetingMoments, Moments, suppress_hierarchy
 from survey.extensions import db
 from survey.models import AuditEvent
+from survey.stats.hierarchy import MeetingMoments, Moments, suppress_hierarchy
 
 from .dashboard_support import MONDAY, add_group, add_responses, add_user, craving, log_in
 

@@ -9,7 +9,7 @@ import re
 import pytest
 from flask import Flask
 
-from .dashboard_support import add_group, add_user, log_in
+from .dashboard_support import add_group, add_user, log_in, move_release_clock
 
 TOKEN_RE = re.compile(r'name="form_token" value="([^"]+)"')
 PEOPLE, WITH_CRAVING = 10, 3  # ten people send check-in + craving; three of them answer the craving questions
@@ -31,7 +31,8 @@ def answered(app: Flask) -> Flask:
 
 
 @pytest.fixture
-def coordinator(answered: Flask):
+def coordinator(answered: Flask, monkeypatch):
+    move_release_clock(monkeypatch, days=3)  # today's answers are released once the survey has closed
     client = answered.test_client()
     with answered.app_context():
         log_in(client, answered, add_user("admin"))

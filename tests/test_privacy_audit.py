@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from survey.dashboard.privacy import ALL, MeetingMoments, Moments, suppress_hierarchy
+from survey.stats.hierarchy import ALL, MeetingMoments, Moments, suppress_hierarchy
 from tests.dashboard_support import add_group, add_responses, add_user, craving, log_in
 
 TREND = "/groups/{code}/dashboard/trend/checkin/craving.json"

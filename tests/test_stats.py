@@ -23,8 +23,6 @@ from survey.stats import (
     reliable_change_index,
     summarize,
     summary_from_moments,
-    suppress_complements,
-    suppress_partitions,
     suppress_small_cells,
     t_quantile,
     trend_direction,
@@ -189,116 +187,6 @@ def test_suppression_never_returns_statistics_below_k(ns: list[int], k: int) -> 
     cells = suppress_small_cells([stat_cell(str(i), n) for i, n in enumerate(ns)], k)
     assert all(c.stats is None for c in cells if c.n < effective_k(k))
     assert all(c.stats is not None for c in cells if c.n >= effective_k(k))
-
-
-# --- complementary suppression ---------------------------------------------------------
-
-
-def keys_hidden(cells: list[Cell[Summary]]) -> dict[str, str | None]:
-    """Map each cell key to why it is hidden, for compact assertions."""
-    return {str(c.key): c.hidden_because for c in cells}
-
-
-def test_lone_hidden_part_forces_the_next_smallest_to_hide() -> None:
-    # Week total 15 = meetings of 2, 6 and 7; with k = 5 the 2 is hidden, and 15 - 6 - 7
-    # would reveal it, so the 6 is hidden as well.
-    parts, total = suppress_complements(
-        [stat_cell("mon", 2), stat_cell("wed", 6), stat_cell("fri", 7)], stat_cell("week", 15), k=5
-    )
-    assert keys_hidden(parts) == {"mon": "small_cell", "wed": "complement", "fri": None}
-    assert not total.suppressed
-
-
-def test_two_small_hidden_parts_that_add_up_below_k_are_not_enough() -> None:
-    parts, _ = suppress_complements(
-        [stat_cell("a", 1), stat_cell("b", 1), stat_cell("c", 8), stat_cell("d", 9)], stat_cell("all", 19), k=5
-    )
-    # a + b = 2 answers could be recovered together, so c is hidden too (then 10 >= 5).
-    assert keys_hidden(parts) == {"a": "small_cell", "b": "small_cell", "c": "complement", "d": None}
-
-
-def test_empty_parts_do_not_count_as_protection() -> None:
-    parts, _ = suppress_complements(
-        [stat_cell("a", 0), stat_cell("b", 2), stat_cell("c", 6), stat_cell("d", 7)], stat_cell("all", 15), k=5
-    )
-    assert keys_hidden(parts)["c"] == "complement"
-
-
-def test_unlisted_answers_in_the_total_count_as_a_hidden_remainder() -> None:
-    # 2 answers belong to no listed meeting; 12 - 5 - 5 would reveal those two.
-    parts, _ = suppress_complements([stat_cell("a", 5), stat_cell("b", 5)], stat_cell("week", 12), k=5)
-    assert keys_hidden(parts) == {"a": "complement", "b": None}
-
-
-def test_no_complement_needed_when_nothing_small_or_total_hidden() -> None:
-    parts, total = suppress_complements([stat_cell("a", 5), stat_cell("b", 6)], stat_cell("all", 11), k=5)
-    assert not any(c.suppressed for c in [*parts, total])
-    parts, total = suppress_complements([stat_cell("a", 1), stat_cell("b", 2)], stat_cell("all", 3), k=5)
-    assert total.suppressed and keys_hidden(parts) == {"a": "small_cell", "b": "small_cell"}
-
-
-def test_single_part_hidden_elsewhere_hides_the_total() -> None:
-    hidden_part: Cell[Summary] = Cell("only", 8, None, hidden_because="complement")
-    _, total = suppress_complements([hidden_part], stat_cell("all", 8), k=5)
-    assert total.hidden_because == "complement"
-
-
-def test_parts_larger_than_total_are_rejected() -> None:
-    with pytest.raises(ValueError):
-        suppress_complements([stat_cell("a", 6)], stat_cell("all", 5), k=5)
-
-
-def remainder_is_safe(parts: list[Cell[Summary]], total: Cell[Summary], threshold: int) -> bool:
-    """The invariant: a shown total never exposes one hidden part or fewer than k hidden answers."""
-    if total.suppressed:
-        return True
-    hidden = [p.n for p in parts if p.suppressed and p.n > 0]
-    unassigned = total.n - sum(p.n for p in parts)
-    return not (len(hidden) == 1 and unassigned == 0) and not 0 < sum(hidden) + unassigned < threshold
-
-
-@given(st.lists(st.integers(0, 15), min_size=1, max_size=10), st.integers(0, 6), st.integers(0, 8))
-def test_complements_never_leave_a_derivable_part(ns: list[int], unassigned: int, k: int) -> None:
-    parts, total = suppress_complements(
-        [stat_cell(str(i), n) for i, n in enumerate(ns)], stat_cell("total", sum(ns) + unassigned), k
-    )
-    assert remainder_is_safe(parts, total, effective_k(k))
-    assert all(c.stats is None for c in [*parts, total] if c.n < effective_k(k))
-
-
-def test_partitions_are_repeated_until_stable() -> None:
-    # Two weeks x two meetings, with week totals and meeting-slot totals:
-    #          mon  thu | week
-    #   w1      2    6  |   8
-    #   w2      7    9  |  16
-    #   slot    9   15  |  24
-    cells = {
-        key: stat_cell(key, n)
-        for key, n in {
-            "w1mon": 2,
-            "w1thu": 6,
-            "w2mon": 7,
-            "w2thu": 9,
-            "w1": 8,
-            "w2": 16,
-            "mon": 9,
-            "thu": 15,
-            "all": 24,
-        }.items()
-    }
-    partitions = [
-        ("w1", ["w1mon", "w1thu"]),
-        ("w2", ["w2mon", "w2thu"]),
-        ("mon", ["w1mon", "w2mon"]),
-        ("thu", ["w1thu", "w2thu"]),
-        ("all", ["w1", "w2"]),
-    ]
-    result = suppress_partitions(cells, partitions, k=5)
-    hidden = {key for key, cell in result.items() if cell.suppressed}
-    # w1mon is small; w1thu (via w1) and w2mon (via mon) follow; then w2thu via w2 or thu.
-    assert hidden == {"w1mon", "w1thu", "w2mon", "w2thu"}
-    for total_key, part_keys in partitions:
-        assert remainder_is_safe([result[k] for k in part_keys], result[total_key], 5)
 
 
 # --- Cronbach's alpha ------------------------------------------------------------------

@@ -17,6 +17,7 @@ from ..extensions import db
 from ..groups import GroupError, GroupSettings
 from ..meetings import WindowStatus, window_status
 from ..models import Group
+from ..release import service as release_service
 from ..schedule_words import describe, describe_schedule, moment_words, window_rule, window_words
 from ..timezones import zone_groups
 from . import schedule_form
@@ -151,8 +152,10 @@ def group_edit(code: str) -> ResponseReturnValue:
     form = group_form(found)
     if form.validate_on_submit():
         begin_write()
+        old_k = found.min_group_size
         try:
             group_service.update_group(found, settings_from(form))
+            release_service.change_k(found, old_k, by_admin=is_admin())
         except GroupError as error:
             db.session.rollback()
             show_error(form, error)

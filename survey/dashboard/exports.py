@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..instruments import ITEM_TYPES, Instrument
-from . import queries
+from . import published
 from .aggregates import Dashboard, change, group_trends, mask_contacts, participation, reliability
 
 AGGREGATE_COLUMNS = (  # one table for every figure; columns a figure does not use stay empty
@@ -149,7 +149,7 @@ def _response_chunks(
     salt = secrets.token_bytes(16)
     numbers = itertools.count(1)
     meeting: list[Any] = []
-    for response in queries.response_rows(group_id, version_ids, f.start, f.end):
+    for response in published.export_responses(group_id, version_ids, f.start, f.end):
         if f.locale != "*" and response.locale != f.locale:
             continue
         if meeting and response.meeting_date != meeting[0].meeting_date:
@@ -185,7 +185,7 @@ def _response_batch(
     numbers: Iterator[int],
 ) -> str:
     """Write one batch of responses as CSV rows."""
-    answers, scores = queries.answers_and_scores([r.id for r in batch])
+    answers, scores = published.export_answers_and_scores([r.id for r in batch])
     prefix_of = {r.id: instrument_of[r.instrument_version_id] for r in batch}
     values: dict[int, dict[str, Any]] = {r.id: {} for r in batch}
     for response_id, item_id, number, text in answers:

@@ -1,7 +1,7 @@
 """SQL aggregates for dashboards: every function returns GROUP BY results, never raw responses.
 
 Nothing here is safe to show as it is: these are the raw counts and moments that
-survey/dashboard/aggregates.py suppresses before any page, JSON endpoint or export sees them.
+survey/dashboard/published.py (the privacy layer) suppresses before any view, page or export sees them.
 Every query starts from the responses of one group through the (group_id, meeting_date)
 index, and joins answers and scores through their (response_id, ...) primary keys.
 """
@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..extensions import db
-from ..models import Answer, InstrumentVersion, Meeting, Response, Score
+from ..models import Answer, InstrumentVersion, Meeting, ReleasedResponse, Response, Score
 
 # SQLite date modifiers that move a date to the start of its period (weeks start on Monday, as ISO weeks do).
 _SQLITE_MODIFIERS = {"week": ("'weekday 0'", "'-6 days'"), "month": ("'start of month'",)}
@@ -46,6 +46,11 @@ def _group_responses(group_id: int, version_ids: Sequence[int] | None) -> list[C
     if version_ids is not None:
         clauses.append(Response.instrument_version_id.in_(list(version_ids)))
     return clauses
+
+
+def released() -> ColumnElement[bool]:
+    """Keep only responses that a release batch has released: what dashboards may use."""
+    return exists().where(ReleasedResponse.response_id == Response.id)
 
 
 def _meeting_columns() -> list[Any]:
@@ -186,7 +191,7 @@ def meetings_with_responses(group_id: int) -> list[Any]:
     """Return each held meeting's date with its number of people who sent the form (0 when nobody did)."""
     query = (
         select(Meeting.local_date.label("day"), people().label("n"))
-        .outerjoin(Response, Response.meeting_id == Meeting.id)
+        .outerjoin(Response, (Response.meeting_id == Meeting.id) & released())
         .where(Meeting.group_id == group_id)
         .group_by(Meeting.local_date)
         .order_by(Meeting.local_date)
@@ -203,7 +208,7 @@ def returning_participants_by_month(group_id: int) -> list[Any]:
     month = period_start(Response.meeting_date, "month")
     active = (
         select(Response.participant_hash.label("code"), month.label("month"))
-        .where(Response.group_id == group_id, Response.participant_hash.is_not(None))
+        .where(Response.group_id == group_id, Response.participant_hash.is_not(None), released())
         .distinct()
         .cte("active")
     )
@@ -242,6 +247,7 @@ def item_moments_for_alpha(
         .join(Answer, Answer.response_id == Response.id)
         .where(
             *_group_responses(group_id, version_ids),
+            released(),
             Answer.item_id.in_(list(item_ids)),
             Answer.value_num.is_not(None),
         )
@@ -275,7 +281,7 @@ def first_and_latest_scores(group_id: int, version_ids: Sequence[int], scale_id:
         )
         .select_from(Response)
         .join(Score, Score.response_id == Response.id)
-        .where(*_group_responses(group_id, version_ids), Score.scale_id == scale_id)
+        .where(*_group_responses(group_id, version_ids), released(), Score.scale_id == scale_id)
         .where(Response.participant_hash.is_not(None))
         .subquery()
     )
@@ -305,7 +311,7 @@ def text_answers(
         .select_from(Response)
         .join(Answer, Answer.response_id == Response.id)
         .where(Response.group_id == group_id, Answer.item_id.in_(list(item_ids)), *_date_range(first, last))
-        .where(Response.meeting_date.in_(list(meetings)), *language)
+        .where(Response.meeting_date.in_(list(meetings)), released(), *language)
         .where(Answer.value_text.is_not(None), Answer.value_text != "")
         .order_by(Response.meeting_date.desc(), Answer.value_text)
     )

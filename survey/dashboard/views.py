@@ -38,6 +38,7 @@ def group(code: str) -> str:
         participation=aggregates.participation(dashboard),
         reliability=aggregates.reliability(dashboard),
         change=aggregates.change(dashboard),
+        waiting=aggregates.waiting_meetings(dashboard),
         poster_url=optional_url("coordinator.group_poster", code=code),
     )
 
@@ -107,10 +108,10 @@ def export_csv(code: str) -> Response:
 @access.admin_required
 def responses_csv(code: str) -> Response:
     """Admins: one row per response, one column per item and scale (free text only with text=1); audited."""
-    begin_write()
     group = access.group_or_404(code)
     code = group.code  # the group's own code, never the URL's text, in the audit log and file name
-    dashboard = aggregates.load_dashboard(group, request.args)
+    dashboard = aggregates.load_dashboard(group, request.args)  # may release (its own write transaction)
+    begin_write()
     audit.record(
         "export",
         target=f"group:{code}",
@@ -136,7 +137,8 @@ def items(code: str) -> str:
     """Item distributions for one instrument and one period."""
     dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
     view = aggregates.items_view(dashboard)
-    return render_template("dashboard/items.html", dashboard=dashboard, view=view)
+    waiting = aggregates.waiting_meetings(dashboard)
+    return render_template("dashboard/items.html", dashboard=dashboard, view=view, waiting=waiting)
 
 
 @bp.get("/groups/<code>/dashboard/items.json")
@@ -214,7 +216,9 @@ def report(code: str) -> str:
 def comments(code: str) -> str:
     """The free-text answers of one period, masked, only when the period has at least k responses."""
     dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
-    return render_template("dashboard/comments.html", dashboard=dashboard, view=aggregates.comments(dashboard))
+    view = aggregates.comments(dashboard)
+    waiting = aggregates.waiting_meetings(dashboard)
+    return render_template("dashboard/comments.html", dashboard=dashboard, view=view, waiting=waiting)
 
 
 @bp.get("/dashboard/compare")

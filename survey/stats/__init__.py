@@ -15,8 +15,6 @@ from .suppression import (
     Cell,
     HiddenReason,
     effective_k,
-    suppress_complements,
-    suppress_partitions,
     suppress_small_cells,
 )
 from .trend import TrendDirection, flag_not_changing, trend_direction, trend_reading
@@ -41,8 +39,6 @@ __all__ = [
     "reliable_change_index",
     "summarize",
     "summary_from_moments",
-    "suppress_complements",
-    "suppress_partitions",
     "suppress_small_cells",
     "t_quantile",
     "trend_direction",

@@ -24,7 +24,10 @@ Algorithm (in the spirit of Statistics Norway's GaussSuppression, Langsrud 2019)
    candidate "already implied"; the final decision is therefore re-checked from scratch
    with a second random prime (`recoverable`), and the audit reruns with new primes on the
    (negligibly rare) disagreement.
-5. Once the meeting cells (offered first) are decided, the hidden leaves under each cell,
+5. Earlier publications count (History): every vector shown before seeds the basis, and
+   every vector once protected stays protected, so snapshots taken before a late answer, a
+   purge or a change of k combine with today's figures into nothing new.
+6. Once the meeting cells (offered first) are decided, the hidden leaves under each cell,
    when two or more of them hold fewer than k answers together, are protected like hidden
    cells: a total minus its shown parts must not give the pooled answers of fewer than k
    people either.
@@ -38,9 +41,24 @@ from __future__ import annotations
 
 import random
 from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 Row = dict[int, int]
+
+
+@dataclass(frozen=True)
+class History:
+    """What earlier publications of the same measure showed and protected, as leaf-index vectors.
+
+    known: vectors once shown (an attacker may hold them: they join the published basis).
+    protect: vectors once hidden as small, which must stay unrecoverable for good.
+    leaf_keys: the cell keys that are leaves for the pooled-remainder rule (default: one-leaf cells).
+    """
+
+    known: tuple[frozenset[int], ...] = ()
+    protect: tuple[frozenset[int], ...] = ()
+    leaf_keys: frozenset[Hashable] | None = None
 
 
 def _random_prime(rng: random.Random) -> int:
@@ -124,15 +142,26 @@ def _greedy(
     primary: set[Hashable],
     order: Sequence[Hashable],
     p: int,
+    history: History,
     leaf_n: Sequence[int] | None,
     k: int,
     leaf_phase: int,
 ) -> set[Hashable]:
     """One pass of the greedy audit modulo p; return the hidden cell keys."""
     basis = _Basis(p)
+    for vector in history.known:
+        residual = basis.reduce(vector)
+        if residual:
+            basis.add(residual)
     hidden = set(primary)
-    hidden_leaves = {next(iter(vectors[key])) for key in primary if len(vectors[key]) == 1}
-    residuals: dict[Hashable, Row] = {key: dict.fromkeys(vectors[key], 1) for key in primary if vectors[key]}
+    leaf_keys = history.leaf_keys
+    hidden_leaves: set[int] = set()
+    for key in primary:
+        if (key in leaf_keys) if leaf_keys is not None else len(vectors[key]) == 1:
+            hidden_leaves |= vectors[key]
+    residuals: dict[Hashable, Row] = {key: basis.reduce(vectors[key]) for key in primary if vectors[key]}
+    for vector in history.protect:
+        residuals[("protected", vector)] = basis.reduce(vector)
     for position, key in enumerate(order):
         if position == leaf_phase and leaf_n is not None:
             # Leaves are decided: protect each pooled remainder of fewer than k answers like a hidden cell.
@@ -144,10 +173,10 @@ def _greedy(
         residual = basis.reduce(vectors[key])
         if not residual:
             continue  # implied by published cells already: publishing it tells nothing new
-        if any(_is_multiple(r, residual, p) for r in residuals.values()):
+        if any(r and _is_multiple(r, residual, p) for r in residuals.values()):
             hidden.add(key)
             residuals[key] = residual
-            if len(vectors[key]) == 1:
+            if (key in leaf_keys) if leaf_keys is not None else len(vectors[key]) == 1:
                 hidden_leaves |= vectors[key]
             continue
         pivot = basis.add(residual)
@@ -159,15 +188,28 @@ def _greedy(
     return hidden
 
 
-def recoverable(vectors: Mapping[Hashable, frozenset[int]], hidden: set[Hashable], p: int) -> set[Hashable]:
-    """Return the hidden cells (with answers) whose vector lies in the span of the published ones, modulo p."""
+def recoverable(
+    vectors: Mapping[Hashable, frozenset[int]], hidden: set[Hashable], p: int, history: History | None = None
+) -> set[Hashable]:
+    """Return the hidden cells (with answers) and protected vectors that lie in the span of the published ones.
+
+    The published ones are the cells not hidden plus everything shown before (history.known);
+    a vector that the earlier publications alone already give away is not counted, since no
+    decision now can take it back.
+    """
+    history = history or History()
+    before = _Basis(p)
+    for vector in history.known:
+        residual = before.reduce(vector)
+        if residual:
+            before.add(residual)
     basis = _Basis(p)
-    for key, vector in vectors.items():
-        if key not in hidden:
-            residual = basis.reduce(vector)
-            if residual:
-                basis.add(residual)
-    return {key for key in hidden if vectors[key] and not basis.reduce(vectors[key])}
+    for vector in [*history.known, *(vector for key, vector in vectors.items() if key not in hidden)]:
+        residual = basis.reduce(vector)
+        if residual:
+            basis.add(residual)
+    guarded = [(key, vectors[key]) for key in hidden] + [(("protected", v), v) for v in history.protect]
+    return {key for key, vector in guarded if vector and before.reduce(vector) and not basis.reduce(vector)}
 
 
 def audit(
@@ -178,6 +220,7 @@ def audit(
     leaf_n: Sequence[int] | None = None,
     k: int = 0,
     leaf_phase: int = 0,
+    history: History | None = None,
 ) -> set[Hashable]:
     """Return the cells to hide: the primary ones and the fewest more so none is recoverable by linear algebra.
 
@@ -186,12 +229,15 @@ def audit(
     leaf_n (answers per leaf) and k, a cell is also hidden when publishing it would make the
     hidden leaves under it, taken together, recoverable while they hold fewer than k answers;
     the first leaf_phase entries of order (the meeting cells) decide the leaves first.
+    history carries what earlier publications showed (known to an attacker who kept them) and
+    the vectors they had to protect, which stay protected.
     """
+    history = history or History()
     rng = random.SystemRandom() if seed is None else random.Random(seed)  # noqa: S311 (seeded only in tests)
     order = list(vectors) if order is None else list(order)
     primary_set = set(primary)
     for _attempt in range(4):
-        hidden = _greedy(vectors, primary_set, order, _random_prime(rng), leaf_n, k, leaf_phase)
-        if not recoverable(vectors, hidden, _random_prime(rng)):
+        hidden = _greedy(vectors, primary_set, order, _random_prime(rng), history, leaf_n, k, leaf_phase)
+        if not recoverable(vectors, hidden, _random_prime(rng), history):
             return hidden
     raise RuntimeError("suppression audit did not converge; refusing to publish")  # pragma: no cover

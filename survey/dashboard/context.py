@@ -1,0 +1,96 @@
+"""One group's dashboard request: the group, its k, the instruments answered, languages and parsed filters."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+
+from .. import catalog
+from ..instruments import Instrument
+from ..models import Group
+from ..release.service import release_due
+from ..stats import Cell, Summary, effective_k
+from ..stats.hierarchy import CellKey
+from . import published
+from .filters import GRAINS, Filters, parse_filters
+from .periods import periods_at
+
+
+@dataclass
+class Dashboard:
+    """One group's dashboard request: the group, its k, instruments answered, languages and parsed filters."""
+
+    group: Group
+    filters: Filters
+    instruments: dict[str, tuple[Instrument, list[int]]]
+    locales: list[str]
+
+    @property
+    def k(self) -> int:
+        """The suppression threshold for this group (its min_group_size, never below the floor)."""
+        return effective_k(self.group.min_group_size)
+
+    @property
+    def grain(self) -> str:
+        """The grain shown: the one asked for, or the automatic choice."""
+        return self.filters.grain
+
+    @property
+    def locale_key(self) -> str:
+        """The language cell shown: one language or all ("*")."""
+        return self.filters.locale
+
+    def shown_instruments(self) -> list[tuple[Instrument, list[int]]]:
+        """Return the instruments this view covers (one when filtered)."""
+        if self.filters.instrument:
+            return [self.instruments[self.filters.instrument]]
+        return list(self.instruments.values())
+
+    @cached_property
+    def response_cells(self) -> dict[CellKey, Cell[Summary]]:
+        """People counted over the whole hierarchy, suppressed (drives participation and auto grain)."""
+        return published.people_cells(self.group.id, self.filters.instrument)
+
+
+def group_instruments(group: Group) -> dict[str, tuple[Instrument, list[int]]]:
+    """Map each instrument the group asks or has answers for to (latest version answered, its version ids)."""
+    found: dict[str, tuple[Instrument, list[int]]] = {}
+    for row in published.versions_answered([group.id]):
+        ids = found[row.instrument_id][1] if row.instrument_id in found else []
+        found[row.instrument_id] = (catalog.instrument_for_version(row), [*ids, row.id])
+    for instrument_id in group.instrument_ids:
+        current = catalog.registry().get(instrument_id)
+        if instrument_id not in found and current is not None:
+            found[instrument_id] = (current, [])
+    return found
+
+
+def load_dashboard(group: Group, args: Mapping[str, str]) -> Dashboard:
+    """Read what the group has answered and parse the URL filters against it.
+
+    :raises BadRequest: when a filter is unknown or invalid.
+    """
+    release_due(group)  # lazily: the first read after a meeting's results are due releases them
+    instruments = group_instruments(group)
+    # Every answer is in a language its instrument declares, so the declared ones are the allow-list.
+    locales = {locale for instrument, _ids in instruments.values() for locale in instrument.locales}
+    filters = parse_filters(args, instruments, locales)
+    dashboard = Dashboard(group=group, filters=filters, instruments=instruments, locales=sorted(locales))
+    if filters.grain == "auto":
+        dashboard.filters = filters.with_grain(choose_grain(dashboard))
+    return dashboard
+
+
+def choose_grain(dashboard: Dashboard) -> str:
+    """Pick the finest grain at which at least half of the periods with responses can be shown.
+
+    Rule: meeting, then week, then month; a period is shown when its response count is not
+    suppressed. When no grain reaches half, month is used (the coarsest, most pooled).
+    """
+    cells = dashboard.response_cells
+    for grain in GRAINS:
+        periods = [p for p in periods_at(cells, grain, dashboard.locale_key, dashboard.filters) if p.n > 0]
+        if periods and sum(not p.suppressed for p in periods) * 2 >= len(periods):
+            return grain
+    return "month"

@@ -1,0 +1,76 @@
+"""Reliability: Cronbach's alpha per scale on the group's complete responses, with n and a plain note."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..instruments import Instrument, Scale
+from ..stats import cronbach_alpha_from_sums
+from . import published
+from .context import Dashboard
+from .periods import ScaleInfo
+
+LOW_ALPHA = 0.7
+# Below this many complete responses alpha is too unstable to base reliable change on.
+MIN_ALPHA_N_FOR_CHANGE = 20
+
+
+@dataclass(frozen=True)
+class ScaleReliability:
+    """Cronbach's alpha of one scale on this group's answers, with n and a plain note."""
+
+    scale: ScaleInfo
+    items: int
+    n: int
+    alpha: float | None
+    note: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the JSON/CSV form."""
+        return {
+            "instrument": self.scale.instrument_id,
+            "scale": self.scale.scale_id,
+            "label": self.scale.label,
+            "items": self.items,
+            "n": self.n,
+            "alpha": None if self.alpha is None else round(self.alpha, 3),
+            "note": self.note,
+        }
+
+
+def _alpha(dashboard: Dashboard, instrument: Instrument, scale: Scale, version_ids: list[int]) -> ScaleReliability:
+    """Compute one scale's alpha from SQL sums (all-time, all languages of this group)."""
+    info, k_items = ScaleInfo.of(instrument, scale), len(scale.items)
+    if k_items < 2:
+        return ScaleReliability(info, k_items, 0, None, "One question only: internal consistency does not apply.")
+    reverse = {}
+    for item_id in scale.items:
+        bounds = instrument.numeric_range(item_id)
+        if instrument.item(item_id).reverse and bounds:
+            reverse[item_id] = bounds[0] + bounds[1]
+    row = published.alpha_sums(dashboard.group.id, version_ids, scale.items, reverse) if version_ids else None
+    n = int(row[0]) if row is not None else 0
+    if row is None or n < dashboard.k:
+        return ScaleReliability(info, k_items, n, None, f"Fewer than {dashboard.k} complete responses: not shown.")
+    sums = [float(v or 0.0) for v in row[1:]]
+    result = cronbach_alpha_from_sums(n, sums[:k_items], sums[k_items : 2 * k_items], sums[-2], sums[-1])
+    if result is None:
+        return ScaleReliability(info, k_items, n, None, "Answers do not vary enough to estimate consistency.")
+    note = (
+        ""
+        if result.value >= LOW_ALPHA
+        else ("Low: the questions of this scale do not move together much in this group, so read its trend with care.")
+    )
+    if n < MIN_ALPHA_N_FOR_CHANGE:
+        note = (note + " " if note else "") + f"Based on only {n} complete responses, so this estimate is rough."
+    return ScaleReliability(info, k_items, n, result.value, note)
+
+
+def reliability(dashboard: Dashboard) -> list[ScaleReliability]:
+    """Return Cronbach's alpha for every scale of the shown instruments."""
+    return [
+        _alpha(dashboard, instrument, scale, ids)
+        for instrument, ids in dashboard.shown_instruments()
+        for scale in instrument.scales
+    ]
