@@ -16,6 +16,8 @@ from functools import cached_property
 from typing import Any
 
 from flask import abort
+from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from .. import catalog
 from ..instruments import Instrument, Scale
@@ -25,7 +27,12 @@ from . import queries
 from .filters import ALL_LOCALES, GRAINS, Filters, parse_filters
 from .privacy import CellKey, MeetingMoments, Moments, count_rows, suppress_hierarchy
 
-DISPLAY_LOCALE = "en"
+
+def display_locale() -> str:
+    """Return the language instrument texts are shown in: the interface's (the report sets the group's)."""
+    return str(get_locale() or "en")
+
+
 GRAIN_NAMES = {"meeting": "meeting", "week": "week", "month": "month"}
 REASONS = {
     "small_cell": "fewer than {k} responses, so results are not shown",
@@ -95,12 +102,12 @@ class ScaleInfo:
     def of(cls, instrument: Instrument, scale: Scale) -> ScaleInfo:
         """Describe a scale with labels in the display language."""
         low, high = instrument.scale_range(scale)
-        bands = tuple((instrument.text(b.label, DISPLAY_LOCALE), float(b.min), float(b.max)) for b in scale.bands)
+        bands = tuple((instrument.text(b.label, display_locale()), float(b.min), float(b.max)) for b in scale.bands)
         return cls(
             instrument_id=instrument.id,
-            instrument_title=instrument.text(instrument.title, DISPLAY_LOCALE),
+            instrument_title=instrument.text(instrument.title, display_locale()),
             scale_id=scale.id,
-            label=instrument.text(scale.label, DISPLAY_LOCALE),
+            label=instrument.text(scale.label, display_locale()),
             higher_is_better=scale.higher_is_better,
             low=low,
             high=high,
@@ -361,13 +368,13 @@ def items_view(dashboard: Dashboard) -> ItemsView:
         cell = suppress_hierarchy(by_item[item.id], dashboard.k).get((grain, period, locale))
         low, high = instrument.numeric_range(item) or (0.0, 0.0)
         anchors = tuple(
-            (float(a.value), instrument.text(a.label, DISPLAY_LOCALE)) for a in getattr(item, "anchors", ())
+            (float(a.value), instrument.text(a.label, display_locale())) for a in getattr(item, "anchors", ())
         )
         hidden = None if cell is None else cell.hidden_because
         items.append(
             ItemDistribution(
                 item_id=item.id,
-                text=instrument.text(item.text, DISPLAY_LOCALE),
+                text=instrument.text(item.text, display_locale()),
                 kind=kind,
                 reverse=item.reverse,
                 anchors=anchors,
@@ -421,9 +428,9 @@ def engagement(dashboard: Dashboard) -> Engagement:
     for index, r in enumerate(months):
         n = int(r.n)
         if n < dashboard.k:
-            retention.append(RetentionMonth(r.month, n, None, f"fewer than {dashboard.k} participant codes"))
+            retention.append(RetentionMonth(r.month, n, None, _("fewer than %(k)d participant codes", k=dashboard.k)))
         elif index == len(months) - 1:
-            retention.append(RetentionMonth(r.month, n, None, "too early to tell"))
+            retention.append(RetentionMonth(r.month, n, None, _("too early to tell")))
         else:
             retention.append(RetentionMonth(r.month, n, int(r.returned), ""))
     retention = [m for m in retention if _in_range(f, m.month, "month")]
@@ -468,7 +475,8 @@ def _alpha(dashboard: Dashboard, instrument: Instrument, scale: Scale, version_i
 
     info, k_items = ScaleInfo.of(instrument, scale), len(scale.items)
     if k_items < 2:
-        return ScaleReliability(info, k_items, 0, None, "One question only: internal consistency does not apply.")
+        note = _("One question only: internal consistency does not apply.")
+        return ScaleReliability(info, k_items, 0, None, note)
     reverse = {}
     for item_id in scale.items:
         bounds = instrument.numeric_range(item_id)
@@ -477,18 +485,20 @@ def _alpha(dashboard: Dashboard, instrument: Instrument, scale: Scale, version_i
     row = queries.item_moments_for_alpha(dashboard.group.id, version_ids, scale.items, reverse) if version_ids else None
     n = int(row[0]) if row is not None else 0
     if row is None or n < dashboard.k:
-        return ScaleReliability(info, k_items, n, None, f"Fewer than {dashboard.k} complete responses: not shown.")
+        note = _("Fewer than %(k)d complete responses: not shown.", k=dashboard.k)
+        return ScaleReliability(info, k_items, n, None, note)
     sums = [float(v or 0.0) for v in row[1:]]
     result = cronbach_alpha_from_sums(n, sums[:k_items], sums[k_items : 2 * k_items], sums[-2], sums[-1])
     if result is None:
-        return ScaleReliability(info, k_items, n, None, "Answers do not vary enough to estimate consistency.")
+        return ScaleReliability(info, k_items, n, None, _("Answers do not vary enough to estimate consistency."))
     note = (
         ""
         if result.value >= LOW_ALPHA
-        else ("Low: the questions of this scale do not move together much in this group, so read its trend with care.")
+        else _("Low: the questions of this scale do not move together much in this group, so read its trend with care.")
     )
     if n < MIN_ALPHA_N_FOR_CHANGE:
-        note = (note + " " if note else "") + f"Based on only {n} complete responses, so this estimate is rough."
+        rough = _("Based on only %(n)d complete responses, so this estimate is rough.", n=n)
+        note = (note + " " if note else "") + rough
     return ScaleReliability(info, k_items, n, result.value, note)
 
 
@@ -549,14 +559,23 @@ def change(dashboard: Dashboard) -> list[ScaleChange]:
         pairs = queries.first_and_latest_scores(dashboard.group.id, ids, item.scale.scale_id) if ids else []
         empty = ScaleChange(item.scale, len(pairs), None, None, None, None, None, "")
         if item.alpha is None or item.n < MIN_ALPHA_N_FOR_CHANGE:
-            results.append(replace(empty, note="Needs a reliability estimate from at least 20 complete responses."))
+            results.append(
+                replace(
+                    empty,
+                    note=_(
+                        "Needs a reliability estimate from at least %(n)d complete responses.", n=MIN_ALPHA_N_FOR_CHANGE
+                    ),
+                )
+            )
             continue
         if item.alpha > MAX_TRUSTED_ALPHA:
             results.append(
                 replace(
                     empty,
-                    note="Every question was answered the same way, so measurement error "
-                    "cannot be estimated from this group's answers.",
+                    note=_(
+                        "Every question was answered the same way, so measurement error "
+                        "cannot be estimated from this group's answers."
+                    ),
                 )
             )
             continue
@@ -564,7 +583,7 @@ def change(dashboard: Dashboard) -> list[ScaleChange]:
         shares = change_shares(pairs, sd, item.alpha, item.scale.higher_is_better, dashboard.k)
         if shares is None:
             results.append(
-                replace(empty, note=f"Shown once at least {dashboard.k} linked participants answered twice.")
+                replace(empty, note=_("Shown once at least %(k)d linked participants answered twice.", k=dashboard.k))
             )
             continue
         results.append(
