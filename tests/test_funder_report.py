@@ -155,3 +155,25 @@ def test_report_period_follows_the_date_filter(one_meeting: Flask) -> None:
         .get_data(as_text=True)
     )
     assert "<dd>September 1 to November 30, 2026</dd>" in page
+
+
+def test_report_charts_ask_for_the_groups_language(one_meeting: Flask) -> None:
+    with one_meeting.app_context():
+        group = db.session.query(Group).filter_by(code="RPT").one()
+        group.default_locale = "es"
+        db.session.commit()
+    client = coordinator_for(one_meeting)
+    page = client.get("/groups/RPT/dashboard/report", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "/dashboard/trend/checkin/self_efficacy.json?ui=es" in page
+    body = client.get(
+        "/groups/RPT/dashboard/trend/checkin/self_efficacy.json?ui=es", headers={"Accept-Language": "en"}
+    ).get_json()
+    assert "Confianza para mantener el rumbo" in body["reading"]
+    english = client.get("/groups/RPT/dashboard/trend/checkin/self_efficacy.json").get_json()
+    assert "Confidence to stay on track" in english["reading"]
+
+
+def test_an_unknown_interface_language_is_refused(one_meeting: Flask) -> None:
+    response = coordinator_for(one_meeting).get("/groups/RPT/dashboard/trend/checkin/self_efficacy.json?ui=xx")
+    assert response.status_code == 400
+    assert "Unknown ui 'xx'" in response.get_data(as_text=True)
