@@ -9,7 +9,7 @@ import pytest
 from survey.extensions import db
 from survey.models import Group
 from tests.browser.conftest import ARTIFACTS
-from tests.browser.test_coordinator_a11y import TABLET, log_in
+from tests.browser.test_coordinator_a11y import log_in
 from tests.coordinator_support import add_user
 from tests.dashboard_support import MONDAY, add_responses
 
