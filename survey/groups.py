@@ -10,11 +10,13 @@ from dataclasses import dataclass, fields
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import Connection, bindparam, func, select
 
 from . import catalog
 from .extensions import db
 from .instruments.length import FormLength, form_length
+from .instruments.overlap import find_overlaps
 from .models import Group, GroupInstrument, Meeting, Response, now_utc
 
 # No 0/O, 1/I/L: codes are read off posters and typed on phones.
@@ -184,8 +186,31 @@ def check_settings(settings: GroupSettings) -> None:
         raise GroupError(
             f"Choose at least one loaded questionnaire (unknown: {', '.join(unknown) or 'none'}).", "instruments"
         )
+    check_no_repeats(settings.instrument_ids)
     if settings.min_group_size < MIN_GROUP_SIZE_FLOOR:
         raise GroupError(f"The minimum reporting size cannot be below {MIN_GROUP_SIZE_FLOOR}.", "min_group_size")
+
+
+def check_no_repeats(instrument_ids: Sequence[str]) -> None:
+    """Refuse questionnaires that ask one question with different answers (the same answers are asked once).
+
+    :raises GroupError: naming both questionnaires and their items.
+    """
+    instruments = [found for i in instrument_ids if (found := catalog.registry().get(i)) is not None]
+    clashes = find_overlaps(instruments)[1]
+    if clashes:
+        (first, first_item), (second, second_item) = clashes[0].first, clashes[0].second
+        raise GroupError(
+            _(
+                "“%(first)s” and “%(second)s” both ask the same question (%(first_item)s and %(second_item)s) "
+                "with different answers, so one form cannot ask it once for both; choose one of them.",
+                first=first,
+                second=second,
+                first_item=f"{first}.{first_item}",
+                second_item=f"{second}.{second_item}",
+            ),
+            "instruments",
+        )
 
 
 def create_group(settings: GroupSettings, code: str | None = None) -> Group:
