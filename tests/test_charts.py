@@ -124,7 +124,7 @@ def test_count_axes_tick_only_on_whole_numbers(counts):
     assert axis["tickmode"] == "linear" and axis["tick0"] == 0
     assert axis["dtick"] >= 1 and axis["dtick"] == int(axis["dtick"])
     assert axis["range"][1] >= max(counts)
-    assert axis["title"]["text"] == "Responses"
+    assert axis["title"]["text"] == "People"  # one per sending of the form, not per questionnaire
 
 
 AGREE = ((1.0, "Strongly disagree"), (2.0, "Disagree"), (3.0, "Neither"), (4.0, "Agree"), (5.0, "Strongly agree"))

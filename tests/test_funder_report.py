@@ -169,6 +169,11 @@ def test_report_charts_ask_for_the_groups_language(one_meeting: Flask) -> None:
         "/groups/RPT/dashboard/trend/checkin/self_efficacy.json?ui=es", headers={"Accept-Language": "en"}
     ).get_json()
     assert "Confianza para mantener el rumbo" in body["reading"]
+    layout = body["figure"]["layout"]
+    assert layout["yaxis"]["title"]["text"] == "Puntuación media"
+    assert layout["xaxis"]["ticktext"] == ["6 oct 2026"]  # Babel's Spanish month, not strftime's English
+    engagement = client.get("/groups/RPT/dashboard/engagement.json?ui=es").get_json()["figure"]["layout"]
+    assert "Personas por reunión" in [a["text"] for a in engagement["annotations"]]
     english = client.get("/groups/RPT/dashboard/trend/checkin/self_efficacy.json").get_json()
     assert "Confidence to stay on track" in english["reading"]
 

@@ -13,6 +13,9 @@ from html import escape
 from typing import Any
 
 import plotly.graph_objects as go
+from babel.dates import format_date
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from plotly.subplots import make_subplots
 
 from ..stats import Summary
@@ -42,16 +45,24 @@ def _x(periods: Sequence[Period]) -> list[str]:
     return [p.start.isoformat() if p.start else "" for p in periods]
 
 
+def _date(day: dt.date, pattern: str) -> str:
+    """Format a date in the interface's language (English outside a request)."""
+    return format_date(day, pattern, locale=str(get_locale() or "en"))
+
+
 def period_label(start: dt.date, grain: str) -> str:
     """Return a tick label naming exactly one period: a meeting date, a week start or a month."""
     if grain == "month":
-        return f"{start:%b %Y}"
+        return _date(start, "MMM y")
     if grain == "week":
-        return f"wk {start.day} {start:%b %Y}"
-    return f"{start.day} {start:%b %Y}"
+        return _("wk %(date)s", date=_date(start, "d MMM y"))
+    return _date(start, "d MMM y")
 
 
-GRAIN_AXIS = {"meeting": "Meeting", "week": "Week starting", "month": "Month"}
+def grain_axis(grain: str) -> str:
+    """Return the date axis title of a grain."""
+    titles = {"meeting": _("Meeting"), "week": _("Week starting"), "month": _("Month")}
+    return titles.get(grain, grain.capitalize())
 
 
 def date_axis(periods: Sequence[Period], grain: str, **extra: Any) -> dict[str, Any]:
@@ -60,7 +71,7 @@ def date_axis(periods: Sequence[Period], grain: str, **extra: Any) -> dict[str, 
     axis: dict[str, Any] = {
         "type": "date",
         "showgrid": False,
-        "title": {"text": GRAIN_AXIS.get(grain, grain.capitalize())},
+        "title": {"text": grain_axis(grain)},
         "tickmode": "array",
         "tickvals": [d.isoformat() for d in starts],
         "ticktext": [period_label(d, grain) for d in starts],
@@ -136,15 +147,22 @@ def wrap(text: str, width: int = 48) -> str:
 
 def _hover(period: Period, grain: str, k: int, low: float, high: float) -> str:
     """Return the hover text of one period: the mean with its CI and n, or why it is hidden."""
-    label = esc(period_label(period.start, grain)) if period.start else "All time"
+    label = esc(period_label(period.start, grain)) if period.start else esc(_("All time"))
     if period.suppressed or period.summary is None:
-        why = f"fewer than {k} responses" if period.hidden_because == "small_cell" else "hidden to protect another cell"
-        return f"{label}<br>n = {period.n}: {why}, not shown"
+        if period.hidden_because == "small_cell":
+            why = _("fewer than %(k)d responses, not shown", k=k)
+        else:
+            why = _("hidden to protect another cell, not shown")
+        return f"{label}<br>n = {period.n}: {esc(why)}"
     s = period.summary
     ci = ""
     if s.ci_low is not None and s.ci_high is not None:
-        ci = f" (95% CI {clip(s.ci_low, low, high):.1f} to {clip(s.ci_high, low, high):.1f})"
-    return f"{label}<br>mean {s.mean:.2f}{ci}<br>n = {period.n}"
+        interval = _(
+            "%(low)s to %(high)s", low=f"{clip(s.ci_low, low, high):.1f}", high=f"{clip(s.ci_high, low, high):.1f}"
+        )
+        ci = f" (95% CI {esc(interval)})"
+    mean = esc(_("mean %(mean)s", mean=f"{s.mean:.2f}"))
+    return f"{label}<br>{mean}{ci}<br>n = {period.n}"
 
 
 def ci_band(
@@ -209,7 +227,7 @@ def trend_figure(trend: ScaleTrend, participation: Sequence[Period], k: int) -> 
         "fill": "toself",
         "fillcolor": BAND_FILL,
         "hoverinfo": "skip",
-        "name": "95% confidence band",
+        "name": esc(_("%(level)s confidence band", level="95%")),
     }
     means = [_r(s.mean) if s else None for s in shown]
     mean = {
@@ -217,7 +235,7 @@ def trend_figure(trend: ScaleTrend, participation: Sequence[Period], k: int) -> 
         "x": x,
         "y": means,
         "mode": "lines+markers",
-        "name": esc(f"{trend.scale.label} (mean)"),
+        "name": esc(_("%(scale)s (mean)", scale=trend.scale.label)),
         "line": {"color": BLUE, "width": 2},
         "marker": {"size": 7},
         "connectgaps": False,
@@ -272,12 +290,14 @@ def trend_figure(trend: ScaleTrend, participation: Sequence[Period], k: int) -> 
             }
         )
     if not any(m is not None for m in means):
-        notes.append(empty_message("No results to show for this period yet" if trend.periods else "No answers yet"))
+        notes.append(
+            empty_message(_("No results to show for this period yet") if trend.periods else _("No answers yet"))
+        )
     layout = _layout(
         "",
         xaxis=date_axis(trend.periods or participation, trend.grain, anchor="y2"),
-        yaxis={"domain": [0.34, 1], "range": [low, high], "title": {"text": "Mean score"}},
-        yaxis2={"domain": [0, 0.28], **count_axis([p.n for p in participation], "People")},
+        yaxis={"domain": [0.34, 1], "range": [low, high], "title": {"text": _("Mean score")}},
+        yaxis2={"domain": [0, 0.28], **count_axis([p.n for p in participation], _("People"))},
         shapes=shapes,
         annotations=notes,
     )
@@ -290,25 +310,33 @@ def _participation_trace(periods: Sequence[Period], grain: str, k: int) -> dict[
         "type": "bar",
         "x": _x(periods),
         "y": [p.n for p in periods],
-        "name": "Responses",
+        "name": _("People"),
         "marker": {"color": [GREY if p.suppressed else BLUE for p in periods]},
-        "hovertext": [
-            f"{esc(period_label(p.start, grain)) if p.start else 'All time'}: {p.n} responses"
-            + (f" (fewer than {k}: results not shown)" if p.hidden_because == "small_cell" else "")
-            + (" (results hidden to protect another cell)" if p.hidden_because == "complement" else "")
-            for p in periods
-        ],
+        "hovertext": [_bar_hover(p, grain, k) for p in periods],
         "hoverinfo": "text",
     }
+
+
+def _bar_hover(period: Period, grain: str, k: int) -> str:
+    """Return a participation bar's hover text: its period, its people and why results are withheld."""
+    label = period_label(period.start, grain) if period.start else _("All time")
+    text = _("%(period)s: %(n)d people", period=label, n=period.n)
+    if period.hidden_because == "small_cell":
+        text += " " + _("(fewer than %(k)d: results not shown)", k=k)
+    elif period.hidden_because == "complement":
+        text += " " + _("(results hidden to protect another cell)")
+    return esc(text)
 
 
 def participation_figure(periods: Sequence[Period], grain: str, k: int) -> go.Figure:
     """Responses per period as a bar chart (grey where results are withheld)."""
     layout = _layout(
-        f"Responses per {grain}",
+        {"meeting": _("People per meeting"), "week": _("People per week"), "month": _("People per month")}.get(
+            grain, ""
+        ),
         xaxis=date_axis(periods, grain),
-        yaxis=count_axis([p.n for p in periods], "Responses"),
-        annotations=[] if any(p.n for p in periods) else [empty_message("No answers in this period")],
+        yaxis=count_axis([p.n for p in periods], _("People")),
+        annotations=[] if any(p.n for p in periods) else [empty_message(_("No answers in this period"))],
     )
     return go.Figure(data=[_participation_trace(periods, grain, k)], layout=layout)
 
@@ -490,16 +518,19 @@ def engagement_figure(engagement: Engagement) -> go.Figure:
     fig = make_subplots(
         rows=2,
         cols=1,
-        subplot_titles=["Responses per meeting", "Participant codes that answered again in a later month"],
+        subplot_titles=[_("People per meeting"), _("Participant codes that answered again in a later month")],
         vertical_spacing=0.18,
     )
     fig.add_trace(
         go.Bar(
             x=[d.isoformat() for d, _ in engagement.meetings],
-            y=[n for _, n in engagement.meetings],
+            y=[n for _day, n in engagement.meetings],
             marker_color=BLUE,
-            name="Responses",
-            hovertemplate="%{x}: %{y} responses<extra></extra>",
+            name=_("People"),
+            hovertext=[
+                esc(_("%(period)s: %(n)d people", period=_date(d, "d MMM y"), n=n)) for d, n in engagement.meetings
+            ],
+            hoverinfo="text",
         ),
         row=1,
         col=1,
@@ -507,16 +538,11 @@ def engagement_figure(engagement: Engagement) -> go.Figure:
     months = engagement.retention
     fig.add_trace(
         go.Bar(
-            x=[f"{m.month:%b %Y}" for m in months],
+            x=[_date(m.month, "MMM y") for m in months],
             y=[_r(100.0 * m.returned / m.n) if m.returned is not None and m.n else None for m in months],
             marker_color="#2166ac",
-            name="Came back (%)",
-            hovertext=[
-                f"{m.month:%B %Y}: {m.returned} of {m.n} codes came back"
-                if m.returned is not None
-                else f"{m.month:%B %Y}: {m.n} codes ({esc(m.note)})"
-                for m in months
-            ],
+            name=_("Came back (%)"),
+            hovertext=[_retention_hover(m.month, m.n, m.returned, m.note) for m in months],
             hoverinfo="text",
         ),
         row=2,
@@ -526,14 +552,22 @@ def engagement_figure(engagement: Engagement) -> go.Figure:
     axis = date_axis(meetings, "meeting")
     axis.pop("type")
     fig.update_xaxes(type="date", **axis, row=1, col=1)
-    fig.update_yaxes(**count_axis([n for _, n in engagement.meetings], "Responses"), row=1, col=1)
+    fig.update_yaxes(**count_axis([n for _day, n in engagement.meetings], _("People")), row=1, col=1)
     fig.update_yaxes(title_text="%", range=[0, 100], row=2, col=1)
-    fig.update_xaxes(type="category", title_text="Month", row=2, col=1)
+    fig.update_xaxes(type="category", title_text=_("Month"), row=2, col=1)
     fig.update_layout(height=560, showlegend=False)
     _base_layout(fig, "")
     if not engagement.meetings:
-        fig.add_annotation(**empty_message("No meetings in this period"))
+        fig.add_annotation(**empty_message(_("No meetings in this period")))
     return fig
+
+
+def _retention_hover(month: dt.date, n: int, returned: int | None, note: str) -> str:
+    """Return a month's hover text: how many codes came back, or why that is not shown."""
+    name = _date(month, "MMMM y")
+    if returned is not None:
+        return esc(_("%(month)s: %(returned)d of %(n)d codes came back", month=name, returned=returned, n=n))
+    return esc(_("%(month)s: %(n)d codes (%(note)s)", month=name, n=n, note=note))
 
 
 def item_figures(items: Sequence[ItemDistribution], k: int) -> dict[str, go.Figure]:
