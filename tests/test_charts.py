@@ -183,3 +183,10 @@ def test_item_texts_are_escaped_and_wrapped_not_cut():
 def test_empty_likert_chart_says_so():
     layout = figure(charts.likert_figure([], 5))["layout"]
     assert [a["text"] for a in layout["annotations"]] == ["No answers in this period"]
+
+
+def test_a_lone_bar_on_a_date_axis_gets_a_width() -> None:
+    one = [Period(dt.date(2026, 1, 5), 6, None, None)]
+    two = [*one, Period(dt.date(2026, 1, 12), 5, None, None)]
+    assert charts.participation_figure(one, "week", 5).data[0].width == (5 * 86_400_000,)
+    assert charts.participation_figure(two, "week", 5).data[0].width is None

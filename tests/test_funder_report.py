@@ -145,6 +145,7 @@ def test_report_of_a_group_without_answers(make_app) -> None:
     assert "0 people in total" in page and "0 questionnaires filled in" in page
     assert "Nobody has answered in the period chosen yet." in page
     assert "data-figure-src" not in page  # no empty chart drawn with an invented date axis
+    assert "How much to trust the scales" not in page  # no section of empty tables either
     assert "2000" not in page
 
 

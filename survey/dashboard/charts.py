@@ -314,7 +314,17 @@ def _participation_trace(periods: Sequence[Period], grain: str, k: int) -> dict[
         "marker": {"color": [GREY if p.suppressed else BLUE for p in periods]},
         "hovertext": [_bar_hover(p, grain, k) for p in periods],
         "hoverinfo": "text",
+        **lone_bar_width(len(periods), grain),
     }
+
+
+# Plotly sizes a date bar by the gap to its neighbour; a lone bar has none and is drawn a millisecond wide.
+LONE_BAR_DAYS = {"meeting": 2, "week": 5, "month": 20}
+
+
+def lone_bar_width(count: int, grain: str) -> dict[str, Any]:
+    """Return an explicit width (in ms) for the only bar of a date axis, nothing when there are several."""
+    return {"width": [LONE_BAR_DAYS.get(grain, 2) * 86_400_000]} if count == 1 else {}
 
 
 def _bar_hover(period: Period, grain: str, k: int) -> str:
@@ -531,6 +541,7 @@ def engagement_figure(engagement: Engagement) -> go.Figure:
                 esc(_("%(period)s: %(n)d people", period=_date(d, "d MMM y"), n=n)) for d, n in engagement.meetings
             ],
             hoverinfo="text",
+            **lone_bar_width(len(engagement.meetings), "meeting"),
         ),
         row=1,
         col=1,

@@ -71,6 +71,8 @@ def test_one_meeting_gives_one_tick_at_every_grain(live_server, new_context, gra
     seed(live_server.app, [MONDAY])
     slot = open_chart(live_server, new_context, f"/groups/BROWSEEN/dashboard?grain={grain}", "self_efficacy")
     assert slot.locator(".xtick text").all_text_contents() == [tick]
+    bar = slot.locator(".barlayer .point path").first.bounding_box()
+    assert bar is not None and bar["width"] > 8  # a lone date bar is drawn, not a millisecond wide
 
 
 def test_a_scale_nobody_answered_draws_a_message_and_no_invented_dates(live_server, new_context) -> None:

@@ -75,3 +75,20 @@ def test_report_of_a_group_without_answers_prints_in_its_language(live_server, n
     assert "2000" not in text
     assert page.locator(".dash-chart").count() == 0
     page.screenshot(path=str(ARTIFACTS / "report-empty-print.png"), full_page=True)
+
+
+def test_report_of_one_meeting_prints_one_period(live_server, new_context) -> None:
+    with live_server.app.app_context():
+        group = db.session.query(Group).filter_by(code="BROWSEEN").one()
+        add_responses(group, MONDAY, [{"confidence_overall": float(v), "craving_now": 3.0} for v in range(3, 8)])
+    add_user(live_server.app, "admin@example.org", role="admin")
+    page = new_context(**A4, locale="en-US").new_page()
+    log_in(page, live_server.url, "admin@example.org")
+    page.goto(live_server.url + "/groups/BROWSEEN/dashboard/report")
+    slot = page.locator("[data-figure-src*='self_efficacy']").first
+    slot.locator("svg.main-svg").first.wait_for()
+    assert slot.locator(".xtick text").all_text_contents() == ["5 Jan 2026"]
+    page.emulate_media(media="print")
+    facts = page.locator(".report-facts").inner_text()
+    assert "January 5, 2026" in facts and "5 people in total" in facts and "1 of 1 meeting had answers" in facts
+    page.screenshot(path=str(ARTIFACTS / "report-one-meeting-print.png"), full_page=True)
