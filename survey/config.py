@@ -83,6 +83,10 @@ SETTINGS: dict[str, tuple[Any, str]] = {
         "",
         "Retention policy sentence shown in the privacy notice, e.g. 'Answers are deleted after 3 years.'",
     ),
+    "SURVEY_ORGANISATION_NAME": (
+        "",
+        "Name of the organisation running the groups, printed at the top of every group report.",
+    ),
     "SURVEY_SUPPORT_RESOURCES": (
         None,
         "JSON list of support resources for the help page and alerts: {name, contact, href?, note?}; "

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, bindparam, func, select
 from . import catalog
 from .extensions import db
 from .instruments.length import FormLength, form_length
+from .instruments.overlap import find_overlaps
 from .models import Group, GroupInstrument, Meeting, MeetingSchedule, Response, now_utc
 from .schedule_words import ScheduleError, check_schedule
 from .schedules import ONCE, ScheduleEntry
@@ -211,9 +212,32 @@ def check_settings(settings: GroupSettings, kept: Sequence[ScheduleEntry] = ()) 
             _("Choose at least one loaded questionnaire (unknown: %(ids)s).", ids=", ".join(unknown) or _("none")),
             "instruments",
         )
+    check_no_repeats(settings.instrument_ids)
     if settings.min_group_size < MIN_GROUP_SIZE_FLOOR:
         raise GroupError(
             _("The minimum reporting size cannot be below %(num)d.", num=MIN_GROUP_SIZE_FLOOR), "min_group_size"
+        )
+
+
+def check_no_repeats(instrument_ids: Sequence[str]) -> None:
+    """Refuse questionnaires that ask one question with different answers (the same answers are asked once).
+
+    :raises GroupError: naming both questionnaires and their items.
+    """
+    instruments = [found for i in instrument_ids if (found := catalog.registry().get(i)) is not None]
+    clashes = find_overlaps(instruments)[1]
+    if clashes:
+        (first, first_item), (second, second_item) = clashes[0].first, clashes[0].second
+        raise GroupError(
+            _(
+                "“%(first)s” and “%(second)s” both ask the same question (%(first_item)s and %(second_item)s) "
+                "with different answers, so one form cannot ask it once for both; choose one of them.",
+                first=first,
+                second=second,
+                first_item=f"{first}.{first_item}",
+                second_item=f"{second}.{second_item}",
+            ),
+            "instruments",
         )
 
 

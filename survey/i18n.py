@@ -35,8 +35,8 @@ def explicit_locale() -> str | None:
     """Return the language chosen on the page (`?lang=` or the form's hidden field), if valid."""
     if not has_request_context():
         return None
-    # On dashboards `lang` filters the answers by their language; it never changes the interface's.
-    chosen = None if request.blueprint == "dashboard" else request.args.get("lang")
+    # On dashboards `lang` filters the answers by their language; `ui` (the report's charts) sets the interface's.
+    chosen = request.args.get("ui") if request.blueprint == "dashboard" else request.args.get("lang")
     if chosen is None and request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
         try:
             chosen = request.form.get("lang")

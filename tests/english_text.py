@@ -159,6 +159,7 @@ def english_in(text: str, data: Iterable[str] = ()) -> list[str]:
         text = text.replace(known, " ")
     text = re.sub(r"[\w.+-]+@[\w-]+(\.[\w-]+)+", " ", text)  # e-mail addresses
     text = re.sub(r"https?://\S+|/[\w/.?=&-]+", " ", text)  # links and paths
+    text = re.sub(r"\b[0-9a-f]{8,}\b", " ", text)  # content hashes ("d83bd266be01" is no English "be")
     for pattern in BUILT_IN_AGGREGATES:
         text = re.sub(pattern, " ", text)
     text = html.unescape(text)

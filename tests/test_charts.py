@@ -124,7 +124,7 @@ def test_count_axes_tick_only_on_whole_numbers(counts):
     assert axis["tickmode"] == "linear" and axis["tick0"] == 0
     assert axis["dtick"] >= 1 and axis["dtick"] == int(axis["dtick"])
     assert axis["range"][1] >= max(counts)
-    assert axis["title"]["text"] == "Responses"
+    assert axis["title"]["text"] == "People"  # one per sending of the form, not per questionnaire
 
 
 AGREE = ((1.0, "Strongly disagree"), (2.0, "Disagree"), (3.0, "Neither"), (4.0, "Agree"), (5.0, "Strongly agree"))
@@ -183,3 +183,10 @@ def test_item_texts_are_escaped_and_wrapped_not_cut():
 def test_empty_likert_chart_says_so():
     layout = figure(charts.likert_figure([], 5))["layout"]
     assert [a["text"] for a in layout["annotations"]] == ["No answers in this period"]
+
+
+def test_a_lone_bar_on_a_date_axis_gets_a_width() -> None:
+    one = [Period(dt.date(2026, 1, 5), 6, None, None)]
+    two = [*one, Period(dt.date(2026, 1, 12), 5, None, None)]
+    assert charts.participation_figure(one, "week", 5).data[0].width == (5 * 86_400_000,)
+    assert charts.participation_figure(two, "week", 5).data[0].width is None

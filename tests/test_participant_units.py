@@ -11,6 +11,7 @@ from flask import Flask
 
 from survey.config import PROJECT_ROOT
 from survey.i18n import supported
+from survey.instruments import Instrument
 from survey.participant import tokens
 from survey.participant.form import FormPlan
 from survey.participant.messages import translate_error
@@ -111,9 +112,19 @@ def test_item_names_collide_only_with_a_prefix(papp: Flask) -> None:
     with papp.app_context():
         every = catalog.registry().get("every_type")
         assert every is not None
-        plan = FormPlan.of([every, every])
+        definition = every.definition()
+        definition["id"] = "every_other"
+        for item in definition["items"]:  # other wording: other questions with the same ids
+            text = item["text"]
+            item["text"] = {k: f"Other: {v}" for k, v in text.items()} if isinstance(text, dict) else f"Other: {text}"
+        other = Instrument.from_definition(definition)
+        plan = FormPlan.of([every, other])
+        same = FormPlan.of([every, every])
     assert plan.name(0, "mood") == "mood"
-    assert plan.name(1, "mood") == "every_type.mood"
+    assert plan.name(1, "mood") == "every_other.mood"
+    assert not plan.asked_before
+    # The very same questions twice are asked once, under the first one's names.
+    assert same.name(1, "mood") == "mood" and (1, "mood") in same.asked_before
 
 
 @pytest.mark.parametrize(

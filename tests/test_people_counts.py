@@ -13,6 +13,7 @@ from .dashboard_support import add_group, add_user, log_in, move_release_clock
 
 TOKEN_RE = re.compile(r'name="form_token" value="([^"]+)"')
 PEOPLE, WITH_CRAVING = 10, 3  # ten people send check-in + craving; three of them answer the craving questions
+# The urge question is in both questionnaires, so the form asks it once (as craving_now) and scores it in both.
 
 
 @pytest.fixture
@@ -23,9 +24,9 @@ def answered(app: Flask) -> Flask:
     for person in range(PEOPLE):
         page = participant.get("/s/PPL").get_data(as_text=True)
         data = {"form_token": TOKEN_RE.search(page).group(1), "lang": "en", "website": ""}
-        data |= {"confidence_overall": "7", "craving_now": "2", "helpful": "4"}
+        data |= {"confidence_overall": "7", "helpful": "4"}
         if person < WITH_CRAVING:
-            data |= {"strength_now": str(person + 1), "frequency": "2", "hardest": "5"}
+            data |= {"craving_now": str(person + 1), "frequency": "2", "hardest": "5"}
         assert participant.post("/s/PPL", data=data).status_code == 303
     return app
 
@@ -51,8 +52,11 @@ def test_export_csv_counts_people_and_a_scale_its_scored_people(coordinator) -> 
     craving = [r for r in rows if r["figure"] == "trend" and r["instrument"] == "craving" and r["scale"] == "craving"]
     craving = [r for r in craving if r["grain"] == "meeting"]
     assert [r["n"] for r in craving] == [str(WITH_CRAVING)]  # the seven who skipped it have no score
-    checkin = [r for r in rows if r["figure"] == "trend" and r["instrument"] == "checkin" and r["scale"] == "craving"]
-    assert [r["n"] for r in checkin if r["grain"] == "meeting"] == [str(PEOPLE)]  # everyone answered craving_now
+    checkin = [r for r in rows if r["figure"] == "trend" and r["instrument"] == "checkin"]
+    confidence = [r["n"] for r in checkin if r["scale"] == "self_efficacy" and r["grain"] == "meeting"]
+    assert confidence == [str(PEOPLE)]  # everyone answered confidence_overall
+    # The one urge answer is the check-in's craving score as well as the craving questionnaire's.
+    assert [r["n"] for r in checkin if r["scale"] == "craving" and r["grain"] == "meeting"] == [str(WITH_CRAVING)]
 
 
 def test_the_trend_bars_show_the_scales_n(coordinator) -> None:

@@ -6,6 +6,8 @@ import statistics
 from dataclasses import dataclass, replace
 from typing import Any
 
+from flask_babel import gettext as _
+
 from ..stats import change_shares
 from . import published
 from .context import Dashboard
@@ -60,14 +62,23 @@ def change(dashboard: Dashboard) -> list[ScaleChange]:
         pairs = published.change_pairs(dashboard.group.id, ids, item.scale.scale_id)
         empty = ScaleChange(item.scale, len(pairs), None, None, None, None, None, "")
         if item.alpha is None or item.n < MIN_ALPHA_N_FOR_CHANGE:
-            results.append(replace(empty, note="Needs a reliability estimate from at least 20 complete responses."))
+            results.append(
+                replace(
+                    empty,
+                    note=_(
+                        "Needs a reliability estimate from at least %(n)d complete responses.", n=MIN_ALPHA_N_FOR_CHANGE
+                    ),
+                )
+            )
             continue
         if item.alpha > MAX_TRUSTED_ALPHA:
             results.append(
                 replace(
                     empty,
-                    note="Every question was answered the same way, so measurement error "
-                    "cannot be estimated from this group's answers.",
+                    note=_(
+                        "Every question was answered the same way, so measurement error "
+                        "cannot be estimated from this group's answers."
+                    ),
                 )
             )
             continue
@@ -75,7 +86,7 @@ def change(dashboard: Dashboard) -> list[ScaleChange]:
         shares = change_shares(pairs, sd, item.alpha, item.scale.higher_is_better, dashboard.k)
         if shares is None:
             results.append(
-                replace(empty, note=f"Shown once at least {dashboard.k} linked participants answered twice.")
+                replace(empty, note=_("Shown once at least %(k)d linked participants answered twice.", k=dashboard.k))
             )
             continue
         results.append(

@@ -13,14 +13,15 @@ from html import escape
 from typing import Any
 
 import plotly.graph_objects as go
+from babel.dates import format_date
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from plotly.subplots import make_subplots
 
 from ..stats import Summary
 from .aggregates import Engagement, ItemDistribution, Period, ScaleComparison, ScaleTrend
-from .wording import format_day, show_date, show_number
+from .wording import show_number
 
 BLUE = "#0b57a4"
 BAND_FILL = "rgba(11,87,164,0.18)"
@@ -46,16 +47,24 @@ def _x(periods: Sequence[Period]) -> list[str]:
     return [p.start.isoformat() if p.start else "" for p in periods]
 
 
+def _date(day: dt.date, pattern: str) -> str:
+    """Format a date in the interface's language (English outside a request)."""
+    return format_date(day, pattern, locale=str(get_locale() or "en"))
+
+
 def period_label(start: dt.date, grain: str) -> str:
     """Return a tick label naming exactly one period: a meeting date, a week start or a month."""
     if grain == "month":
-        return format_day(start, "MMM yyyy")
+        return _date(start, "MMM y")
     if grain == "week":
-        return _("wk %(date)s", date=format_day(start, "d MMM yyyy"))
-    return format_day(start, "d MMM yyyy")
+        return _("wk %(date)s", date=_date(start, "d MMM y"))
+    return _date(start, "d MMM y")
 
 
-GRAIN_AXIS = {"meeting": _l("Meeting"), "week": _l("Week starting"), "month": _l("Month")}
+def grain_axis(grain: str) -> str:
+    """Return the date axis title of a grain."""
+    titles = {"meeting": _("Meeting"), "week": _("Week starting"), "month": _("Month")}
+    return titles.get(grain, grain.capitalize())
 
 
 def date_axis(periods: Sequence[Period], grain: str, **extra: Any) -> dict[str, Any]:
@@ -64,7 +73,7 @@ def date_axis(periods: Sequence[Period], grain: str, **extra: Any) -> dict[str, 
     axis: dict[str, Any] = {
         "type": "date",
         "showgrid": False,
-        "title": {"text": str(GRAIN_AXIS.get(grain, grain.capitalize()))},
+        "title": {"text": grain_axis(grain)},
         "tickmode": "array",
         "tickvals": [d.isoformat() for d in starts],
         "ticktext": [period_label(d, grain) for d in starts],
@@ -143,7 +152,7 @@ def _hover(period: Period, grain: str, k: int, low: float, high: float) -> str:
     label = esc(period_label(period.start, grain)) if period.start else esc(_("All time"))
     if period.suppressed or period.summary is None:
         if period.hidden_because == "small_cell":
-            why = _("fewer than %(k)s responses, not shown", k=k)
+            why = _("fewer than %(k)d responses, not shown", k=k)
         else:
             why = _("hidden to protect another cell, not shown")
         return f"{label}<br>n = {period.n}: {esc(why)}"
@@ -304,38 +313,45 @@ def _participation_trace(periods: Sequence[Period], grain: str, k: int) -> dict[
         "type": "bar",
         "x": _x(periods),
         "y": [p.n for p in periods],
-        "name": _("Responses"),
+        "name": _("People"),
         "marker": {"color": [GREY if p.suppressed else BLUE for p in periods]},
-        "hovertext": [_participation_hover(p, grain, k) for p in periods],
+        "hovertext": [_bar_hover(p, grain, k) for p in periods],
         "hoverinfo": "text",
+        **lone_bar_width(len(periods), grain),
     }
 
 
-def _participation_hover(period: Period, grain: str, k: int) -> str:
-    """Return one bar's hover text: its people count and, when hidden, why."""
+# Plotly sizes a date bar by the gap to its neighbour; a lone bar has none and is drawn a millisecond wide.
+LONE_BAR_DAYS = {"meeting": 2, "week": 5, "month": 20}
+
+
+def lone_bar_width(count: int, grain: str) -> dict[str, Any]:
+    """Return an explicit width (in ms) for the only bar of a date axis, nothing when there are several."""
+    return {"width": [LONE_BAR_DAYS.get(grain, 2) * 86_400_000]} if count == 1 else {}
+
+
+def _bar_hover(period: Period, grain: str, k: int) -> str:
+    """Return a participation bar's hover text: its period, its people and why results are withheld."""
     label = period_label(period.start, grain) if period.start else _("All time")
-    text = label + ": " + ngettext("%(num)d response", "%(num)d responses", period.n)
+    text = _("%(period)s: %(n)d people", period=label, n=period.n)
     if period.hidden_because == "small_cell":
-        text += " " + _("(fewer than %(k)s: results not shown)", k=k)
+        text += " " + _("(fewer than %(k)d: results not shown)", k=k)
     elif period.hidden_because == "complement":
         text += " " + _("(results hidden to protect another cell)")
     return esc(text)
 
 
-PARTICIPATION_TITLES = {
-    "meeting": _l("Responses per meeting"),
-    "week": _l("Responses per week"),
-    "month": _l("Responses per month"),
-}
 COMPARISON_NAMES = {"previous": _l("previous"), "latest": _l("latest")}
 
 
 def participation_figure(periods: Sequence[Period], grain: str, k: int) -> go.Figure:
     """Responses per period as a bar chart (grey where results are withheld)."""
     layout = _layout(
-        esc(str(PARTICIPATION_TITLES.get(grain, PARTICIPATION_TITLES["meeting"]))),
+        {"meeting": _("People per meeting"), "week": _("People per week"), "month": _("People per month")}.get(
+            grain, ""
+        ),
         xaxis=date_axis(periods, grain),
-        yaxis=count_axis([p.n for p in periods], _("Responses")),
+        yaxis=count_axis([p.n for p in periods], _("People")),
         annotations=[] if any(p.n for p in periods) else [empty_message(_("No answers in this period"))],
     )
     return go.Figure(data=[_participation_trace(periods, grain, k)], layout=layout)
@@ -532,7 +548,7 @@ def engagement_figure(engagement: Engagement) -> go.Figure:
         rows=2,
         cols=1,
         subplot_titles=[
-            esc(_("Responses per meeting")),
+            esc(_("People per meeting")),
             esc(_("Participant codes that answered again in a later month")),
         ],
         vertical_spacing=0.18,
@@ -540,14 +556,14 @@ def engagement_figure(engagement: Engagement) -> go.Figure:
     fig.add_trace(
         go.Bar(
             x=[d.isoformat() for d, _ in engagement.meetings],
-            y=[n for _, n in engagement.meetings],
+            y=[n for _day, n in engagement.meetings],
             marker_color=BLUE,
-            name=_("Responses"),
+            name=_("People"),
             hovertext=[
-                esc(show_date(d) + ": " + ngettext("%(num)d response", "%(num)d responses", n))
-                for d, n in engagement.meetings
+                esc(_("%(period)s: %(n)d people", period=_date(d, "d MMM y"), n=n)) for d, n in engagement.meetings
             ],
             hoverinfo="text",
+            **lone_bar_width(len(engagement.meetings), "meeting"),
         ),
         row=1,
         col=1,
@@ -555,11 +571,11 @@ def engagement_figure(engagement: Engagement) -> go.Figure:
     months = engagement.retention
     fig.add_trace(
         go.Bar(
-            x=[format_day(m.month, "MMM yyyy") for m in months],
+            x=[_date(m.month, "MMM y") for m in months],
             y=[_r(100.0 * m.returned / m.n) if m.returned is not None and m.n else None for m in months],
             marker_color="#2166ac",
             name=_("Came back (%)"),
-            hovertext=[_retention_hover(m) for m in months],
+            hovertext=[_retention_hover(m.month, m.n, m.returned, m.note) for m in months],
             hoverinfo="text",
         ),
         row=2,
@@ -569,7 +585,7 @@ def engagement_figure(engagement: Engagement) -> go.Figure:
     axis = date_axis(meetings, "meeting")
     axis.pop("type")
     fig.update_xaxes(type="date", **axis, row=1, col=1)
-    fig.update_yaxes(**count_axis([n for _day, n in engagement.meetings], _("Responses")), row=1, col=1)
+    fig.update_yaxes(**count_axis([n for _day, n in engagement.meetings], _("People")), row=1, col=1)
     fig.update_yaxes(title_text="%", range=[0, 100], row=2, col=1)
     fig.update_xaxes(type="category", title_text=_("Month"), row=2, col=1)
     fig.update_layout(height=560, showlegend=False)
@@ -579,12 +595,12 @@ def engagement_figure(engagement: Engagement) -> go.Figure:
     return fig
 
 
-def _retention_hover(month: Any) -> str:
-    """Return one month's hover text: how many participant codes came back, or why that is not shown."""
-    name = format_day(month.month, "MMMM yyyy")
-    if month.returned is not None:
-        return esc(name + ": " + _("%(back)s of %(num)s codes came back", back=month.returned, num=month.n))
-    return esc(name + ": " + _("%(num)s codes", num=month.n)) + f" ({esc(month.note)})"
+def _retention_hover(month: dt.date, n: int, returned: int | None, note: str) -> str:
+    """Return a month's hover text: how many codes came back, or why that is not shown."""
+    name = _date(month, "MMMM y")
+    if returned is not None:
+        return esc(_("%(month)s: %(returned)d of %(n)d codes came back", month=name, returned=returned, n=n))
+    return esc(_("%(month)s: %(n)d codes (%(note)s)", month=name, n=n, note=note))
 
 
 def item_figures(items: Sequence[ItemDistribution], k: int) -> dict[str, go.Figure]:

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
+
 from . import published
 from .context import Dashboard
 from .periods import in_range
@@ -48,9 +50,9 @@ def engagement(dashboard: Dashboard) -> Engagement:
     for index, r in enumerate(months):
         n = int(r.n)
         if n < dashboard.k:
-            retention.append(RetentionMonth(r.month, n, None, f"fewer than {dashboard.k} participant codes"))
+            retention.append(RetentionMonth(r.month, n, None, _("fewer than %(k)d participant codes", k=dashboard.k)))
         elif index == len(months) - 1:
-            retention.append(RetentionMonth(r.month, n, None, "too early to tell"))
+            retention.append(RetentionMonth(r.month, n, None, _("too early to tell")))
         else:
             retention.append(RetentionMonth(r.month, n, int(r.returned), ""))
     retention = [m for m in retention if in_range(f, m.month, "month")]

@@ -10,12 +10,14 @@ from typing import Literal
 from flask import abort
 from flask_babel import gettext as _
 
+from ..i18n import SUPPORTED_LOCALES
+
 Grain = Literal["meeting", "week", "month"]
 GRAINS: tuple[Grain, ...] = ("meeting", "week", "month")
 GRAIN_CHOICES = ("auto", *GRAINS)
 ALL_LOCALES = "*"
 # Every parameter a dashboard URL may carry; anything else is refused so typos do not silently show other data.
-KNOWN_PARAMS = frozenset({"from", "to", "instrument", "lang", "grain", "period", "text"})
+KNOWN_PARAMS = frozenset({"from", "to", "instrument", "lang", "grain", "period", "text", "ui"})
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,7 @@ def parse_filters(args: Mapping[str, str], instruments: Iterable[str], locales: 
             _("The start date %(start)s is after the end date %(end)s.", start=start.isoformat(), end=end.isoformat())
         )
     text = _choice(args, "text", ("0", "1"), "0")
+    _choice(args, "ui", SUPPORTED_LOCALES, None)  # the interface language (read by i18n), checked here
     return Filters(
         start=start,
         end=end,

@@ -12,7 +12,7 @@ from ..instruments import ITEM_TYPES
 from . import published
 from .context import Dashboard
 from .participation import period_starts
-from .periods import DISPLAY_LOCALE, reason_text
+from .periods import display_locale, reason_text
 
 
 @dataclass(frozen=True)
@@ -94,12 +94,12 @@ def items_view(dashboard: Dashboard) -> ItemsView:
         cell = cells[item.id]
         low, high = instrument.numeric_range(item) or (0.0, 0.0)
         anchors = tuple(
-            (float(a.value), instrument.text(a.label, DISPLAY_LOCALE)) for a in getattr(item, "anchors", ())
+            (float(a.value), instrument.text(a.label, display_locale())) for a in getattr(item, "anchors", ())
         )
         items.append(
             ItemDistribution(
                 item_id=item.id,
-                text=instrument.text(item.text, DISPLAY_LOCALE),
+                text=instrument.text(item.text, display_locale()),
                 kind=kind,
                 reverse=item.reverse,
                 anchors=anchors,

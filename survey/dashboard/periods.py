@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ..instruments import Instrument, Scale
@@ -14,7 +15,12 @@ from ..stats import Cell, Summary
 from ..stats.hierarchy import CellKey
 from .filters import Filters
 
-DISPLAY_LOCALE = "en"
+
+def display_locale() -> str:
+    """Return the language instrument texts are shown in: the interface's (the report sets the group's)."""
+    return str(get_locale() or "en")
+
+
 GRAIN_NAMES = {"meeting": "meeting", "week": "week", "month": "month"}
 
 
@@ -91,12 +97,12 @@ class ScaleInfo:
     def of(cls, instrument: Instrument, scale: Scale) -> ScaleInfo:
         """Describe a scale with labels in the display language."""
         low, high = instrument.scale_range(scale)
-        bands = tuple((instrument.text(b.label, DISPLAY_LOCALE), float(b.min), float(b.max)) for b in scale.bands)
+        bands = tuple((instrument.text(b.label, display_locale()), float(b.min), float(b.max)) for b in scale.bands)
         return cls(
             instrument_id=instrument.id,
-            instrument_title=instrument.text(instrument.title, DISPLAY_LOCALE),
+            instrument_title=instrument.text(instrument.title, display_locale()),
             scale_id=scale.id,
-            label=instrument.text(scale.label, DISPLAY_LOCALE),
+            label=instrument.text(scale.label, display_locale()),
             higher_is_better=scale.higher_is_better,
             low=low,
             high=high,

@@ -75,6 +75,13 @@ def comment_texts(
     return queries.text_answers(group_id, item_ids, first, last, shown_meetings, locale)
 
 
+def questionnaires_answered(
+    group_id: int, version_ids: Sequence[int], meetings: Sequence[dt.date], locale: str | None = None
+) -> int:
+    """Count the released questionnaires (with at least one answer) of these versions at these shown meetings."""
+    return queries.questionnaires_answered(group_id, version_ids, meetings, locale)
+
+
 def meeting_counts(group_id: int) -> list[tuple[dt.date, int]]:
     """Return each held meeting's date with its number of people (0 when nobody answered)."""
     return [(r.day, int(r.n)) for r in queries.meetings_with_responses(group_id)]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
+
 from ..instruments import Instrument, Scale
 from ..stats import cronbach_alpha_from_sums
 from . import published
@@ -43,7 +45,8 @@ def _alpha(dashboard: Dashboard, instrument: Instrument, scale: Scale, version_i
     """Compute one scale's alpha from SQL sums (all-time, all languages of this group)."""
     info, k_items = ScaleInfo.of(instrument, scale), len(scale.items)
     if k_items < 2:
-        return ScaleReliability(info, k_items, 0, None, "One question only: internal consistency does not apply.")
+        note = _("One question only: internal consistency does not apply.")
+        return ScaleReliability(info, k_items, 0, None, note)
     reverse = {}
     for item_id in scale.items:
         bounds = instrument.numeric_range(item_id)
@@ -52,18 +55,20 @@ def _alpha(dashboard: Dashboard, instrument: Instrument, scale: Scale, version_i
     row = published.alpha_sums(dashboard.group.id, version_ids, scale.items, reverse) if version_ids else None
     n = int(row[0]) if row is not None else 0
     if row is None or n < dashboard.k:
-        return ScaleReliability(info, k_items, n, None, f"Fewer than {dashboard.k} complete responses: not shown.")
+        note = _("Fewer than %(k)d complete responses: not shown.", k=dashboard.k)
+        return ScaleReliability(info, k_items, n, None, note)
     sums = [float(v or 0.0) for v in row[1:]]
     result = cronbach_alpha_from_sums(n, sums[:k_items], sums[k_items : 2 * k_items], sums[-2], sums[-1])
     if result is None:
-        return ScaleReliability(info, k_items, n, None, "Answers do not vary enough to estimate consistency.")
+        return ScaleReliability(info, k_items, n, None, _("Answers do not vary enough to estimate consistency."))
     note = (
         ""
         if result.value >= LOW_ALPHA
-        else ("Low: the questions of this scale do not move together much in this group, so read its trend with care.")
+        else _("Low: the questions of this scale do not move together much in this group, so read its trend with care.")
     )
     if n < MIN_ALPHA_N_FOR_CHANGE:
-        note = (note + " " if note else "") + f"Based on only {n} complete responses, so this estimate is rough."
+        rough = _("Based on only %(n)d complete responses, so this estimate is rough.", n=n)
+        note = (note + " " if note else "") + rough
     return ScaleReliability(info, k_items, n, result.value, note)
 
 

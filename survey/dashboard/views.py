@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from typing import Any
 
 import plotly.graph_objects as go
-from flask import Response, abort, render_template, request, stream_with_context, url_for
+from flask import Response, abort, current_app, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.routing import BuildError
@@ -15,7 +16,8 @@ from werkzeug.routing import BuildError
 from .. import access, audit
 from ..database import begin_write
 from ..extensions import db
-from . import aggregates, bp, charts, exports
+from ..i18n import use_locale_hints
+from . import aggregates, bp, charts, exports, funder_report
 
 
 def figure_json(fig: go.Figure, data: Any, **extra: Any) -> Response:
@@ -198,11 +200,16 @@ def change_json(code: str) -> Response:
 @bp.get("/groups/<code>/dashboard/report")
 @login_required
 def report(code: str) -> str:
-    """A printable report for a funder or board: readings, charts, reliability and change."""
-    dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
+    """A printable report for a funder or board, in the group's language whatever the reader's browser asks."""
+    group = access.group_or_404(code)
+    locale = use_locale_hints(override=group.default_locale)
+    dashboard = aggregates.load_dashboard(group, request.args)
+    organisation = str(current_app.config.get("SURVEY_ORGANISATION_NAME") or "")
     return render_template(
         "dashboard/report.html",
+        page_locale=locale,
         dashboard=dashboard,
+        facts=funder_report.report_facts(dashboard, organisation, dt.datetime.now(dt.UTC)),
         trends=aggregates.group_trends(dashboard),
         participation=aggregates.participation(dashboard),
         engagement=aggregates.engagement(dashboard),

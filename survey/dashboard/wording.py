@@ -21,7 +21,7 @@ def reader_locale() -> str:
 
 def format_day(day: dt.date, pattern: str) -> str:
     """Format a date with a CLDR pattern ("d MMM yyyy") in the reader's language."""
-    return format_date(day, pattern, locale=reader_locale())
+    return format_date(day, pattern, locale=str(get_locale() or "en"))
 
 
 GRAIN_NAMES = {"meeting": _l("meeting"), "week": _l("week"), "month": _l("month")}
@@ -60,7 +60,7 @@ def show_number(value: float | None, digits: int = 2) -> str:
     """Return a statistic with a fixed number of decimals, in this language's notation ("3.50", "3,50")."""
     if value is None:
         return "–"
-    return format_decimal(value, format="0." + "0" * digits if digits else "0", locale=reader_locale())
+    return format_decimal(value, format="0." + "0" * digits if digits else "0", locale=str(get_locale() or "en"))
 
 
 def grain_name(grain: str) -> str:

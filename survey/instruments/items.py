@@ -61,6 +61,8 @@ class ItemBase(BaseModel):
     when_hidden: Literal["missing"] | Number = "missing"
     # Why a hidden item may count as the when_hidden number (for authors and reviewers, never shown).
     when_hidden_reason: str | None = None
+    # Items of a group's questionnaires with the same shared_id (or wording) are one question, asked once.
+    shared_id: str | None = Field(default=None, pattern=ID_PATTERN)
     if TYPE_CHECKING:
         type: str  # each subclass declares its own Literal, which pydantic uses as the discriminator
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from .item_types import ITEM_TYPES
 from .model import Instrument
+from .overlap import find_overlaps
 
 FORM_SECONDS = 20
 
@@ -38,7 +39,8 @@ def form_length(instruments: Iterable[Instrument]) -> FormLength:
     instruments = list(instruments)
     if not instruments:
         return FormLength(0, 0)
-    questions = sum(len(instrument.items) for instrument in instruments)
+    # A question two questionnaires share is asked once (overlap.py), so it is counted once.
+    questions = sum(len(instrument.items) for instrument in instruments) - len(find_overlaps(instruments)[0])
     return FormLength(questions, FORM_SECONDS + sum(instrument_seconds(i) for i in instruments))
 
 

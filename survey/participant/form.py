@@ -1,7 +1,9 @@
 """The survey form: field names for each instrument's items, and what the templates render.
 
 Inputs are named by item id. A name that another instrument of the same form already uses,
-or that a control field uses, is prefixed with its instrument id (`checkin.helpful`).
+or that a control field uses, is prefixed with its instrument id (`checkin.helpful`). A question
+an earlier instrument of the form asks already (instruments/overlap.py) is not asked again: its
+item takes the earlier input's name, so the one answer is stored and scored in both.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..instruments import ITEM_TYPES, AnswerValue, Instrument
 from ..instruments.conditions import ConditionGroup
+from ..instruments.overlap import find_overlaps
 from ..scoring import visible_items
 from .messages import translate_error
 
@@ -33,18 +36,23 @@ class FormPlan:
 
     instruments: tuple[Instrument, ...]
     names: dict[tuple[int, str], str] = field(default_factory=dict)  # (position, item id) -> name
+    asked_before: frozenset[tuple[int, str]] = frozenset()  # items an earlier instrument asks already
 
     @classmethod
     def of(cls, instruments: Sequence[Instrument]) -> FormPlan:
-        """Return the plan, naming each item by its id unless that name is taken."""
+        """Return the plan, naming each item by its id unless that name is taken; shared items share a name."""
+        shared = {s.repeat: s.asked for s in find_overlaps(instruments)[0]}
         names: dict[tuple[int, str], str] = {}
         taken: set[str] = set(CONTROL_FIELDS)
         for position, instrument in enumerate(instruments):
             for item in instrument.items:
+                if (position, item.id) in shared:
+                    names[(position, item.id)] = names[shared[(position, item.id)]]
+                    continue
                 name = item.id if item.id not in taken else f"{instrument.id}.{item.id}"
                 names[(position, item.id)] = name
                 taken.add(name)
-        return cls(tuple(instruments), names)
+        return cls(tuple(instruments), names, frozenset(shared))
 
     def name(self, position: int, item_id: str) -> str:
         """Return the input name of an item."""
@@ -60,15 +68,15 @@ class FormPlan:
 
         :raises FormShapeError: for a field the form never had or a repeated control field.
         """
-        by_name = {name: key for key, name in self.names.items()}
-        unknown = [name for name in form if name not in by_name and name not in CONTROL_FIELDS]
+        known = set(self.names.values())
+        unknown = [name for name in form if name not in known and name not in CONTROL_FIELDS]
         if unknown:
             raise FormShapeError(", ".join(sorted(unknown)[:5]))
         repeated = [name for name in CONTROL_FIELDS if len(form.getlist(name)) > 1]
         if repeated:
             raise FormShapeError(", ".join(repeated))
         raw: list[dict[str, list[str]]] = [{} for _ in self.instruments]
-        for name, (position, item_id) in by_name.items():
+        for (position, item_id), name in self.names.items():  # a shared input fills each instrument's item
             if name in form:
                 raw[position][item_id] = form.getlist(name)
         return raw
@@ -224,6 +232,8 @@ def sections(
         problems = errors[position] if errors else {}
         fields = []
         for item in instrument.items:
+            if (position, item.id) in plan.asked_before:
+                continue
             name = plan.name(position, item.id)
             values = tuple(given.get(item.id, ()))
             fields.append(
@@ -259,5 +269,12 @@ def required_left(plan: FormPlan, answers: Sequence[Mapping[str, AnswerValue]] |
     for position, instrument in enumerate(plan.instruments):
         given = answers[position] if answers else {}
         shown = visible_items(instrument, given)
-        left += sum(1 for item in instrument.items if item.required and item.id in shown and item.id not in given)
+        left += sum(
+            1
+            for item in instrument.items
+            if item.required
+            and item.id in shown
+            and item.id not in given
+            and (position, item.id) not in plan.asked_before
+        )
     return left

@@ -95,13 +95,17 @@ def stored_answers(instrument: Instrument, response: Response) -> dict[str, Answ
 
 
 def alert_messages(responses: list[Response], locale: str) -> list[str]:
-    """Return the messages of the alerts these responses raise, in locale."""
+    """Return the messages of the alerts these responses raise, in locale, each paragraph once.
+
+    Two questionnaires of one form may raise the same alert from one shared answer (a strong
+    urge asked once, scored in both); the person reads its message once.
+    """
     messages: list[str] = []
     for response in responses:
         instrument = instrument_of(response)
         raised = set(score_response(instrument, stored_answers(instrument, response)).alerts)
         messages += [instrument.text(alert.message, locale) for alert in instrument.alerts if alert.id in raised]
-    return messages
+    return list(dict.fromkeys(messages))
 
 
 def history_owner(responses: list[Response]) -> str | None:
