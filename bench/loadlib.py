@@ -369,6 +369,7 @@ class Submission:
     body: str
     acknowledged: bool = False
     attempts: int = 0
+    thanks: str = ""  # the address the acknowledging 303 sent the browser to
 
 
 def open_form(browser: Browser, code: str, rng: random.Random) -> Submission:
@@ -398,10 +399,22 @@ def post(browser: Browser, submission: Submission) -> bool:
     where = urlsplit(headers.get("location", "")).path.rstrip("/")
     if status == 303 and (where.endswith("/thanks") or where.endswith(f"/thanks/{submission.nonce}")):  # app, bare app
         submission.acknowledged = True
+        location = urlsplit(headers["location"])
+        submission.thanks = location.path + (f"?{location.query}" if location.query else "")
         return True
     if 400 <= status < 500 and status != 429:
         raise RuntimeError(f"POST answered {status}: {data[:300]!r}")
     return False
+
+
+def open_thanks(browser: Browser, submission: Submission) -> None:
+    """Follow the acknowledging 303 to the thank-you page, as the participant's browser does.
+
+    :raises RuntimeError: when the page does not answer 200.
+    """
+    status, _headers, _data = browser.request("GET", submission.thanks)
+    if status != 200:
+        raise RuntimeError(f"GET {submission.thanks.split('?')[0]} answered {status}")
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -8,6 +8,7 @@ nothing is read before it beyond what the caller already has.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -131,7 +132,7 @@ class NewSubmission:
     participant_hash: str | None
     responses: Sequence[PreparedResponse]
 
-    @property
+    @functools.cached_property
     def fingerprint(self) -> str:
         """The digest of what this submission stores (fingerprint_of)."""
         return fingerprint_of([prepared.answers for prepared in self.responses], self.participant_hash)

@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import catalog
-from ..database import begin_write, write_connection
+from ..database import begin_write, write_transaction
 from ..extensions import db
 from ..groups import ParticipantGroup
 from ..instruments import AnswerValue, Instrument
@@ -104,6 +104,7 @@ def new_submission(
 
 
 def store(
+    connection: Connection,
     group: ParticipantGroup,
     token: FormToken,
     plan: FormPlan,
@@ -111,7 +112,8 @@ def store(
     locale: str,
     now: dt.datetime | None = None,
 ) -> Stored:
-    """Store the submission in one write and say where it is stored (or that the group refused it).
+    """Store the submission in one write on the request's connection (database.read_connection, which read
+    the group) and say where it is stored (or that the group refused it).
 
     Scores and rows are worked out before the write lock (BEGIN IMMEDIATE on SQLite) is taken, so
     the lock is held for the INSERTs and the commit alone, as in a bare one-INSERT app. The first
@@ -122,7 +124,7 @@ def store(
     submission = new_submission(group, token, plan, cleaned, locale, now or dt.datetime.now(dt.UTC))
     for _attempt in range(ATTEMPTS):
         try:
-            with write_connection() as connection:  # Core, not the ORM session: nothing here needs it
+            with write_transaction(connection):  # Core, not the ORM session: nothing here needs it
                 return store_submission(connection, submission, accepting=group.accepts_answers)
         except IntegrityError:
             continue  # the nonce was taken by a racing request, whose row the next try finds

@@ -20,6 +20,7 @@ from typing import Any
 
 from flask import current_app
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
+from jinja2.utils import htmlsafe_json_dumps
 from sqlalchemy import Connection, bindparam, select
 
 from .. import catalog
@@ -28,11 +29,15 @@ from ..groups import ParticipantGroup
 from ..instruments import Instrument
 from ..models import Group, InstrumentVersion, Response, Score
 from ..submissions import decode_alerts, response_token
+from .blank_form import PageCache
 
 K_FLOOR = 3
 TICKET_SALT = "survey.participant.thanks-ticket"
 DEFAULT_MINUTES = 15
 MAX_INSTRUMENTS = 10  # a thank-you lookup considers this many responses per submission
+PAGE_CACHE_KEY = "survey.thanks_pages"
+# What the page's own-scores data block holds while its frame is rendered (as `tojson` writes it).
+OWN_SCORES_PLACEHOLDER = "__survey_own_scores__"
 
 
 class TicketExpired(ValueError):
@@ -73,6 +78,21 @@ def read_ticket(ticket: str) -> str:
     if not isinstance(nonce, str):
         raise TicketInvalid()
     return nonce
+
+
+def page_cache() -> PageCache:
+    """Return this app's cache of thank-you page frames (created on first use).
+
+    The page differs from one person to the next only by its own-scores data block once the
+    language, the group and the alerts raised are the same, so the frame is rendered once per
+    (address, language, group, alerts) and each request fills in its own block.
+    """
+    return current_app.extensions.setdefault(PAGE_CACHE_KEY, PageCache(placeholder=f'"{OWN_SCORES_PLACEHOLDER}"'))  # type: ignore[no-any-return]
+
+
+def own_scores_block(own: dict[str, Any]) -> str:
+    """Return the own-scores data exactly as the template's `tojson` filter writes it."""
+    return str(htmlsafe_json_dumps(own, dumps=current_app.json.dumps))
 
 
 def group_k(group: ParticipantGroup) -> int:

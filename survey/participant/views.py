@@ -247,8 +247,12 @@ def submit(code: str) -> ResponseReturnValue:
     The one path of every POST: the group is read once, everything is checked once, in the order
     below, and the answers are written once (pipeline.store), whatever the outcome.
     """
-    with read_connection() as connection:  # the POST's one read, without the ORM session
-        group = find_group(code, connection)
+    with read_connection() as connection:  # the POST's one read and its one write, without the ORM session
+        return submit_to(find_group(code, connection), connection)
+
+
+def submit_to(group: ParticipantGroup, connection: Connection) -> ResponseReturnValue:
+    """Check the POST against the group it was sent to, in the order the participant should hear of problems."""
     if is_cross_site(request):
         raise Forbidden()
     form = request.form
@@ -268,11 +272,15 @@ def submit(code: str) -> ResponseReturnValue:
             form,
             _("The questions changed since this page was opened. Please check your answers and send them again."),
         )
-    return submit_plan(group, token, plan, form)
+    return submit_plan(group, token, plan, form, connection)
 
 
 def submit_plan(
-    group: ParticipantGroup, token: tokens.FormToken, plan: forms.FormPlan, form: MultiDict[str, str]
+    group: ParticipantGroup,
+    token: tokens.FormToken,
+    plan: forms.FormPlan,
+    form: MultiDict[str, str],
+    connection: Connection,
 ) -> ResponseReturnValue:
     """Validate against the version shown and store, or show the form again with the problems."""
     signed = _single(form, "form_token")
@@ -311,7 +319,7 @@ def submit_plan(
         return render_form(
             group, plan, signed, 400, cleaned=cleaned, raw=raw, typed_code=form.get("participant_code", "")
         )
-    stored = pipeline.store(group, token, plan, cleaned, select_locale())
+    stored = pipeline.store(connection, group, token, plan, cleaned, select_locale())
     if stored.new and not stored.stored:
         check_accepting(group)  # refused: the group takes no answers (410)
     return thanks_redirect(group.code, stored.nonce)
@@ -394,14 +402,19 @@ def thanks_page(code: str) -> ResponseReturnValue:
         )
     locale = use_locale_hints(override=found.responses[0].locale, fallback=found.default_locale)
     alerts = thanks.alert_messages(found.responses, locale)
-    page, status = render_page(
-        "participant/thanks.html",
-        group=found,
-        alerts=alerts,
-        resources=support_resources(locale) if alerts else [],
-        own_scores=thanks.own_scores(found.responses, locale),
+    key = (request.script_root, code, locale, found.code, tuple(alerts))  # all the frame shows (thanks.page_cache)
+    before, after = thanks.page_cache().get_or_render(
+        key,
+        lambda: render_page(
+            "participant/thanks.html",
+            group=found,
+            alerts=alerts,
+            resources=support_resources(locale) if alerts else [],
+            own_scores=thanks.OWN_SCORES_PLACEHOLDER,
+        )[0],
     )
-    return page, status, {"Cache-Control": "no-store"}
+    own = thanks.own_scores_block(thanks.own_scores(found.responses, locale))
+    return before + own + after, 200, {"Cache-Control": "no-store"}
 
 
 @bp.get("/s/<code>/thanks/<token>")
