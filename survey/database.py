@@ -165,24 +165,25 @@ def write_connection() -> Iterator[Connection]:
 
 
 @contextmanager
-def write_transaction(connection: Connection) -> Iterator[Connection]:
-    """Turn a read_connection into a write transaction (BEGIN IMMEDIATE on SQLite, a transaction on
-    PostgreSQL) for the block: committed when it ends, rolled back if it raises; reads again after.
+def write_once(connection: Connection) -> Iterator[Connection]:
+    """The one write of a participant's submission, on the read_connection that read its group.
 
-    For the participant POST, which reads its group and then writes on the same connection: one pool
-    checkout (on PostgreSQL one pre-ping round trip) instead of two.
+    SQLite: a BEGIN IMMEDIATE transaction around the block (an INSERT per table), committed when it
+    ends, rolled back if it raises. PostgreSQL: there the block sends a single statement, atomic and
+    durable on its own, so no transaction is opened around it: the connection stays in autocommit,
+    which spares the BEGIN and COMMIT round trips. Only for blocks that send one statement on PostgreSQL.
+    One pool checkout (on PostgreSQL one pre-ping) serves the read and the write.
     """
-    connection.commit()  # ends the reads' non-transaction (no round trip: nothing was begun)
-    sqlite = connection.dialect.name == "sqlite"
-    if sqlite:
-        connection.execution_options(**{NO_BEGIN: False, IMMEDIATE: True})
-    else:
-        connection.execution_options(isolation_level=connection.default_isolation_level)
+    if connection.dialect.name != "sqlite":
+        yield connection
+        return
+    connection.commit()  # ends the reads' non-transaction (nothing was begun: no round trip)
+    connection.execution_options(**{NO_BEGIN: False, IMMEDIATE: True})
     try:
         with connection.begin():
             yield connection
     finally:
-        connection.execution_options(**_outside_transaction(connection.dialect.name))
+        connection.execution_options(**{NO_BEGIN: True})
 
 
 @contextmanager

@@ -238,13 +238,18 @@ def _unnested(prefix: str, columns: dict[str, Any]) -> Any:
 
 
 def _insert_whole_submission_statement() -> Select[Any]:
-    """PostgreSQL: every response of the submission, its answers and its scores in one statement.
+    """PostgreSQL: every response of the submission, its answers and its scores in one statement, which
+    is atomic on its own (database.write_once sends it in autocommit).
 
     Returns one row: the nonce chosen (_chosen_select), whether the submission is new, and how many
     responses were inserted (fewer than the questionnaires when the meeting or a version is missing).
     """
     decided = _chosen_select().cte("chosen")
     positions = _unnested("responses", {"suffix": String, "content_hash": String, "alerts": Text})
+    # All or nothing without a transaction around it: no response at all while one version is missing.
+    hashes = cast(bindparam("responses_content_hash"), ARRAY(String))
+    stored_versions = select(func.count()).where(InstrumentVersion.content_hash == func.any(hashes))
+    every_version_stored = stored_versions.scalar_subquery() == func.cardinality(hashes)
     rows = (
         select(
             decided.c.nonce.concat(positions.c.suffix),
@@ -267,6 +272,7 @@ def _insert_whole_submission_statement() -> Select[Any]:
             decided.c.new == 1,
             Meeting.group_id == bindparam("group_id"),
             Meeting.local_date == bindparam("meeting_date"),
+            every_version_stored,
         )
     )
     new = (

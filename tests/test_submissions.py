@@ -16,7 +16,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from survey import catalog
-from survey.database import begin_write
+from survey.database import begin_write, read_connection, write_once
 from survey.extensions import db
 from survey.instruments import Instrument
 from survey.instruments.loader import load_instrument_text
@@ -198,3 +198,16 @@ def test_begin_write_knows_the_transaction_wrote(checkin: Instrument) -> None:
     with pytest.raises(RuntimeError, match="before the first change"):
         begin_write()
     db.session.rollback()
+
+
+def test_a_submission_with_one_version_missing_stores_nothing_at_all(checkin: Instrument) -> None:
+    """On PostgreSQL the write runs in autocommit (database.write_once): the statement itself must be all or nothing."""
+    multi = load_instrument_text(MULTI, "multi.yaml")  # its version is never stored
+    group_with_meeting(checkin)
+    both = submission(
+        prepare_response(checkin, {"belonged": 2.0}), prepare_response(multi, {"pick": ("a",)}), nonce="t-half"
+    )
+    with read_connection() as connection:
+        with pytest.raises(MissingRows), write_once(connection):
+            store_submission(connection, both)
+    assert (count(Response), count(Answer), count(Score)) == (0, 0, 0)

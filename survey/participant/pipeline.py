@@ -18,7 +18,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import catalog
-from ..database import begin_write, write_transaction
+from ..database import begin_write, write_once
 from ..extensions import db
 from ..groups import ParticipantGroup
 from ..instruments import AnswerValue, Instrument
@@ -124,7 +124,7 @@ def store(
     submission = new_submission(group, token, plan, cleaned, locale, now or dt.datetime.now(dt.UTC))
     for _attempt in range(ATTEMPTS):
         try:
-            with write_transaction(connection):  # Core, not the ORM session: nothing here needs it
+            with write_once(connection):  # Core, not the ORM session: nothing here needs it
                 return store_submission(connection, submission, accepting=group.accepts_answers)
         except IntegrityError:
             continue  # the nonce was taken by a racing request, whose row the next try finds
