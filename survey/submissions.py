@@ -444,4 +444,4 @@ def build_response(
     )
     if not store_submission(db.session, submission).stored:
         raise LookupError(f"token {token} is stored already")
-    return int(db.session.scalar(select(Response.id).where(Response.token == token)))
+    return db.session.execute(select(Response.id).where(Response.token == token)).scalar_one()

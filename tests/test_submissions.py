@@ -207,7 +207,6 @@ def test_a_submission_with_one_version_missing_stores_nothing_at_all(checkin: In
     both = submission(
         prepare_response(checkin, {"belonged": 2.0}), prepare_response(multi, {"pick": ("a",)}), nonce="t-half"
     )
-    with read_connection() as connection:
-        with pytest.raises(MissingRows), write_once(connection):
-            store_submission(connection, both)
+    with read_connection() as connection, pytest.raises(MissingRows), write_once(connection):
+        store_submission(connection, both)
     assert (count(Response), count(Answer), count(Score)) == (0, 0, 0)

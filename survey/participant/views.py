@@ -391,7 +391,8 @@ def thanks_page(code: str) -> ResponseReturnValue:
             )
     if found is None:
         raise survey_not_found()
-    use_locale_hints(fallback=found.default_locale)
+    answered_in = found.responses[0].locale if found.responses and not expired else None
+    locale = use_locale_hints(override=answered_in, fallback=found.default_locale)
     if expired:
         raise thanks_gone()
     if not found.responses:
@@ -400,7 +401,6 @@ def thanks_page(code: str) -> ResponseReturnValue:
             _("We could not find these answers"),
             _("If you just sent them, they are safe. You can close this page."),
         )
-    locale = use_locale_hints(override=found.responses[0].locale, fallback=found.default_locale)
     alerts = thanks.alert_messages(found.responses, locale)
     key = (request.script_root, code, locale, found.code, tuple(alerts))  # all the frame shows (thanks.page_cache)
     before, after = thanks.page_cache().get_or_render(
