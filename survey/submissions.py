@@ -1,8 +1,8 @@
 """Store one sending of the form: its responses, answers and scores, in one write.
 
 One statement on PostgreSQL (INSERTs inside WITH, rows as unnested arrays), one transaction on
-SQLite (an INSERT per table). The write itself settles a resent form (see `store_submission`), so
-nothing is read before it beyond what the caller already has.
+SQLite (an INSERT per table); the statements are in submission_sql.py. The write itself settles a
+resent form (see `store_submission`), so nothing is read before it beyond what the caller has.
 """
 
 from __future__ import annotations
@@ -15,34 +15,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import (
-    Connection,
-    Float,
-    Insert,
-    Integer,
-    Select,
-    String,
-    Text,
-    bindparam,
-    case,
-    cast,
-    column,
-    func,
-    insert,
-    literal,
-    or_,
-    select,
-    true,
-)
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session, scoped_session
 
 from . import catalog
-from .database import WRITES
+from . import submission_sql as sql
 from .extensions import db
 from .instruments import ITEM_TYPES, Instrument
-from .models import Answer, InstrumentVersion, Meeting, Response, Score
+from .models import Meeting, Response
 from .scoring import AnswerValue, score_response
+from .submission_sql import ANSWER_COLUMNS, SCORE_COLUMNS
 
 
 def submission_key(nonce: str) -> str:
@@ -65,8 +47,6 @@ def answer_values(instrument: Instrument, item_id: str, value: AnswerValue) -> t
     return None, str(value)
 
 
-ANSWER_COLUMNS = ("item_id", "value_num", "value_text")  # a PreparedResponse's answer rows, in this order
-SCORE_COLUMNS = ("scale_id", "value", "band")  # and its score rows
 AnswerRow = tuple[str, float | None, str | None]
 
 
@@ -159,159 +139,6 @@ class MissingRows(LookupError):
     """The group's meeting on that date or an instrument version is not stored yet: nothing was written."""
 
 
-_responses = Response.__table__
-
-
-def _chosen_select() -> Select[Any]:
-    """Where a submission belongs, decided from the stored tokens alone (one row, always).
-
-    The form's own nonce when it is free or holds these very answers (a resend); otherwise, when a
-    *different* submission from the same form page took it (the next person on a shared phone, a page
-    restored from history), the nonce derived from these answers. `new` is 0 when the submission is
-    stored already under the nonce chosen.
-    """
-    first, derived = _responses.alias("form_nonce"), _responses.alias("answers_nonce")
-    fingerprint = bindparam("fingerprint", type_=String)
-    own = or_(first.c.id.is_(None), first.c.fingerprint == fingerprint)
-    here = select(literal(1).label("here")).subquery("here")
-    return select(
-        case((own, bindparam("nonce", type_=String)), else_=bindparam("derived", type_=String)).label("nonce"),
-        case((own, bindparam("submission", type_=String)), else_=bindparam("derived_submission", type_=String)).label(
-            "submission"
-        ),
-        case(
-            (first.c.id.is_(None), 1), (first.c.fingerprint == fingerprint, 0), (derived.c.id.is_(None), 1), else_=0
-        ).label("new"),
-    ).select_from(
-        here.outerjoin(first, first.c.token == bindparam("nonce")).outerjoin(
-            derived, derived.c.token == bindparam("derived")
-        )
-    )
-
-
-_RESPONSE_COLUMNS = ["token", "meeting_id", "group_id", "meeting_date", "instrument_version_id", "locale"]
-_RESPONSE_COLUMNS += ["submitted_hour", "participant_hash", "submission", "fingerprint", "alerts"]
-
-
-def _insert_response_statement(*, chosen: bool) -> Insert:
-    """INSERT ... SELECT of one response, finding its meeting and version ids by their keys.
-
-    No row (rather than an error) while the meeting or the version is not stored. With `chosen`,
-    the token and key come from _chosen_select and nothing is inserted for a resend.
-    """
-    decided = _chosen_select().subquery("chosen")
-    token = decided.c.nonce if chosen else bindparam("token", type_=_responses.c.token.type)
-    key = decided.c.submission if chosen else bindparam("submission", type_=_responses.c.submission.type)
-    rows = select(
-        token,
-        Meeting.id,
-        Meeting.group_id,
-        Meeting.local_date,
-        InstrumentVersion.id,
-        bindparam("locale", type_=_responses.c.locale.type),
-        bindparam("submitted_hour", type_=_responses.c.submitted_hour.type),
-        bindparam("participant_hash", type_=_responses.c.participant_hash.type),
-        key,
-        bindparam("fingerprint", type_=String),
-        bindparam("alerts", type_=Text),
-    ).where(
-        Meeting.group_id == bindparam("group_id"),
-        Meeting.local_date == bindparam("meeting_date"),
-        InstrumentVersion.content_hash == bindparam("content_hash"),
-    )
-    if chosen:
-        rows = rows.select_from(decided).join(Meeting, true()).join(InstrumentVersion, true()).where(decided.c.new == 1)
-    else:
-        rows = rows.select_from(Meeting).join(InstrumentVersion, true())
-    return (
-        insert(_responses)  # type: ignore[arg-type]
-        .from_select([_responses.c[name] for name in _RESPONSE_COLUMNS], rows)
-        .returning(_responses.c.id, _responses.c.token)
-    )
-
-
-def _unnested(prefix: str, columns: dict[str, Any]) -> Any:
-    """One array parameter per column, unnested into rows (the statement's text is the same for any count)."""
-    arrays = [cast(bindparam(f"{prefix}_{name}"), ARRAY(kind)) for name, kind in columns.items()]
-    names = [column(name, kind) for name, kind in columns.items()]
-    return func.unnest(*arrays).table_valued(*names).render_derived(name=f"new_{prefix}_rows")
-
-
-def _insert_whole_submission_statement() -> Select[Any]:
-    """PostgreSQL: every response of the submission, its answers and its scores in one statement, which
-    is atomic on its own (database.write_once sends it in autocommit).
-
-    Returns one row: the nonce chosen (_chosen_select), whether the submission is new, and how many
-    responses were inserted (fewer than the questionnaires when the meeting or a version is missing).
-    """
-    decided = _chosen_select().cte("chosen")
-    positions = _unnested("responses", {"suffix": String, "content_hash": String, "alerts": Text})
-    # All or nothing without a transaction around it: no response at all while one version is missing.
-    hashes = cast(bindparam("responses_content_hash"), ARRAY(String))
-    stored_versions = select(func.count()).where(InstrumentVersion.content_hash == func.any(hashes))
-    every_version_stored = stored_versions.scalar_subquery() == func.cardinality(hashes)
-    rows = (
-        select(
-            decided.c.nonce.concat(positions.c.suffix),
-            Meeting.id,
-            Meeting.group_id,
-            Meeting.local_date,
-            InstrumentVersion.id,
-            bindparam("locale", type_=_responses.c.locale.type),
-            bindparam("submitted_hour", type_=_responses.c.submitted_hour.type),
-            bindparam("participant_hash", type_=_responses.c.participant_hash.type),
-            decided.c.submission,
-            bindparam("fingerprint", type_=String),
-            positions.c.alerts,
-        )
-        .select_from(decided)
-        .join(Meeting, true())
-        .join(positions, true())
-        .join(InstrumentVersion, InstrumentVersion.content_hash == positions.c.content_hash)
-        .where(
-            decided.c.new == 1,
-            Meeting.group_id == bindparam("group_id"),
-            Meeting.local_date == bindparam("meeting_date"),
-            every_version_stored,
-        )
-    )
-    new = (
-        insert(_responses)  # type: ignore[arg-type]
-        .from_select([_responses.c[name] for name in _RESPONSE_COLUMNS], rows)
-        .returning(_responses.c.id, _responses.c.token)
-        .cte("new_responses")
-    )
-
-    def children(table: Any, columns: dict[str, Any]) -> Any:
-        unnested = _unnested(table.name, {"suffix": String, **columns})
-        picked = (
-            select(new.c.id, *(unnested.c[name] for name in columns))
-            .select_from(new)
-            .join(decided, true())
-            .join(unnested, new.c.token == decided.c.nonce.concat(unnested.c.suffix))
-        )
-        return insert(table).from_select(["response_id", *columns], picked).cte(f"new_{table.name}")
-
-    answers = children(Answer.__table__, dict(zip(ANSWER_COLUMNS, (String, Float, Text), strict=True)))
-    scores = children(Score.__table__, dict(zip(SCORE_COLUMNS, (String, Float, String), strict=True)))
-    inserted = select(func.count()).select_from(new).scalar_subquery()
-    return (
-        select(decided.c.nonce, decided.c.new, cast(inserted, Integer))
-        .add_cte(answers, scores)
-        .execution_options(**{WRITES: True})
-    )
-
-
-# Built once (the participant POST runs them; building a statement costs more than running it).
-_CHOSEN = _chosen_select()
-_INSERT_FIRST_RESPONSE = _insert_response_statement(chosen=True)
-_INSERT_RESPONSE = _insert_response_statement(chosen=False)
-_INSERT_WHOLE_SUBMISSION = _insert_whole_submission_statement()
-# SQLite (no INSERT inside WITH): RETURNING makes SQLAlchemy send each executemany as one multi-row
-# INSERT ("insertmanyvalues") instead of one statement per row; the returned keys are not needed.
-_INSERT_ANSWERS = insert(Answer.__table__).returning(Answer.__table__.c.response_id)  # type: ignore[arg-type]
-_INSERT_SCORES = insert(Score.__table__).returning(Score.__table__.c.response_id)  # type: ignore[arg-type]
-
 Executor = Connection | Session | scoped_session[Any]
 
 
@@ -355,7 +182,7 @@ def _store_on_postgres(executor: Executor, submission: NewSubmission, shared: di
     parameters = shared | _as_arrays("responses", ("suffix", "content_hash", "alerts"), positions)
     parameters |= _as_arrays("answers", ("suffix", *ANSWER_COLUMNS), _suffixed(submission, "answers"))
     parameters |= _as_arrays("scores", ("suffix", *SCORE_COLUMNS), _suffixed(submission, "scores"))
-    nonce, new, inserted = executor.execute(_INSERT_WHOLE_SUBMISSION, parameters).one()
+    nonce, new, inserted = executor.execute(sql.INSERT_WHOLE_SUBMISSION, parameters).one()
     return nonce, new, inserted
 
 
@@ -368,12 +195,12 @@ def _store_on_sqlite(executor: Executor, submission: NewSubmission, shared: dict
             "alerts": encode_alerts(prepared.alerts),
         }
         if position == 0:
-            row = executor.execute(_INSERT_FIRST_RESPONSE, parameters).first()
+            row = executor.execute(sql.INSERT_FIRST_RESPONSE, parameters).first()
         else:
             parameters |= {"token": response_token(nonce, position), "submission": key}
-            row = executor.execute(_INSERT_RESPONSE, parameters).first()
+            row = executor.execute(sql.INSERT_RESPONSE, parameters).first()
         if row is None and position == 0:
-            chosen, _key, new = executor.execute(_CHOSEN, shared).one()
+            chosen, _key, new = executor.execute(sql.CHOSEN, shared).one()
             return chosen, new, 0
         if row is None:
             return nonce, 1, position
@@ -382,9 +209,9 @@ def _store_on_sqlite(executor: Executor, submission: NewSubmission, shared: dict
             nonce = row[1]
             key = submission_key(nonce)
         if prepared.answers:
-            executor.execute(_INSERT_ANSWERS, _as_dicts(response_id, ANSWER_COLUMNS, prepared.answers))
+            executor.execute(sql.INSERT_ANSWERS, _as_dicts(response_id, ANSWER_COLUMNS, prepared.answers))
         if prepared.scores:
-            executor.execute(_INSERT_SCORES, _as_dicts(response_id, SCORE_COLUMNS, prepared.scores))
+            executor.execute(sql.INSERT_SCORES, _as_dicts(response_id, SCORE_COLUMNS, prepared.scores))
     return nonce, 1, len(submission.responses)
 
 
@@ -409,7 +236,7 @@ def store_submission(executor: Executor, submission: NewSubmission, *, accepting
     shared = _parameters(submission)
     dialect = executor.dialect if isinstance(executor, Connection) else executor.get_bind().dialect
     if not accepting:
-        nonce, _key, new = executor.execute(_CHOSEN, shared).one()
+        nonce, _key, new = executor.execute(sql.CHOSEN, shared).one()
         return Stored(nonce, new=bool(new), stored=False)
     store = _store_on_postgres if dialect.name == "postgresql" else _store_on_sqlite
     nonce, new, inserted = store(executor, submission, shared)
