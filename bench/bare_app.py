@@ -1,7 +1,8 @@
-"""The baseline of bench/throughput.py: a bare Flask app doing one INSERT per POST.
+"""The baseline of bench/throughput.py: a bare Flask app doing one INSERT per POST and one SELECT per thank-you.
 
-It serves the same kind of form (GET /s/<code> with a signed token and seven questions) and on
-POST checks the token's signature and stores the raw answers with one INSERT, on the same
+It serves the same kind of form (GET /s/<code> with a signed token and seven questions), on
+POST checks the token's signature and stores the raw answers with one INSERT, and its thank-you
+page (the POST's 303) reads them back with one SELECT and shows them, on the same
 database with the same settings as the real app (SQLite: WAL, busy timeout, BEGIN IMMEDIATE and
 SURVEY_SQLITE_SYNCHRONOUS, FULL by default; PostgreSQL: a pooled psycopg connection), behind the
 same gunicorn configuration. Run: gunicorn -c gunicorn.conf.py 'bench.bare_app:create_app()'.
@@ -9,6 +10,7 @@ same gunicorn configuration. Run: gunicorn -c gunicorn.conf.py 'bench.bare_app:c
 
 from __future__ import annotations
 
+import html
 import os
 
 from flask import Flask, abort, redirect, request
@@ -25,6 +27,7 @@ QUESTIONS = {
     "q6": range(1, 6),
     "q7": range(1, 6),
 }
+SELECT = text("SELECT answers FROM bare_responses WHERE token = :token")
 CREATE = "CREATE TABLE IF NOT EXISTS bare_responses (token VARCHAR(64) PRIMARY KEY, answers TEXT NOT NULL)"
 
 
@@ -88,6 +91,14 @@ def create_app() -> Flask:
         with engine.begin() as connection:
             connection.execute(insert, {"token": nonce, "answers": answers})
         return redirect(f"/s/{code}/thanks/{nonce}", 303)
+
+    @app.get("/s/<code>/thanks/<nonce>")
+    def thanks(code: str, nonce: str) -> str:
+        with engine.connect() as connection:
+            answers = connection.execute(SELECT, {"token": nonce}).scalar()
+        if answers is None:
+            abort(404)
+        return f"<!doctype html><title>Thank you</title><h1>Thank you</h1><p>{html.escape(answers)}</p>"
 
     return app
 

@@ -134,6 +134,22 @@ def integrity_problems(url: str) -> list[str]:
 # ---------------------------------------------------------------- the server
 
 
+def wait_until_free(port: int, timeout: float) -> None:
+    """Wait until nothing accepts connections on 127.0.0.1:port.
+
+    :raises RuntimeError: when something still does after `timeout` seconds.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        with socket.socket() as probe:
+            probe.settimeout(1)
+            if probe.connect_ex(("127.0.0.1", port)) != 0:
+                return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"port {port} is still in use")
+        time.sleep(0.2)
+
+
 def free_port() -> int:
     """Return a TCP port nobody listens on now."""
     with socket.socket() as sock:
@@ -171,7 +187,12 @@ class Server:
         }
 
     def start(self, timeout: float = 60) -> Server:
-        """Start gunicorn and wait until /healthz answers."""
+        """Start gunicorn and wait until /healthz answers.
+
+        :raises RuntimeError: when something else still listens on the port (a server stopped a moment
+            ago whose workers linger would otherwise answer the health check in this one's place).
+        """
+        wait_until_free(self.port, timeout)
         command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), self.app_spec]
         if self.log_path:
             with open(self.log_path, "ab") as log:
@@ -369,6 +390,7 @@ class Submission:
     body: str
     acknowledged: bool = False
     attempts: int = 0
+    thanks: str = ""  # the address the acknowledging 303 sent the browser to
 
 
 def open_form(browser: Browser, code: str, rng: random.Random) -> Submission:
@@ -398,10 +420,22 @@ def post(browser: Browser, submission: Submission) -> bool:
     where = urlsplit(headers.get("location", "")).path.rstrip("/")
     if status == 303 and (where.endswith("/thanks") or where.endswith(f"/thanks/{submission.nonce}")):  # app, bare app
         submission.acknowledged = True
+        location = urlsplit(headers["location"])
+        submission.thanks = location.path + (f"?{location.query}" if location.query else "")
         return True
     if 400 <= status < 500 and status != 429:
         raise RuntimeError(f"POST answered {status}: {data[:300]!r}")
     return False
+
+
+def open_thanks(browser: Browser, submission: Submission) -> None:
+    """Follow the acknowledging 303 to the thank-you page, as the participant's browser does.
+
+    :raises RuntimeError: when the page does not answer 200.
+    """
+    status, _headers, _data = browser.request("GET", submission.thanks)
+    if status != 200:
+        raise RuntimeError(f"GET {submission.thanks.split('?')[0]} answered {status}")
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -159,13 +159,31 @@ def begin_write(session: Session | None = None) -> None:
 @contextmanager
 def write_connection() -> Iterator[Connection]:
     """A Core connection in a write transaction of its own (BEGIN IMMEDIATE on SQLite), outside the ORM
-    session: committed when the block ends, rolled back if it raises.
-
-    For the participant POST's fast path, which sends prepared INSERTs and needs nothing of the
-    session (no objects, no unit of work) but paid for its transaction bookkeeping.
-    """
+    session: committed when the block ends, rolled back if it raises."""
     with db.engine.connect().execution_options(**{IMMEDIATE: True}) as connection, connection.begin():
         yield connection
+
+
+@contextmanager
+def write_once(connection: Connection) -> Iterator[Connection]:
+    """The one write of a participant's submission, on the read_connection that read its group.
+
+    SQLite: a BEGIN IMMEDIATE transaction around the block (an INSERT per table), committed when it
+    ends, rolled back if it raises. PostgreSQL: there the block sends a single statement, atomic and
+    durable on its own, so no transaction is opened around it: the connection stays in autocommit,
+    which spares the BEGIN and COMMIT round trips. Only for blocks that send one statement on PostgreSQL.
+    One pool checkout (on PostgreSQL one pre-ping) serves the read and the write.
+    """
+    if connection.dialect.name != "sqlite":
+        yield connection
+        return
+    connection.commit()  # ends the reads' non-transaction (nothing was begun: no round trip)
+    connection.execution_options(**{NO_BEGIN: False, IMMEDIATE: True})
+    try:
+        with connection.begin():
+            yield connection
+    finally:
+        connection.execution_options(**{NO_BEGIN: True})
 
 
 @contextmanager

@@ -160,6 +160,12 @@ class Response(Model):
     # Shared by the responses of one sending of the form (a digest of its nonce), so dashboards count
     # people, not questionnaires. Only ever counted in SQL: never exported, logged or shown.
     submission: Mapped[str | None] = mapped_column(String(32))
+    # A digest of exactly what the submission stored (answers per questionnaire, code hash), shared by its
+    # responses: a resent form is recognised by it inside the write (submissions.store_submission).
+    fingerprint: Mapped[str | None] = mapped_column(String(24))
+    # The ids of the alerts the answers raised, fixed at submission like the scores (a JSON list), so the
+    # thank-you page recomputes nothing. NULL for responses stored before they were kept.
+    alerts: Mapped[str | None] = mapped_column(Text)
     answers: Mapped[list[Answer]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
     scores: Mapped[list[Score]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
     instrument_version: Mapped[InstrumentVersion] = relationship()

@@ -1,24 +1,30 @@
-"""Store one submitted questionnaire: response, answers and scores in one transaction."""
+"""Store one sending of the form: its responses, answers and scores, in one write.
+
+One statement on PostgreSQL (INSERTs inside WITH, rows as unnested arrays), one transaction on
+SQLite (an INSERT per table); the statements are in submission_sql.py. The write itself settles a
+resent form (see `store_submission`), so nothing is read before it beyond what the caller has.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Float, Insert, Select, String, Text, bindparam, cast, func, insert, select, true
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import scoped_session
+from sqlalchemy import Connection, select
+from sqlalchemy.orm import Session, scoped_session
 
 from . import catalog
-from .database import WRITES
+from . import submission_sql as sql
 from .extensions import db
 from .instruments import ITEM_TYPES, Instrument
-from .models import Answer, Group, InstrumentVersion, Meeting, Response, Score
+from .models import Meeting, Response
 from .scoring import AnswerValue, score_response
+from .submission_sql import ANSWER_COLUMNS, SCORE_COLUMNS
 
 
 def submission_key(nonce: str) -> str:
@@ -41,23 +47,23 @@ def answer_values(instrument: Instrument, item_id: str, value: AnswerValue) -> t
     return None, str(value)
 
 
-ANSWER_COLUMNS = ("item_id", "value_num", "value_text")  # a PreparedResponse's answer rows, in this order
-SCORE_COLUMNS = ("scale_id", "value", "band")  # and its score rows
+AnswerRow = tuple[str, float | None, str | None]
 
 
 @dataclass(frozen=True)
 class PreparedResponse:
-    """Everything stored for one questionnaire, worked out before the write transaction."""
+    """Everything stored for one questionnaire, worked out before the write."""
 
     instrument: Instrument
-    answers: list[tuple[str, float | None, str | None]]  # ANSWER_COLUMNS: (item id, value_num, value_text)
+    answers: list[AnswerRow]  # ANSWER_COLUMNS: (item id, value_num, value_text)
     scores: list[tuple[str, float, str | None]]  # SCORE_COLUMNS: (scale id, value, band)
+    alerts: tuple[str, ...] = ()  # ids of the alerts these answers raise, fixed now like the scores
 
 
 def prepare_response(instrument: Instrument, answers: Mapping[str, AnswerValue]) -> PreparedResponse:
     """Score the answers and shape the rows, without touching the database.
 
-    Scores are computed now, from the exact version answered, and stored beside the answers.
+    Scores and alerts are computed now, from the exact version answered, and stored beside the answers.
     """
     result = score_response(instrument, answers)
     return PreparedResponse(
@@ -68,79 +74,145 @@ def prepare_response(instrument: Instrument, answers: Mapping[str, AnswerValue])
             for scale_id, value in result.scores.items()
             if value is not None
         ],
+        alerts=tuple(result.alerts),
     )
 
 
-# Built once (the participant POST runs them; building a statement costs more than running it). The
-# response row takes its meeting and instrument-version ids from the rows themselves, found by the
-# meeting's (group, date) and the version's content hash, both unique: no separate read before the write,
-# and no row at all (rather than an error) while either is not stored yet.
-_responses = Response.__table__
+def fingerprint_of(answers: Sequence[Sequence[AnswerRow]], participant_hash: str | None) -> str:
+    """Return a digest of exactly what a submission stores: each questionnaire's answer rows, in form
+    order, and the personal code's hash. Resending the same answers gives the same fingerprint."""
+    shape = [[sorted(rows) for rows in answers], participant_hash]
+    return hashlib.sha256(json.dumps(shape, sort_keys=True).encode()).hexdigest()[:24]
 
 
-def _insert_response_statement(*, only_open_group: bool) -> Insert:
-    """INSERT ... SELECT of one response; with only_open_group, only into the open, unarchived group
-    whose id *and* public code are given (the participant POST's fast path reads no group first)."""
-    rows = (
-        select(
-            bindparam("token", type_=_responses.c.token.type),
-            Meeting.id,
-            Meeting.group_id,
-            Meeting.local_date,
-            InstrumentVersion.id,
-            bindparam("locale", type_=_responses.c.locale.type),
-            bindparam("submitted_hour", type_=_responses.c.submitted_hour.type),
-            bindparam("participant_hash", type_=_responses.c.participant_hash.type),
-            bindparam("submission", type_=_responses.c.submission.type),
-        )
-        .join_from(Meeting, InstrumentVersion, true())  # two one-row lookups side by side
-        .where(
-            Meeting.group_id == bindparam("group_id"),
-            Meeting.local_date == bindparam("meeting_date"),
-            InstrumentVersion.content_hash == bindparam("content_hash"),
-        )
-    )
-    if only_open_group:
-        rows = rows.join(Group, Group.id == Meeting.group_id).where(
-            Group.code == bindparam("group_code"), Group.is_open.is_(True), Group.archived_at.is_(None)
-        )
-    columns = ["token", "meeting_id", "group_id", "meeting_date", "instrument_version_id", "locale"]
-    columns += ["submitted_hour", "participant_hash", "submission"]
-    return (
-        insert(_responses)  # type: ignore[arg-type]
-        .from_select([_responses.c[name] for name in columns], rows)
-        .returning(_responses.c.id)
-    )
+def encode_alerts(alerts: Sequence[str]) -> str:
+    """Return how a response's raised alerts are stored (a JSON list of alert ids)."""
+    return json.dumps(list(alerts))
 
 
-_INSERT_RESPONSE = _insert_response_statement(only_open_group=False)
-_INSERT_RESPONSE_IF_OPEN = _insert_response_statement(only_open_group=True)
+def decode_alerts(stored: str | None) -> tuple[str, ...]:
+    """Return the alert ids stored with a response (none for a response stored before alerts were kept)."""
+    return tuple(json.loads(stored)) if stored else ()
 
 
-def _insert_whole_response_statement(response: Insert) -> Select[int]:
-    """PostgreSQL: the response, its answers and its scores in one statement, so one round trip.
+def response_token(nonce: str, position: int) -> str:
+    """Return the stored token of a submission's response to the questionnaire at this position."""
+    return nonce if position == 0 else f"{nonce}-{position}"
 
-    The response INSERT becomes a data-modifying WITH; the answers and the scores come as one
-    array per column, unnested into rows next to the new response's id, so the statement's text
-    is the same whatever the number of rows (prepared once by psycopg). It returns the response's
-    id, or no row when the response INSERT found nothing to join (and then nothing is inserted).
+
+@dataclass(frozen=True)
+class NewSubmission:
+    """One sending of the form, ready to store: the group's meeting, the nonce, and the prepared rows."""
+
+    group_id: int
+    meeting_date: dt.date
+    nonce: str
+    locale: str
+    submitted_at: dt.datetime
+    participant_hash: str | None
+    responses: Sequence[PreparedResponse]
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """The digest of what this submission stores (fingerprint_of)."""
+        return fingerprint_of([prepared.answers for prepared in self.responses], self.participant_hash)
+
+    @property
+    def derived_nonce(self) -> str:
+        """The nonce of these answers when a different submission already took the form's own nonce."""
+        return f"{self.nonce}.{self.fingerprint[:12]}"
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What the write found: the nonce the submission is stored under, and whether it was stored by this write.
+
+    `new` and not `stored`: a new submission that was refused (the group takes no answers).
     """
-    new = response.cte("new_response")
 
-    def rows(table: Any, columns: dict[str, Any]) -> Any:
-        arrays = [cast(bindparam(f"{table.name}_{name}"), ARRAY(kind)) for name, kind in columns.items()]
-        unnested = func.unnest(*arrays).table_valued(*columns).render_derived(name=f"new_{table.name}_rows")
-        picked = select(new.c.id, *(unnested.c[name] for name in columns)).select_from(new).join(unnested, true())
-        return insert(table).from_select(["response_id", *columns], picked).cte(f"new_{table.name}")
-
-    answers = rows(Answer.__table__, dict(zip(ANSWER_COLUMNS, (String, Float, Text), strict=True)))
-    scores = rows(Score.__table__, dict(zip(SCORE_COLUMNS, (String, Float, String), strict=True)))
-    return select(new.c.id).add_cte(answers, scores).execution_options(**{WRITES: True})
+    nonce: str
+    new: bool
+    stored: bool
 
 
-def _as_arrays(table_name: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> dict[str, list[Any]]:
+class MissingRows(LookupError):
+    """The group's meeting on that date or an instrument version is not stored yet: nothing was written."""
+
+
+Executor = Connection | Session | scoped_session[Any]
+
+
+def _parameters(submission: NewSubmission) -> dict[str, Any]:
+    """The parameters every statement of the write shares."""
+    derived = submission.derived_nonce
+    return {
+        "nonce": submission.nonce,
+        "derived": derived,
+        "submission": submission_key(submission.nonce),
+        "derived_submission": submission_key(derived),
+        "fingerprint": submission.fingerprint,
+        "group_id": submission.group_id,
+        "meeting_date": submission.meeting_date,
+        "locale": submission.locale,
+        "submitted_hour": hour_bucket(submission.submitted_at),
+        "participant_hash": submission.participant_hash,
+    }
+
+
+def _as_arrays(prefix: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> dict[str, list[Any]]:
     """The parameters of one table's rows in the PostgreSQL statement: one list per column."""
-    return {f"{table_name}_{name}": [row[n] for row in rows] for n, name in enumerate(columns)}
+    return {f"{prefix}_{name}": [row[n] for row in rows] for n, name in enumerate(columns)}
+
+
+def _suffixed(submission: NewSubmission, pick: str) -> list[tuple[Any, ...]]:
+    """Every answer or score row of the submission, each led by its response's token suffix."""
+    return [
+        (response_token("", position), *row)
+        for position, prepared in enumerate(submission.responses)
+        for row in getattr(prepared, pick)
+    ]
+
+
+def _store_on_postgres(executor: Executor, submission: NewSubmission, shared: dict[str, Any]) -> tuple[str, int, int]:
+    """Run the one statement; return (nonce chosen, new, responses inserted)."""
+    positions = [
+        (response_token("", position), prepared.instrument.content_hash, encode_alerts(prepared.alerts))
+        for position, prepared in enumerate(submission.responses)
+    ]
+    parameters = shared | _as_arrays("responses", ("suffix", "content_hash", "alerts"), positions)
+    parameters |= _as_arrays("answers", ("suffix", *ANSWER_COLUMNS), _suffixed(submission, "answers"))
+    parameters |= _as_arrays("scores", ("suffix", *SCORE_COLUMNS), _suffixed(submission, "scores"))
+    nonce, new, inserted = executor.execute(sql.INSERT_WHOLE_SUBMISSION, parameters).one()
+    return nonce, new, inserted
+
+
+def _store_on_sqlite(executor: Executor, submission: NewSubmission, shared: dict[str, Any]) -> tuple[str, int, int]:
+    """Insert response by response (the first one decides the nonce); return (nonce chosen, new, inserted)."""
+    nonce, key = "", ""
+    for position, prepared in enumerate(submission.responses):
+        parameters = shared | {
+            "content_hash": prepared.instrument.content_hash,
+            "alerts": encode_alerts(prepared.alerts),
+        }
+        if position == 0:
+            row = executor.execute(sql.INSERT_FIRST_RESPONSE, parameters).first()
+        else:
+            parameters |= {"token": response_token(nonce, position), "submission": key}
+            row = executor.execute(sql.INSERT_RESPONSE, parameters).first()
+        if row is None and position == 0:
+            chosen, _key, new = executor.execute(sql.CHOSEN, shared).one()
+            return chosen, new, 0
+        if row is None:
+            return nonce, 1, position
+        response_id = row[0]
+        if position == 0:
+            nonce = row[1]
+            key = submission_key(nonce)
+        if prepared.answers:
+            executor.execute(sql.INSERT_ANSWERS, _as_dicts(response_id, ANSWER_COLUMNS, prepared.answers))
+        if prepared.scores:
+            executor.execute(sql.INSERT_SCORES, _as_dicts(response_id, SCORE_COLUMNS, prepared.scores))
+    return nonce, 1, len(submission.responses)
 
 
 def _as_dicts(response_id: int, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
@@ -148,72 +220,31 @@ def _as_dicts(response_id: int, columns: tuple[str, ...], rows: list[tuple[Any, 
     return [{"response_id": response_id, **dict(zip(columns, row, strict=True))} for row in rows]
 
 
-_INSERT_WHOLE_RESPONSE = _insert_whole_response_statement(_INSERT_RESPONSE)
-_INSERT_WHOLE_RESPONSE_IF_OPEN = _insert_whole_response_statement(_INSERT_RESPONSE_IF_OPEN)
-# Elsewhere (SQLite: no round trips to save, and no INSERT inside WITH) three statements: RETURNING makes
-# SQLAlchemy send each executemany as one multi-row INSERT ("insertmanyvalues") instead of
-# one statement per row; the returned keys are not needed.
-_INSERT_ANSWERS = insert(Answer.__table__).returning(Answer.__table__.c.response_id)  # type: ignore[arg-type]
-_INSERT_SCORES = insert(Score.__table__).returning(Score.__table__.c.response_id)  # type: ignore[arg-type]
+def store_submission(executor: Executor, submission: NewSubmission, *, accepting: bool = True) -> Stored:
+    """Store a submission in the caller's write transaction, once per nonce and answers; say what happened.
 
+    A resend (same form nonce, same answers) stores nothing and is found under its nonce; different
+    answers from the same form page are stored under the nonce derived from them. A new submission
+    to a group that takes no answers (`accepting` false) is refused, storing nothing; a resend of one
+    stored before the group closed is still found. On PostgreSQL all of it is one statement; on SQLite
+    one INSERT per table inside the caller's BEGIN IMMEDIATE (plus one read when nothing was inserted).
+    Two sends racing on PostgreSQL: the loser's statement fails on the unique token (IntegrityError);
+    the caller rolls back and calls again, and the winner's row is then found.
 
-def insert_response(
-    prepared: PreparedResponse,
-    *,
-    group_id: int,
-    meeting_date: dt.date,
-    locale: str,
-    token: str,
-    submitted_at: dt.datetime,
-    participant_hash: str | None = None,
-    if_open_group_code: str | None = None,
-    connection: Connection | None = None,
-    submission: str | None = None,
-) -> int | None:
-    """Insert a prepared response with its answers and scores in the session's transaction; return its id.
-
-    Returns None, inserting nothing, when the group's meeting on that date or the instrument
-    version is not stored yet, or (with `if_open_group_code`) when the group does not have that
-    code or takes no answers now. For a missing meeting or version row the caller creates it
-    (get_or_create_meeting, catalog.ensure_version) and calls again. Three INSERTs (answers and
-    scores as one multi-row statement each) rather than the ORM's unit of work: this is the
-    participant POST's hot path, run while SQLite's write lock is held, and nothing needs the
-    objects back; on PostgreSQL the three are one statement (one round trip). The statements go
-    through the session's transaction, or through `connection` (database.write_connection) when
-    given. The caller commits; a token already stored raises IntegrityError (unique), which the
-    caller settles. `submission` is the nonce of the whole submission (default: the token), stored
-    as a digest shared by its responses.
+    :raises MissingRows: when the meeting or a version is not stored; the caller rolls back, stores them, retries.
     """
-    # The session's transaction (so begin_write knows it wrote), or the caller's own connection.
-    executor: Connection | scoped_session[Any] = connection if connection is not None else db.session
-    dialect = connection.dialect if connection is not None else db.session.get_bind().dialect
-    parameters = {
-        "token": token,
-        "group_id": group_id,
-        "meeting_date": meeting_date,
-        "content_hash": prepared.instrument.content_hash,
-        "locale": locale,
-        "submitted_hour": hour_bucket(submitted_at),
-        "participant_hash": participant_hash,
-        "submission": submission_key(submission or token),
-    }
-    only_open_group = if_open_group_code is not None
-    if only_open_group:
-        parameters["group_code"] = if_open_group_code
-    if dialect.name == "postgresql":
-        parameters |= _as_arrays("answers", ANSWER_COLUMNS, prepared.answers)
-        parameters |= _as_arrays("scores", SCORE_COLUMNS, prepared.scores)
-        whole = _INSERT_WHOLE_RESPONSE_IF_OPEN if only_open_group else _INSERT_WHOLE_RESPONSE
-        return executor.execute(whole, parameters).scalar_one_or_none()
-    statement = _INSERT_RESPONSE_IF_OPEN if only_open_group else _INSERT_RESPONSE
-    response_id: int | None = executor.execute(statement, parameters).scalar_one_or_none()
-    if response_id is None:
-        return None
-    if prepared.answers:
-        executor.execute(_INSERT_ANSWERS, _as_dicts(response_id, ANSWER_COLUMNS, prepared.answers))
-    if prepared.scores:
-        executor.execute(_INSERT_SCORES, _as_dicts(response_id, SCORE_COLUMNS, prepared.scores))
-    return response_id
+    shared = _parameters(submission)
+    dialect = executor.dialect if isinstance(executor, Connection) else executor.get_bind().dialect
+    if not accepting:
+        nonce, _key, new = executor.execute(sql.CHOSEN, shared).one()
+        return Stored(nonce, new=bool(new), stored=False)
+    store = _store_on_postgres if dialect.name == "postgresql" else _store_on_sqlite
+    nonce, new, inserted = store(executor, submission, shared)
+    if not new:
+        return Stored(nonce, new=False, stored=False)
+    if inserted < len(submission.responses):
+        raise MissingRows(f"meeting of group {submission.group_id} on {submission.meeting_date} or a version")
+    return Stored(nonce, new=True, stored=True)
 
 
 def build_response(
@@ -226,17 +257,18 @@ def build_response(
     submitted_at: dt.datetime,
     participant_hash: str | None = None,
 ) -> int:
-    """Insert a response to this (flushed) meeting with its answers and scores; return its id (the caller commits)."""
+    """Store one response to this (flushed) meeting in the session's transaction and return its id (demo
+    data, tests; the caller commits): the participant POST's own write, the version stored first when new."""
     catalog.ensure_version(instrument)
-    response_id = insert_response(
-        prepare_response(instrument, answers),
+    submission = NewSubmission(
         group_id=meeting.group_id,
         meeting_date=meeting.local_date,
+        nonce=token,
         locale=locale,
-        token=token,
         submitted_at=submitted_at,
         participant_hash=participant_hash,
+        responses=[prepare_response(instrument, answers)],
     )
-    if response_id is None:
-        raise LookupError(f"meeting {meeting.id} is not stored")
-    return response_id
+    if not store_submission(db.session, submission).stored:
+        raise LookupError(f"token {token} is stored already")
+    return db.session.execute(select(Response.id).where(Response.token == token)).scalar_one()

@@ -1,8 +1,7 @@
-"""The participant POST's fast path stores without reading the group first (views.submit_without_group_read).
+"""What the former "fast path" (a POST stored without reading its group) had to refuse, the one path refuses.
 
-Its INSERT must refuse everything the ordinary path refuses: these tests warm the meeting and the
-instrument version first, so that only the group checks inside the INSERT stand between a POST and
-a stored row.
+These tests warm the meeting and the instrument version first, so that only the group checks stand
+between a POST and a stored row.
 """
 
 from __future__ import annotations
@@ -70,7 +69,7 @@ def test_a_post_without_the_language_field_is_stored_in_the_group_language(papp:
         assert db.session.scalars(select(Response.locale).order_by(Response.id)).all()[-1] == "es"
 
 
-def test_a_retry_through_the_fast_path_is_thanked_and_stored_once(papp: Flask, pclient: FlaskClient) -> None:
+def test_a_retry_after_the_first_answers_is_thanked_and_stored_once(papp: Flask, pclient: FlaskClient) -> None:
     make_group(papp)
     warm(papp, pclient, "TESTGRP")
     token = get_token(pclient)

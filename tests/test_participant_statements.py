@@ -1,10 +1,12 @@
-"""What the participant hot path sends to the database, counted statement by statement.
+"""What the participant pages send to the database, counted statement by statement, for every
+outcome of the one submission path.
 
 The throughput benchmark (bench/throughput.py) depends on these staying few: on PostgreSQL every
 statement is a round trip, and on SQLite the write lock is held for the INSERTs. Counting them is
 exact on any machine, unlike timing, so it is the regression test for the benchmark's levers.
-On PostgreSQL a response, its answers and its scores are one statement (INSERTs inside WITH);
-on SQLite three.
+A POST reads its group once and writes once: on PostgreSQL the write is one statement (INSERTs
+inside WITH, the resend check inside it too); on SQLite one transaction of an INSERT per table.
+The ORM session is not used by the form, the POST or the thank-you page.
 """
 
 from __future__ import annotations
@@ -14,35 +16,43 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
+from sqlalchemy.orm import Session
 
 from survey.extensions import db
-from survey.models import Answer, InstrumentVersion, Meeting, Response, Score
+from survey.models import Answer, Group, InstrumentVersion, Meeting, Response, Score
 
 from . import participant_support as support
 from .conftest import ON_POSTGRES
-from .participant_support import get_token, make_group, submit
+from .participant_support import VALID_ANSWERS, get_token, make_group, submit
 
 instruments_dir, papp, pclient = support.instruments_dir, support.papp, support.pclient
 
 
 @contextmanager
 def statements(app: Flask) -> Iterator[list[str]]:
-    """Record the SQL (upper case, one line) of every statement the app's engine runs."""
+    """Record the SQL (upper case, one line) of every statement the app's engine runs, BEGIN included,
+    and "ORM SESSION" each time the ORM session starts a transaction."""
     seen: list[str] = []
 
     def record(_conn: Any, _cursor: Any, sql: str, _parameters: Any, _context: Any, _many: bool) -> None:
         seen.append(" ".join(sql.split()).upper())
 
+    def session_began(_session: Any, _transaction: Any, _connection: Any) -> None:
+        seen.append("ORM SESSION")
+
     with app.app_context():
         engine = db.engine
     event.listen(engine, "before_cursor_execute", record)
+    event.listen(Session, "after_begin", session_began)
     try:
         yield seen
     finally:
         event.remove(engine, "before_cursor_execute", record)
+        event.remove(Session, "after_begin", session_began)
 
 
 def inserts(sql: str) -> list[str]:
@@ -63,7 +73,18 @@ def reads(seen: list[str]) -> list[str]:
     return [sql for sql in seen if sql.startswith(("SELECT", "WITH")) and not inserts(sql)]
 
 
+def sent(seen: list[str]) -> list[str]:
+    """The statements proper: no BEGIN, COMMIT or ROLLBACK, no session marker."""
+    return [sql for sql in seen if sql.startswith(("SELECT", "WITH", "INSERT", "UPDATE", "DELETE"))]
+
+
+def begins(seen: list[str]) -> list[str]:
+    """The transactions SQLite was asked to open (PostgreSQL's BEGIN is the driver's own, not counted here)."""
+    return [sql for sql in seen if sql.startswith("BEGIN")]
+
+
 WHOLE_RESPONSE = ["INSERT INTO RESPONSES", "INSERT INTO ANSWERS", "INSERT INTO SCORES"]
+GROUP_READ = "FROM GROUPS LEFT OUTER JOIN GROUP_INSTRUMENTS"  # the group, its instruments and nearby meetings
 
 
 def count(app: Flask, model: type) -> int:
@@ -71,22 +92,35 @@ def count(app: Flask, model: type) -> int:
         return int(db.session.scalar(select(func.count()).select_from(model)) or 0)
 
 
-def test_a_post_for_a_known_meeting_and_version_is_three_inserts_and_no_read(papp: Flask, pclient: FlaskClient) -> None:
+def warm(app: Flask, client: FlaskClient) -> None:
+    """Store one answer, so the group's meeting of today and the version exist."""
+    make_group(app)
+    assert submit(client).status_code == 303
+
+
+def test_the_blank_form_page_is_one_read(papp: Flask, pclient: FlaskClient) -> None:
     make_group(papp)
-    assert submit(pclient).status_code == 303  # the first answer stores the meeting and the version
+    get_token(pclient)  # renders and caches the page
+    with statements(papp) as seen:
+        get_token(pclient)
+    assert writes(seen) == [] and len(sent(seen)) == 1 and GROUP_READ in seen[0], seen
+    assert begins(seen) == [] and "ORM SESSION" not in seen, seen
+
+
+def test_a_new_submission_is_one_read_and_one_write(papp: Flask, pclient: FlaskClient) -> None:
+    warm(papp, pclient)
     token = get_token(pclient)
     with statements(papp) as seen:
         assert submit(pclient, token=token).status_code == 303
-    assert reads(seen) == [], seen  # the group is checked, and the meeting and version ids found, inside the INSERT
+    assert len(reads(seen)) == 1 and GROUP_READ in reads(seen)[0], seen  # the group, read once
     assert writes(seen) == WHOLE_RESPONSE, seen
-    statements_that_insert = [sql for sql in seen if inserts(sql)]
-    assert len(statements_that_insert) == (1 if ON_POSTGRES else 3), seen  # PostgreSQL: one round trip
+    assert len(sent(seen)) == (2 if ON_POSTGRES else 4), seen  # PostgreSQL: the write is one statement
+    assert len(begins(seen)) == (0 if ON_POSTGRES else 1) and "ORM SESSION" not in seen, seen
     assert count(papp, Response) == 2 and count(papp, Meeting) == 1 and count(papp, InstrumentVersion) == 1
 
 
 def test_answers_and_scores_go_as_one_multi_row_statement_each(papp: Flask, pclient: FlaskClient) -> None:
-    make_group(papp)
-    assert submit(pclient).status_code == 303
+    warm(papp, pclient)
     token = get_token(pclient)
     answers_before, scores_before = count(papp, Answer), count(papp, Score)
     with statements(papp) as seen:
@@ -96,15 +130,82 @@ def test_answers_and_scores_go_as_one_multi_row_statement_each(papp: Flask, pcli
     assert writes(seen).count("INSERT INTO ANSWERS") == 1 and writes(seen).count("INSERT INTO SCORES") == 1, seen
 
 
-def test_the_first_answer_of_a_meeting_creates_it_in_the_same_transaction(papp: Flask, pclient: FlaskClient) -> None:
+def test_a_resend_is_one_read_and_one_write_that_stores_nothing(papp: Flask, pclient: FlaskClient) -> None:
+    warm(papp, pclient)
+    token = get_token(pclient)
+    first = submit(pclient, token=token)
+    answers_before = count(papp, Answer)
+    with statements(papp) as seen:
+        again = submit(pclient, token=token)
+    assert (
+        again.status_code == 303 and again.headers["Location"].split("?")[0] == first.headers["Location"].split("?")[0]
+    )
+    assert len(reads(seen)) == (1 if ON_POSTGRES else 2), seen  # SQLite: the INSERT found it stored, then which nonce
+    assert len(sent(seen)) == (2 if ON_POSTGRES else 3), seen  # the write's INSERT finds the nonce taken
+    assert len(begins(seen)) == (0 if ON_POSTGRES else 1), seen  # one write transaction on SQLite
+    assert (count(papp, Response), count(papp, Answer)) == (2, answers_before)
+
+
+def test_other_answers_on_the_same_form_page_are_one_read_and_one_write(papp: Flask, pclient: FlaskClient) -> None:
+    warm(papp, pclient)
+    token = get_token(pclient)
+    assert submit(pclient, token=token).status_code == 303
+    with statements(papp) as seen:
+        other = submit(pclient, token=token, answers={**VALID_ANSWERS, "mood": "2"})
+    assert other.status_code == 303
+    assert len(reads(seen)) == 1 and writes(seen) == WHOLE_RESPONSE, seen
+    assert len(sent(seen)) == (2 if ON_POSTGRES else 4), seen
+    assert count(papp, Response) == 3
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"mood": "11"},  # out of range: the form again with the problem
+        {"mood": "", "belong": "", "used": "", "topic": "", "supports": [], "note": ""},  # nothing answered
+        {"website": "http://spam.example"},  # the honeypot
+        {"unexpected": "x"},  # a field the form never had
+    ],
+)
+def test_a_form_with_problems_is_one_read_and_no_write(
+    papp: Flask, pclient: FlaskClient, change: dict[str, Any]
+) -> None:
+    warm(papp, pclient)
+    token = get_token(pclient)
+    with statements(papp) as seen:
+        assert submit(pclient, token=token, answers={**VALID_ANSWERS, **change}).status_code == 400
+    assert len(sent(seen)) == 1 and GROUP_READ in seen[0] and writes(seen) == [], seen
+    assert begins(seen) == [] and "ORM SESSION" not in seen, seen
+
+
+def test_a_damaged_token_is_one_read_and_the_form_again(papp: Flask, pclient: FlaskClient) -> None:
+    warm(papp, pclient)
+    with statements(papp) as seen:
+        assert submit(pclient, token="damaged").status_code == 400
+    assert len(sent(seen)) == 1 and writes(seen) == [] and begins(seen) == [], seen
+
+
+def test_a_closed_group_is_one_read_and_one_look_for_a_resend(papp: Flask, pclient: FlaskClient) -> None:
+    warm(papp, pclient)
+    token = get_token(pclient)
+    with papp.app_context():
+        db.session.execute(update(Group).values(is_open=False))
+        db.session.commit()
+    with statements(papp) as seen:
+        assert submit(pclient, token=token).status_code == 410
+    assert len(reads(seen)) == 2 and writes(seen) == [], seen  # the group; was this form's answer stored before?
+    assert count(papp, Response) == 1
+
+
+def test_the_first_answer_of_a_meeting_creates_it_then_writes_once(papp: Flask, pclient: FlaskClient) -> None:
     make_group(papp)
     token = get_token(pclient)
     with statements(papp) as seen:
         assert submit(pclient, token=token).status_code == 303
     inserted = writes(seen)
     assert "INSERT INTO MEETINGS" in inserted and "INSERT INTO INSTRUMENT_VERSIONS" in inserted
-    # Tried by the fast path and by the ordinary path (nothing to join either time), then stored.
-    assert inserted.count("INSERT INTO RESPONSES") == 3
+    # The write found nothing to join (and stored nothing), the meeting and version were stored, the write again.
+    assert inserted.count("INSERT INTO RESPONSES") == 2 and count(papp, Answer) == len(VALID_ANSWERS)
     assert count(papp, Response) == 1 and count(papp, Meeting) == 1 and count(papp, InstrumentVersion) == 1
     with papp.app_context():
         response = db.session.scalars(select(Response)).one()
@@ -112,9 +213,21 @@ def test_the_first_answer_of_a_meeting_creates_it_in_the_same_transaction(papp: 
         assert meeting is not None and meeting.local_date == response.meeting_date
 
 
-def test_the_blank_form_page_reads_and_never_writes(papp: Flask, pclient: FlaskClient) -> None:
-    make_group(papp)
-    get_token(pclient)  # renders and caches the page
+@pytest.mark.parametrize("answers", [VALID_ANSWERS, {**VALID_ANSWERS, "mood": "1"}])  # without and with an alert
+def test_the_thank_you_page_is_one_read(papp: Flask, pclient: FlaskClient, answers: dict[str, Any]) -> None:
+    warm(papp, pclient)
+    location = submit(pclient, answers=answers).headers["Location"]
     with statements(papp) as seen:
-        get_token(pclient)
-    assert writes(seen) == [] and len(reads(seen)) == 1, seen  # the group, its instruments and nearby meetings in one
+        page = pclient.get(location)
+    assert page.status_code == 200
+    assert ("Your mood is low tonight." in page.get_data(as_text=True)) == (answers["mood"] == "1")
+    assert len(sent(seen)) == 1 and writes(seen) == [], seen
+    assert begins(seen) == [] and "ORM SESSION" not in seen, seen
+
+
+@pytest.mark.parametrize(("ticket", "status"), [("doesnotexist1234567890", 404), ("", 404)])
+def test_a_thank_you_page_not_found_is_one_read(papp: Flask, pclient: FlaskClient, ticket: str, status: int) -> None:
+    warm(papp, pclient)
+    with statements(papp) as seen:
+        assert pclient.get(f"/s/TESTGRP/thanks?r={ticket}").status_code == status
+    assert len(sent(seen)) == 1 and writes(seen) == [] and "ORM SESSION" not in seen, seen

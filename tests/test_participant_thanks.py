@@ -104,3 +104,30 @@ def test_participant_post_needs_no_csrf_cookie(make_app: object, instruments_dir
     make_group(app)
     assert submit(app.test_client()).status_code == 303
     assert app.config["WTF_CSRF_ENABLED"] is True
+
+
+def own_block(page: str) -> dict[str, object]:
+    block = re.search(r'<script type="application/json" id="own-scores">(.*?)</script>', page, re.S)
+    assert block is not None
+    return json.loads(block.group(1))
+
+
+def test_each_thank_you_page_has_its_own_scores_and_alerts_though_its_frame_is_kept(papp: Flask) -> None:
+    """The frame is rendered once per language, group and alerts (thanks.page_cache); the data block never is."""
+    make_group(papp)
+    client = papp.test_client()
+    pages = [thanks_page(client, {**VALID_ANSWERS, "mood": mood}) for mood in ("7", "3", "1", "2", "8")]
+    moods = [next(s["value"] for s in own_block(page)["scores"] if s["scale"] == "mood_scale") for page in pages]
+    assert moods == [7.0, 3.0, 1.0, 2.0, 8.0]
+    assert ["Your mood is low tonight." in page for page in pages] == [False, False, True, True, False]
+    assert pages[0].split('id="own-scores">')[0] == pages[4].split('id="own-scores">')[0]  # the same frame
+
+
+def test_a_thank_you_page_in_spanish_keeps_its_own_frame(papp: Flask) -> None:
+    make_group(papp)
+    client = papp.test_client()
+    english = thanks_page(client)
+    reply = submit(client, answers={**VALID_ANSWERS, "lang": "es"})
+    spanish = client.get(reply.headers["Location"]).get_data(as_text=True)
+    assert "Thank you. Your answers are saved." in english and "Thank you. Your answers are saved." not in spanish
+    assert 'lang="es"' in spanish and 'lang="en"' in english

@@ -1,8 +1,10 @@
-"""insert_response stores exactly the prepared rows, on SQLite (three INSERTs) and PostgreSQL (one statement).
+"""store_submission stores exactly the prepared rows, on SQLite (an INSERT per table) and PostgreSQL
+(one statement), and settles resends inside the write.
 
-The PostgreSQL statement carries answers and scores as arrays unnested into rows; these cases
-are the ones an array can get wrong: no rows at all, columns that are all NULL, text with JSON
-and non-ASCII, and a response that finds nothing to join (nothing at all is stored then).
+The PostgreSQL statement carries responses, answers and scores as arrays unnested into rows; these
+cases are the ones an array can get wrong: no rows at all, columns that are all NULL, text with JSON
+and non-ASCII, several questionnaires, and a response that finds nothing to join (nothing at all is
+stored then).
 """
 
 from __future__ import annotations
@@ -14,12 +16,19 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from survey import catalog
-from survey.database import begin_write
+from survey.database import begin_write, read_connection, write_once
 from survey.extensions import db
 from survey.instruments import Instrument
 from survey.instruments.loader import load_instrument_text
 from survey.models import Answer, Group, Meeting, Response, Score
-from survey.submissions import PreparedResponse, insert_response, prepare_response
+from survey.submissions import (
+    MissingRows,
+    NewSubmission,
+    PreparedResponse,
+    Stored,
+    prepare_response,
+    store_submission,
+)
 
 MULTI = """
 id: multi
@@ -70,13 +79,29 @@ def group_with_meeting(instrument: Instrument, code: str = "STORE1", is_open: bo
     return group
 
 
-def store(prepared: PreparedResponse, group: Group, token: str, **extra: str) -> int | None:
-    begin_write()
-    response_id = insert_response(
-        prepared, group_id=group.id, meeting_date=DAY, locale="es", token=token, submitted_at=NOW, **extra
+def submission(
+    *prepared: PreparedResponse, nonce: str, day: dt.date = DAY, code_hash: str | None = None
+) -> NewSubmission:
+    return NewSubmission(
+        group_id=db.session.scalar(select(Group.id).order_by(Group.id.desc())),
+        meeting_date=day,
+        nonce=nonce,
+        locale="es",
+        submitted_at=NOW,
+        participant_hash=code_hash,
+        responses=list(prepared),
     )
+
+
+def store(*prepared: PreparedResponse, nonce: str, accepting: bool = True, **extra: object) -> Stored:
+    begin_write()
+    stored = store_submission(db.session, submission(*prepared, nonce=nonce, **extra), accepting=accepting)  # type: ignore[arg-type]
     db.session.commit()
-    return response_id
+    return stored
+
+
+def response_id(token: str) -> int:
+    return int(db.session.scalar(select(Response.id).where(Response.token == token)))
 
 
 def count(model: type) -> int:
@@ -91,74 +116,97 @@ def checkin(app_ctx: Flask) -> Instrument:
 
 
 def test_answers_and_scores_are_stored_exactly(checkin: Instrument) -> None:
-    group = group_with_meeting(checkin)
+    group_with_meeting(checkin)
     answers = {item.id: 4.0 for item in checkin.items if item.type != "text"} | {"comment": "Ñandú – 🙂 ok"}
     prepared = prepare_response(checkin, answers)
     assert prepared.scores and any(text is None for _i, _n, text in prepared.answers)
-    response_id = store(prepared, group, "t-exact")
-    assert response_id is not None
-    stored_answers, stored_scores = stored_rows(response_id)
+    assert store(prepared, nonce="t-exact") == Stored("t-exact", new=True, stored=True)
+    stored_answers, stored_scores = stored_rows(response_id("t-exact"))
     assert stored_answers == sorted(prepared.answers)
     assert stored_scores == sorted(prepared.scores)
-    response = db.session.get(Response, response_id)
+    response = db.session.get(Response, response_id("t-exact"))
     assert response is not None and response.locale == "es" and response.meeting_date == DAY
 
 
 def test_a_response_without_scores_or_numbers_stores_its_text_answers_only(app_ctx: Flask) -> None:
     multi = load_instrument_text(MULTI, "multi.yaml")
-    group = group_with_meeting(multi)
+    group_with_meeting(multi)
     prepared = prepare_response(multi, {"pick": ("a", "b"), "note": '"quoted", {braces}'})
     assert prepared.scores == [] and all(num is None for _i, num, _t in prepared.answers)
-    response_id = store(prepared, group, "t-text")
-    assert response_id is not None
-    assert stored_rows(response_id) == (sorted(prepared.answers), [])
-    assert ("pick", None, '["a", "b"]') in stored_rows(response_id)[0]
+    assert store(prepared, nonce="t-text").stored
+    assert stored_rows(response_id("t-text")) == (sorted(prepared.answers), [])
+    assert ("pick", None, '["a", "b"]') in stored_rows(response_id("t-text"))[0]
 
 
 def test_a_response_without_any_answer_is_stored_alone(checkin: Instrument) -> None:
-    group = group_with_meeting(checkin)
-    response_id = store(prepare_response(checkin, {}), group, "t-empty")
-    assert response_id is not None and stored_rows(response_id) == ([], [])
+    group_with_meeting(checkin)
+    assert store(prepare_response(checkin, {}), nonce="t-empty").stored
+    assert stored_rows(response_id("t-empty")) == ([], [])
 
 
-def test_nothing_is_stored_when_the_group_is_closed_or_the_code_differs(checkin: Instrument) -> None:
-    closed = group_with_meeting(checkin, code="SHUT1", is_open=False)
+def test_two_questionnaires_are_stored_under_their_positions(checkin: Instrument) -> None:
+    multi = load_instrument_text(MULTI, "multi.yaml")
+    group_with_meeting(checkin)
+    catalog.ensure_version(multi)
+    db.session.commit()
+    first, second = prepare_response(checkin, {"belonged": 2.0}), prepare_response(multi, {"pick": ("b",)})
+    assert store(first, second, nonce="t-two").stored
+    assert stored_rows(response_id("t-two"))[0] == [("belonged", 2.0, None)]
+    assert stored_rows(response_id("t-two-1"))[0] == [("pick", None, '["b"]')]
+    keys = db.session.scalars(select(Response.submission).where(Response.token.in_(["t-two", "t-two-1"]))).all()
+    assert len(keys) == 2 and len(set(keys)) == 1  # one person
+
+
+def test_a_resend_stores_nothing_and_other_answers_get_their_own_nonce(checkin: Instrument) -> None:
+    group_with_meeting(checkin)
+    mine, theirs = prepare_response(checkin, {"belonged": 4.0}), prepare_response(checkin, {"belonged": 1.0})
+    assert store(mine, nonce="t-page") == Stored("t-page", new=True, stored=True)
+    assert store(mine, nonce="t-page") == Stored("t-page", new=False, stored=False)  # resent: found, not stored
+    other = store(theirs, nonce="t-page")
+    assert other.stored and other.nonce.startswith("t-page.") and len(other.nonce) == len("t-page.") + 12
+    assert store(theirs, nonce="t-page") == Stored(other.nonce, new=False, stored=False)
+    assert store(mine, nonce="t-page", code_hash="a" * 64).nonce != "t-page"  # a code is part of the answers
+    assert count(Response) == 3
+
+
+def test_a_closed_group_refuses_new_answers_but_finds_a_resend(checkin: Instrument) -> None:
+    group_with_meeting(checkin)
     prepared = prepare_response(checkin, {"belonged": 4.0})
-    assert store(prepared, closed, "t-closed", if_open_group_code="SHUT1") is None
-    opened = group_with_meeting(checkin, code="OPEN1")
-    assert store(prepared, opened, "t-other", if_open_group_code="SHUT1") is None
-    assert (count(Response), count(Answer), count(Score)) == (0, 0, 0)
-    assert store(prepared, opened, "t-open", if_open_group_code="OPEN1") is not None
-    assert count(Response) == 1 and count(Answer) == 1
+    assert store(prepared, nonce="t-before").stored
+    assert store(prepared, nonce="t-before", accepting=False) == Stored("t-before", new=False, stored=False)
+    assert store(prepared, nonce="t-after", accepting=False) == Stored("t-after", new=True, stored=False)
+    assert (count(Response), count(Answer)) == (1, 1)
 
 
 def test_nothing_is_stored_before_the_meeting_row_exists(checkin: Instrument) -> None:
-    group = group_with_meeting(checkin)
+    group_with_meeting(checkin)
     begin_write()
-    response_id = insert_response(
-        prepare_response(checkin, {"belonged": 4.0}),
-        group_id=group.id,
-        meeting_date=DAY + dt.timedelta(days=7),
-        locale="en",
-        token="t-no-meeting",
-        submitted_at=NOW,
-    )
+    with pytest.raises(MissingRows):
+        store_submission(
+            db.session,
+            submission(prepare_response(checkin, {"belonged": 4.0}), nonce="t-no", day=DAY + dt.timedelta(7)),
+        )
     db.session.rollback()
-    assert response_id is None and (count(Response), count(Answer)) == (0, 0)
+    assert (count(Response), count(Answer)) == (0, 0)
 
 
 def test_begin_write_knows_the_transaction_wrote(checkin: Instrument) -> None:
     """On PostgreSQL the write is a SELECT (INSERTs inside WITH): its WRITES option marks the transaction."""
-    group = group_with_meeting(checkin)
+    group_with_meeting(checkin)
     begin_write()
-    insert_response(
-        prepare_response(checkin, {"belonged": 4.0}),
-        group_id=group.id,
-        meeting_date=DAY,
-        locale="en",
-        token="t-marked",
-        submitted_at=NOW,
-    )
+    store_submission(db.session, submission(prepare_response(checkin, {"belonged": 4.0}), nonce="t-marked"))
     with pytest.raises(RuntimeError, match="before the first change"):
         begin_write()
     db.session.rollback()
+
+
+def test_a_submission_with_one_version_missing_stores_nothing_at_all(checkin: Instrument) -> None:
+    """On PostgreSQL the write runs in autocommit (database.write_once): the statement itself must be all or nothing."""
+    multi = load_instrument_text(MULTI, "multi.yaml")  # its version is never stored
+    group_with_meeting(checkin)
+    both = submission(
+        prepare_response(checkin, {"belonged": 2.0}), prepare_response(multi, {"pick": ("a",)}), nonce="t-half"
+    )
+    with read_connection() as connection, pytest.raises(MissingRows), write_once(connection):
+        store_submission(connection, both)
+    assert (count(Response), count(Answer), count(Score)) == (0, 0, 0)

@@ -9,7 +9,8 @@ The key holds everything the page shows: the group's id, code, name and summary 
 language, the instrument versions (content hashes), and the address it was asked at (script
 root and code as typed, which the language links repeat). Renaming a group, changing its
 threshold or an instrument gives a new key, so no page is ever stale; old entries just age out.
-A form shown again with answers or problems is never cached.
+A form shown again with answers or problems is never cached. The thank-you page keeps its frame
+in a PageCache of its own the same way (thanks.py), with its own placeholder.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ MAX_PAGES = 512  # about 20 KB each: at most ~10 MB per process
 class PageCache:
     """A thread-safe least-recently-used map from a key to a rendered page."""
 
-    def __init__(self, size: int = MAX_PAGES) -> None:
+    def __init__(self, size: int = MAX_PAGES, placeholder: str = TOKEN_PLACEHOLDER) -> None:
         self.size = size
+        self.placeholder = placeholder
         self._pages: OrderedDict[Hashable, tuple[str, str]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -43,7 +45,9 @@ class PageCache:
             if page is not None:
                 self._pages.move_to_end(key)
                 return page
-        page = split_at_token(render())  # outside the lock: two threads may render one key, harmlessly
+        page = split_at_token(
+            render(), self.placeholder
+        )  # outside the lock: two threads may render one key, harmlessly
         with self._lock:
             self._pages[key] = page
             self._pages.move_to_end(key)
@@ -57,12 +61,12 @@ def cache() -> PageCache:
     return current_app.extensions.setdefault(EXTENSION_KEY, PageCache())  # type: ignore[no-any-return]
 
 
-def split_at_token(page: str) -> tuple[str, str]:
-    """Return the page before and after the token placeholder.
+def split_at_token(page: str, placeholder: str = TOKEN_PLACEHOLDER) -> tuple[str, str]:
+    """Return the page before and after the (token) placeholder.
 
     :raises ValueError: if the page does not hold the placeholder exactly once.
     """
-    if page.count(TOKEN_PLACEHOLDER) != 1:
-        raise ValueError("a blank form must hold the token placeholder exactly once")
-    before, _, after = page.partition(TOKEN_PLACEHOLDER)
+    if page.count(placeholder) != 1:
+        raise ValueError("a cached page must hold its placeholder exactly once")
+    before, _, after = page.partition(placeholder)
     return before, after

@@ -1,6 +1,7 @@
 """What the thank-you page shows, computed from this submission's stored responses only.
 
-Alerts are recomputed from the stored answers against the version answered. The page shows no
+Everything comes from one read of the stored rows, fixed when the answers were stored: the alerts
+raised and the scores (the instrument gives only their wording). The page shows no
 group figure at all: a live summary was a read-out of each next person's answers (issue 12).
 Its address is a short-lived signed ticket carried in the query string, so the page is not a
 permanent link to one person's scores and the nonce never reaches the access log, which writes
@@ -9,23 +10,34 @@ the path alone.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import hmac
-import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
+from jinja2.utils import htmlsafe_json_dumps
+from sqlalchemy import Connection, bindparam, select
 
 from .. import catalog
+from ..extensions import db
 from ..groups import ParticipantGroup
-from ..instruments import ITEM_TYPES, AnswerValue, Instrument
-from ..models import Response
-from ..scoring import score_response
+from ..instruments import Instrument
+from ..models import Group, InstrumentVersion, Response, Score
+from ..submissions import decode_alerts, response_token
+from .blank_form import PageCache
 
 K_FLOOR = 3
 TICKET_SALT = "survey.participant.thanks-ticket"
+DEFAULT_MINUTES = 15
+MAX_INSTRUMENTS = 10  # a thank-you lookup considers this many responses per submission
+PAGE_CACHE_KEY = "survey.thanks_pages"
+# What the page's own-scores data block holds while its frame is rendered (as `tojson` writes it).
+OWN_SCORES_PLACEHOLDER = "__survey_own_scores__"
 
 
 class TicketExpired(ValueError):
@@ -68,34 +80,120 @@ def read_ticket(ticket: str) -> str:
     return nonce
 
 
+def page_cache() -> PageCache:
+    """Return this app's cache of thank-you page frames (created on first use).
+
+    The page differs from one person to the next only by its own-scores data block once the
+    language, the group and the alerts raised are the same, so the frame is rendered once per
+    (address, language, group, alerts) and each request fills in its own block.
+    """
+    return current_app.extensions.setdefault(PAGE_CACHE_KEY, PageCache(placeholder=f'"{OWN_SCORES_PLACEHOLDER}"'))  # type: ignore[no-any-return]
+
+
+def own_scores_block(own: dict[str, Any]) -> str:
+    """Return the own-scores data exactly as the template's `tojson` filter writes it."""
+    return str(htmlsafe_json_dumps(own, dumps=current_app.json.dumps))
+
+
 def group_k(group: ParticipantGroup) -> int:
     """Return the smallest number of answers a group summary may describe (never below 3)."""
     return max(K_FLOOR, group.min_group_size or K_FLOOR)
 
 
-def instrument_of(response: Response) -> Instrument:
-    """Return the exact instrument version a stored response answered."""
-    version = response.instrument_version
-    return catalog.registry().by_hash(version.content_hash) or catalog.instrument_for_version(version)
+@dataclass(frozen=True)
+class StoredResponse:
+    """What the thank-you page shows of one stored response: all of it fixed when it was stored."""
+
+    token: str
+    locale: str
+    meeting_date: dt.date
+    participant_hash: str | None
+    alerts: tuple[str, ...]
+    content_hash: str
+    scores: tuple[tuple[str, float], ...]  # (scale id, value)
 
 
-def stored_answers(instrument: Instrument, response: Response) -> dict[str, AnswerValue]:
-    """Rebuild the cleaned answers from the stored rows."""
-    answers: dict[str, AnswerValue] = {}
-    for row in response.answers:
-        item = instrument.item(row.item_id)
-        spec = ITEM_TYPES[item.type]  # type: ignore[attr-defined]
-        if spec.numeric:
-            answers[row.item_id] = float(row.value_num or 0.0)
-        elif spec.multiple:
-            answers[row.item_id] = tuple(json.loads(row.value_text or "[]"))
-        else:
-            answers[row.item_id] = row.value_text or ""
-    return answers
+@dataclass(frozen=True)
+class ThanksGroup:
+    """The group of a thank-you address, and this submission's responses in it (none when not found)."""
+
+    code: str
+    default_locale: str
+    responses: tuple[StoredResponse, ...]
 
 
-def alert_messages(responses: list[Response], locale: str) -> list[str]:
-    """Return the messages of the alerts these responses raise, in locale, each paragraph once.
+_groups, _responses, _scores = Group.__table__, Response.__table__, Score.__table__
+_versions = InstrumentVersion.__table__
+# Built once: the group, and the submission's responses with their scores, in one read (LEFT JOINs, so
+# a known group with nothing stored under these tokens still comes back, as one row of NULLs).
+_SUBMISSION = (
+    select(
+        _groups.c.code,
+        _groups.c.default_locale,
+        _responses.c.token,
+        _responses.c.locale,
+        _responses.c.meeting_date,
+        _responses.c.participant_hash,
+        _responses.c.alerts,
+        _versions.c.content_hash,
+        _scores.c.scale_id,
+        _scores.c.value,
+    )
+    .select_from(_groups)
+    .outerjoin(
+        _responses,
+        (_responses.c.group_id == _groups.c.id) & _responses.c.token.in_(bindparam("tokens", expanding=True)),
+    )
+    .outerjoin(_versions, _versions.c.id == _responses.c.instrument_version_id)
+    .outerjoin(_scores, _scores.c.response_id == _responses.c.id)
+    .where(_groups.c.code == bindparam("code"))
+)
+
+
+def stored_submission(code: str, nonce: str, connection: Connection) -> ThanksGroup | None:
+    """Return the group with this (normalised) code and the responses stored under this nonce, in form order,
+    in one read; None when there is no such group. An empty nonce finds no response."""
+    tokens = [response_token(nonce, position) for position in range(MAX_INSTRUMENTS)] if nonce else [""]
+    rows = connection.execute(_SUBMISSION, {"code": code, "tokens": tokens}).all()
+    if not rows:
+        return None
+    scores: dict[str, list[tuple[str, float]]] = {}
+    firsts: dict[str, Any] = {}
+    for row in rows:
+        if row.token is None:
+            continue
+        firsts.setdefault(row.token, row)
+        if row.scale_id is not None:
+            scores.setdefault(row.token, []).append((row.scale_id, row.value))
+    responses = tuple(
+        StoredResponse(
+            token=token,
+            locale=row.locale,
+            meeting_date=row.meeting_date,
+            participant_hash=row.participant_hash,
+            alerts=decode_alerts(row.alerts),
+            content_hash=row.content_hash,
+            scores=tuple(scores.get(token, ())),
+        )
+        for token, row in sorted(firsts.items(), key=lambda pair: tokens.index(pair[0]))
+    )
+    return ThanksGroup(code=rows[0].code, default_locale=rows[0].default_locale, responses=responses)
+
+
+def instrument_of(response: StoredResponse) -> Instrument:
+    """Return the exact instrument version a stored response answered (loaded, or rebuilt from storage:
+    a second read, only when the file changed since the answers were sent)."""
+    loaded = catalog.registry().by_hash(response.content_hash)
+    if loaded is not None:
+        return loaded
+    row = db.session.scalar(select(InstrumentVersion).filter_by(content_hash=response.content_hash))
+    if row is None:
+        raise LookupError(response.content_hash)
+    return catalog.instrument_for_version(row)
+
+
+def alert_messages(responses: Sequence[StoredResponse], locale: str) -> list[str]:
+    """Return the messages of the alerts stored with these responses, in locale, each paragraph once.
 
     Two questionnaires of one form may raise the same alert from one shared answer (a strong
     urge asked once, scored in both); the person reads its message once.
@@ -103,12 +201,12 @@ def alert_messages(responses: list[Response], locale: str) -> list[str]:
     messages: list[str] = []
     for response in responses:
         instrument = instrument_of(response)
-        raised = set(score_response(instrument, stored_answers(instrument, response)).alerts)
+        raised = set(response.alerts)
         messages += [instrument.text(alert.message, locale) for alert in instrument.alerts if alert.id in raised]
     return list(dict.fromkeys(messages))
 
 
-def history_owner(responses: list[Response]) -> str | None:
+def history_owner(responses: Sequence[StoredResponse]) -> str | None:
     """Return an opaque key for this person's list on a shared phone: derived from their personal code's
     stored hash (keyed again, so it joins nothing stored), or None when they gave no code."""
     participant_hash = responses[0].participant_hash if responses else None
@@ -118,7 +216,7 @@ def history_owner(responses: list[Response]) -> str | None:
     return hmac.new(key, b"history:" + participant_hash.encode(), hashlib.sha256).hexdigest()[:24]
 
 
-def own_scores(responses: list[Response], locale: str) -> dict[str, Any]:
+def own_scores(responses: Sequence[StoredResponse], locale: str) -> dict[str, Any]:
     """Return this submission's scores for the phone's own history (never sent back to us).
 
     The page keeps them only when the participant asks, and lists past ones only under the same
@@ -128,8 +226,8 @@ def own_scores(responses: list[Response], locale: str) -> dict[str, Any]:
     for response in responses:
         instrument = instrument_of(response)
         known = {scale.id: scale for scale in instrument.scales}
-        for row in response.scores:
-            scale = known.get(row.scale_id)
+        for scale_id, value in response.scores:
+            scale = known.get(scale_id)
             if scale is None:
                 continue
             low, high = instrument.scale_range(scale)
@@ -138,7 +236,7 @@ def own_scores(responses: list[Response], locale: str) -> dict[str, Any]:
                     "instrument": instrument.id,
                     "scale": scale.id,
                     "label": instrument.text(scale.label, locale),
-                    "value": round(row.value, 2),
+                    "value": round(value, 2),
                     "min": low,
                     "max": high,
                     "higher_is_better": scale.higher_is_better,

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from flask import current_app
 from itsdangerous import BadData, URLSafeTimedSerializer
 
+from ..submissions import response_token as response_token  # a submission's stored tokens
+
 SALT = "survey.participant.form-token"
 MAX_AGE = dt.timedelta(days=7)
 # App servers' clocks differ by a few seconds: a token another server issued "in the future" is accepted
@@ -25,7 +27,7 @@ MAX_AGE = dt.timedelta(days=7)
 CLOCK_SKEW = dt.timedelta(seconds=30)
 NONCE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,40}$")
 # A submission is stored under its form's nonce, or under nonce.<answers digest> when a different
-# submission from the same form page took the nonce first (see pipeline.settle).
+# submission from the same form page took the nonce first (see submissions.store_submission).
 STORED_NONCE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,40}(\.[0-9a-f]{12})?$")
 
 
@@ -42,11 +44,6 @@ class FormToken:
     meeting_date: dt.date  # the meeting whose window was open when the form was rendered
     meeting_start: dt.time | None
     nonce: str
-
-
-def response_token(nonce: str, position: int) -> str:
-    """Return the stored token of a submission's response to the instrument at this position."""
-    return nonce if position == 0 else f"{nonce}-{position}"
 
 
 def _serializer() -> URLSafeTimedSerializer:

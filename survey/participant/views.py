@@ -20,10 +20,10 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import Forbidden, HTTPException
 
 from .. import catalog, groups
-from ..database import begin_read, read_connection
+from ..database import read_connection
 from ..extensions import csrf, limiter
 from ..groups import ParticipantGroup
-from ..i18n import explicit_locale, language_links, select_locale, use_locale_hints
+from ..i18n import language_links, select_locale, use_locale_hints
 from ..meetings import MeetingSlot, current_slot, next_opening
 from . import blank_form, pipeline, thanks, tokens
 from . import form as forms
@@ -116,13 +116,18 @@ def find_group(code: str, connection: Connection | None = None) -> ParticipantGr
     if CODE_PATTERN.match(code):
         group = groups.find_participant_group(code, connection=connection)
     if group is None:
-        use_locale_hints()
-        raise Unavailable(
-            404, _("We could not find this survey"), _("Please check the link, or scan your group's QR code again.")
-        )
+        raise survey_not_found()
     # A single-language group's language beats the phone's; the switch (an explicit ?lang=) still wins.
     use_locale_hints(override=group.default_locale if group.single_language else None, fallback=group.default_locale)
     return group
+
+
+def survey_not_found() -> Unavailable:
+    """The friendly 404 for an unknown group code, in the browser's language."""
+    use_locale_hints()
+    return Unavailable(
+        404, _("We could not find this survey"), _("Please check the link, or scan your group's QR code again.")
+    )
 
 
 def check_accepting(group: ParticipantGroup) -> None:
@@ -238,11 +243,17 @@ limiter.limit(_rate_limit, methods=["POST"])(bp)
 
 @bp.post("/s/<code>")
 def submit(code: str) -> ResponseReturnValue:
-    """Store the answers once per form token and send the participant to the thank-you page."""
-    nonce = submit_without_group_read(code)
-    if nonce is not None:
-        return thanks_redirect(groups.normalise_code(code), nonce)
-    group = find_group(code)
+    """Store the answers once per form token and send the participant to the thank-you page.
+
+    The one path of every POST: the group is read once, everything is checked once, in the order
+    below, and the answers are written once (pipeline.store), whatever the outcome.
+    """
+    with read_connection() as connection:  # the POST's one read and its one write, without the ORM session
+        return submit_to(find_group(code, connection), connection)
+
+
+def submit_to(group: ParticipantGroup, connection: Connection) -> ResponseReturnValue:
+    """Check the POST against the group it was sent to, in the order the participant should hear of problems."""
     if is_cross_site(request):
         raise Forbidden()
     form = request.form
@@ -262,38 +273,15 @@ def submit(code: str) -> ResponseReturnValue:
             form,
             _("The questions changed since this page was opened. Please check your answers and send them again."),
         )
-    return submit_plan(group, token, plan, form)
-
-
-def submit_without_group_read(code: str) -> str | None:
-    """Store a complete, valid submission to an open group in its write transaction alone; return its nonce.
-
-    The fast path of most POSTs: the group's row is not read first, the INSERT itself stores
-    nothing unless the token's group has this code and takes answers (pipeline.store_if_open).
-    It returns None for anything short of that, storing nothing, and the ordinary path below
-    (which reads the group and checks everything again) answers: with the problems shown, a
-    404 or 410, or the thank-you page of a retry.
-    """
-    form = request.form
-    locale = explicit_locale()  # the form's own language field; without it the group's default may apply
-    if not CODE_PATTERN.match(code) or locale is None or is_cross_site(request):
-        return None
-    try:
-        token = tokens.read(_single(form, "form_token"))
-        plan = pipeline.plan_for_token(token)
-        raw = plan.split(form)
-    except (tokens.TokenError, pipeline.UnknownVersion, forms.FormShapeError):
-        return None
-    if form.get("website", "").strip() or nothing_answered(raw):
-        return None
-    cleaned = pipeline.clean(plan, raw, form.get("participant_code"))
-    if not cleaned.ok:
-        return None
-    return pipeline.store_if_open(groups.normalise_code(code), token, plan, cleaned, locale)
+    return submit_plan(group, token, plan, form, connection)
 
 
 def submit_plan(
-    group: ParticipantGroup, token: tokens.FormToken, plan: forms.FormPlan, form: MultiDict[str, str]
+    group: ParticipantGroup,
+    token: tokens.FormToken,
+    plan: forms.FormPlan,
+    form: MultiDict[str, str],
+    connection: Connection,
 ) -> ResponseReturnValue:
     """Validate against the version shown and store, or show the form again with the problems."""
     signed = _single(form, "form_token")
@@ -332,12 +320,10 @@ def submit_plan(
         return render_form(
             group, plan, signed, 400, cleaned=cleaned, raw=raw, typed_code=form.get("participant_code", "")
         )
-    try:
-        nonce = pipeline.store(group, token, plan, cleaned, select_locale())
-    except pipeline.NotAccepting:
-        check_accepting(group)
-        raise
-    return thanks_redirect(group.code, nonce)
+    stored = pipeline.store(connection, group, token, plan, cleaned, select_locale())
+    if stored.new and not stored.stored:
+        check_accepting(group)  # refused: the group takes no answers (410)
+    return thanks_redirect(group.code, stored.nonce)
 
 
 def restart_form(group: ParticipantGroup, form: MultiDict[str, str], problem: str) -> ResponseReturnValue:
@@ -386,32 +372,50 @@ def thanks_gone() -> Unavailable:
 
 @bp.get("/s/<code>/thanks", endpoint="thanks")
 def thanks_page(code: str) -> ResponseReturnValue:
-    """Thank the participant, with support resources on an alert; no group figure at all."""
-    begin_read()
-    group = find_group(code)
+    """Thank the participant, with support resources on an alert; no group figure at all.
+
+    One read (the group and this submission's stored rows, thanks.stored_submission), no ORM session,
+    nothing recomputed: the alerts and scores were fixed when the answers were stored.
+    """
+    expired = False
     try:
         nonce = thanks.read_ticket(request.args.get("r", ""))
     except thanks.TicketExpired:
-        raise thanks_gone() from None
+        nonce, expired = "", True
     except thanks.TicketInvalid:
         nonce = ""
-    responses = pipeline.submission_responses(group, nonce) if NONCE_PATTERN.match(nonce) else []
-    if not responses:
+    found = None
+    if CODE_PATTERN.match(code):
+        with read_connection() as connection:
+            found = thanks.stored_submission(
+                groups.normalise_code(code), nonce if NONCE_PATTERN.match(nonce) else "", connection
+            )
+    if found is None:
+        raise survey_not_found()
+    answered_in = found.responses[0].locale if found.responses and not expired else None
+    locale = use_locale_hints(override=answered_in, fallback=found.default_locale)
+    if expired:
+        raise thanks_gone()
+    if not found.responses:
         raise Unavailable(
             404,
             _("We could not find these answers"),
             _("If you just sent them, they are safe. You can close this page."),
         )
-    locale = use_locale_hints(override=responses[0].locale, fallback=group.default_locale)
-    alerts = thanks.alert_messages(responses, locale)
-    page, status = render_page(
-        "participant/thanks.html",
-        group=group,
-        alerts=alerts,
-        resources=support_resources(locale) if alerts else [],
-        own_scores=thanks.own_scores(responses, locale),
+    alerts = thanks.alert_messages(found.responses, locale)
+    key = (request.script_root, code, locale, found.code, tuple(alerts))  # all the frame shows (thanks.page_cache)
+    before, after = thanks.page_cache().get_or_render(
+        key,
+        lambda: render_page(
+            "participant/thanks.html",
+            group=found,
+            alerts=alerts,
+            resources=support_resources(locale) if alerts else [],
+            own_scores=thanks.OWN_SCORES_PLACEHOLDER,
+        )[0],
     )
-    return page, status, {"Cache-Control": "no-store"}
+    own = thanks.own_scores_block(thanks.own_scores(found.responses, locale))
+    return before + own + after, 200, {"Cache-Control": "no-store"}
 
 
 @bp.get("/s/<code>/thanks/<token>")
