@@ -14,6 +14,7 @@ tests/test_load.py runs a shortened version (20 clients x 200 submissions) in th
 from __future__ import annotations
 
 import argparse
+import math
 import random
 import sys
 import tempfile
@@ -58,7 +59,7 @@ class Tally:
     failed: list[str] = field(default_factory=list)
     posts: int = 0
     retries: int = 0
-    give_up_after: float = GIVE_UP_AFTER
+    stop_at: float = math.inf  # time.monotonic() when the whole load gives up (run_load's time_limit)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def note(self, **counts: int) -> None:
@@ -114,7 +115,7 @@ def drop_before_answer(browser: Browser, submission: Submission) -> None:
 
 def one_submission(browser: Browser, second_tab: Callable[[], Browser], rng: random.Random, tally: Tally) -> None:
     """GET the form, fill it, POST it (with the chaos a real phone adds) until acknowledged."""
-    deadline = time.monotonic() + tally.give_up_after
+    deadline = min(time.monotonic() + GIVE_UP_AFTER, tally.stop_at)
     submission = until_it_works(lambda: open_form(browser, GROUP_CODE, rng), deadline, tally)
     assert isinstance(submission, Submission)
     with tally.lock:
@@ -141,6 +142,10 @@ def client(connect: Connect, count: int, seed: int, tally: Tally) -> None:
     rng, browser = random.Random(seed), connect(seed)
     try:
         for _ in range(count):
+            if time.monotonic() > tally.stop_at:
+                with tally.lock:
+                    tally.failed.append("never started: the load's time limit ran out")
+                continue
             try:
                 one_submission(browser, lambda: connect(seed), rng, tally)
             except (TimeoutError, RuntimeError) as error:
@@ -182,10 +187,11 @@ def run_load(
     submissions: int,
     steps: Sequence[Step] = (),
     log: Callable[[str], None] = print,
-    give_up_after: float = GIVE_UP_AFTER,
+    time_limit: float = math.inf,
 ) -> Tally:
-    """Send the load through `connect`'s server, run the chaos steps meanwhile, and return what the clients saw."""
-    tally, done = Tally(give_up_after=give_up_after), threading.Event()
+    """Send the load through `connect`'s server, run the chaos steps meanwhile, and return what the clients saw
+    (submissions not acknowledged within `time_limit` seconds of the start count as failed)."""
+    tally, done = Tally(stop_at=time.monotonic() + time_limit), threading.Event()
     threads = [
         threading.Thread(target=client, args=(connect, count, seed, tally))
         for seed, count in enumerate(chunks(submissions, clients))

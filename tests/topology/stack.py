@@ -176,13 +176,15 @@ class AppServer(Server):
     """One app server as the README runs it: gunicorn with gunicorn.conf.py and deploy/app-server.env."""
 
     settings: dict[str, str] = field(default_factory=dict)
+    clock_ahead: int = 0  # seconds this server's clock runs ahead (libfaketime), as a drifting machine's would
 
     def env(self) -> dict[str, str]:
-        """The caller's environment without its own survey settings, then the recipe's, then the logs."""
+        """The caller's environment without its own survey settings, then the recipe's, the logs and the clock."""
         inherited = {key: value for key, value in os.environ.items() if not key.startswith(OWN_SETTINGS)}
         assert self.log_path is not None
         logs = {"GUNICORN_ACCESS_LOG": f"{self.log_path}.access", "GUNICORN_ERROR_LOG": str(self.log_path)}
-        return {**inherited, **self.settings, **logs, "PYTHONPATH": str(ROOT)}
+        clock = {"LD_PRELOAD": faketime_library(), "FAKETIME": f"+{self.clock_ahead}s"} if self.clock_ahead else {}
+        return {**inherited, **self.settings, **logs, **clock, "PYTHONPATH": str(ROOT)}
 
     def requests_seen(self, line: str) -> int:
         """Count the access log lines of this server that contain `line` (e.g. '"POST /login" 401')."""
@@ -243,3 +245,17 @@ def tool(name: str) -> str:
     if not found:
         raise LookupError(f"{name} is missing: `make topology-tools` installs it (Debian's packages, through apt)")
     return found
+
+
+def faketime_library() -> str:
+    """Return the path of Debian's libfaketime (package faketime).
+
+    Its FAKETIME_DONT_FAKE_MONOTONIC option makes Python's time.sleep fail with EINVAL (seen with 0.9.10), so
+    the monotonic clock is shifted too: a constant offset, harmless to timeouts.
+
+    :raises LookupError: saying how to install it.
+    """
+    found = sorted(Path("/usr/lib").glob("*/faketime/libfaketime.so.1"))
+    if not found:
+        raise LookupError("libfaketime is missing: `make topology-tools` installs it (Debian's faketime, through apt)")
+    return str(found[0])

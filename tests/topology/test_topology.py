@@ -8,18 +8,20 @@ file order on one deployment, and each leaves it whole (what it kills it starts 
 from __future__ import annotations
 
 import http.client
+import random
 import re
 import time
 import urllib.request
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 
 from bench.load_zero_loss import Step, run_load, verify
-from bench.loadlib import GROUP_CODE
+from bench.loadlib import GROUP_CODE, open_form
 
-from .conftest import COORDINATOR, PASSWORD, Topology
+from .conftest import CLOCK_AHEAD, COORDINATOR, PASSWORD, Topology
 from .slow_clients import SlowCrowd
 from .stack import AppServer, client_tls
 
@@ -44,6 +46,12 @@ def test_a_coordinator_logs_in_and_a_participant_answers_over_https(topology: To
     assert all(cookie["secure"] for cookie in desk.cookies())  # X-Forwarded-Proto reached the app
     desk.close()
 
+    answer_as_participant(topology, chromium)
+    assert topology.response_count() == before + 1
+
+
+def answer_as_participant(topology: Topology, chromium: Any) -> None:
+    """Open the group's link on a phone, answer, send, and see the thank-you page."""
     phone = chromium.new_context(ignore_https_errors=True, locale="en-US", **PHONE)
     page = phone.new_page()
     page.goto(f"{topology.url}/s/{GROUP_CODE}")
@@ -54,7 +62,6 @@ def test_a_coordinator_logs_in_and_a_participant_answers_over_https(topology: To
     page.wait_for_url(THANKS)
     assert page.get_by_role("heading", level=1).inner_text() == "Thank you. Your answers are saved."
     phone.close()
-    assert topology.response_count() == before + 1
 
 
 def test_the_proxy_sets_the_client_and_scheme_and_logs_no_address(topology: Topology) -> None:
@@ -173,12 +180,13 @@ def test_a_killed_app_server_and_a_redis_outage_lose_no_answer(topology: Topolog
         return "started Redis again"
 
     def restart_app_server() -> str:
+        first.clock_ahead = CLOCK_AHEAD  # from here on, forms and thank-you tickets cross a clock skew
         first.start()
-        return f"started app server {first.port} again"
+        return f"started app server {first.port} again, its clock {CLOCK_AHEAD} s ahead"
 
     steps: list[Step] = [(0.2, kill_app_server), (0.4, kill_redis), (0.65, restart_redis), (0.8, restart_app_server)]
     events: list[str] = []
-    tally = run_load(participants(topology, 1), 50, 600, steps, log=events.append, give_up_after=90)
+    tally = run_load(participants(topology, 1), 50, 600, steps, log=events.append, time_limit=120)
     assert len(events) == 4, events  # every step ran: answers kept being acknowledged through each fault
     assert verify(topology.database_url, tally) == []
     assert len(tally.acknowledged) == 600 and tally.posts > 600
@@ -192,7 +200,7 @@ def wait_for(condition: Any, seconds: float = 15) -> bool:
     while time.monotonic() < deadline:
         if condition():
             return True
-        time.sleep(0.2)
+        time.sleep(0.5)
     return False
 
 
@@ -202,7 +210,7 @@ def test_two_hundred_slow_connections_do_not_stop_submissions(topology: Topology
     crowd = SlowCrowd(topology.nginx.https_port, client_tls(topology.nginx.cert), f"/s/{GROUP_CODE}").start()
     try:
         assert crowd.pending() == 200
-        tally = run_load(participants(topology, 2), 20, 200, give_up_after=60)
+        tally = run_load(participants(topology, 2), 20, 200, time_limit=60)
         pending = crowd.pending()
         samples = list(crowd.pending_counts)
     finally:
@@ -211,3 +219,35 @@ def test_two_hundred_slow_connections_do_not_stop_submissions(topology: Topology
     assert len(tally.acknowledged) == 200 == topology.response_count()
     # The crowd stayed in place while the answers went through (those nginx timed out were sent again).
     assert pending >= 190 and min(samples, default=pending) >= 190, (pending, samples)
+
+
+def test_participants_answer_across_a_clock_skew_between_app_servers(topology: Topology, chromium: Any) -> None:
+    topology.ensure_running()
+    dates = []
+    for server in topology.servers:
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.port}/healthz", timeout=10) as answer:  # noqa: S310
+            dates.append(parsedate_to_datetime(answer.headers["Date"]))
+    assert CLOCK_AHEAD - 1 <= (dates[0] - dates[1]).total_seconds() <= CLOCK_AHEAD + 1
+    assert wait_for(lambda: served_by_both(topology), seconds=30)  # nginx retries a failed server after 10 s
+    before = topology.response_count()
+    answer_as_participant(topology, chromium)
+    # Form, POST, thank-you page: three requests, so nginx's round robin sends each thank-you page to the other
+    # server than its POST, ahead and behind in turn.
+    phone, rng, thanked = topology.participant(), random.Random(7), []
+    for _ in range(6):
+        submission = open_form(phone, GROUP_CODE, rng)
+        status, headers, _body = phone.request("POST", submission.path, submission.body)
+        assert status == 303
+        thanked.append(phone.request("GET", headers["location"].removeprefix(topology.url))[0])
+    phone.close()
+    assert thanked == [200] * 6
+    assert topology.response_count() == before + 7
+
+
+def served_by_both(topology: Topology) -> bool:
+    """Send two requests through nginx; tell whether each app server answered one (both are in rotation)."""
+    before = [server.requests_seen('"GET /favicon.ico"') for server in topology.servers]
+    assert get(topology, "/favicon.ico") == get(topology, "/favicon.ico") == 200
+    return all(
+        server.requests_seen('"GET /favicon.ico"') > seen for server, seen in zip(topology.servers, before, strict=True)
+    )
