@@ -8,7 +8,7 @@ PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export FLASK_APP := survey
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve setup test test-sqlite test-postgres browser lint check lock translations catalog bench clean
+.PHONY: help run serve setup test test-sqlite test-postgres browser topology-tools lint check lock translations catalog bench clean
 
 help: ## List every target
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -63,7 +63,19 @@ browser: ## Install Debian's chromium (apt; never `playwright install`) and axe-
 	@command -v chromium >/dev/null || { apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }; }
 	@test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund --silent
 
-test: $(VENV)/.dev translations browser ## Install dev dependencies and run the whole suite on SQLite, then PostgreSQL
+# The topology test (tests/topology/) runs an nginx and a redis-server of its own, in the foreground on spare ports:
+# installing the packages must not start their system services (nginx would take port 80), so invoke-rc.d is told
+# no meanwhile (policy-rc.d exits 101; Debian's container images ship that file, elsewhere it is made and removed).
+# faketime (libfaketime) is there for time travel with a real server (see NOTES: LD_PRELOAD with exec).
+topology-tools: ## Install Debian's nginx, redis-server and faketime (apt; no system service is started)
+	@test -x /usr/sbin/nginx -a -x /usr/bin/redis-server -a -x /usr/bin/faketime || { \
+	  made=; if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; \
+	    chmod +x /usr/sbin/policy-rc.d; made=1; fi; \
+	  apt-get install -y -q nginx redis-server faketime >/dev/null 2>&1 \
+	    || { apt-get update -q >/dev/null && apt-get install -y -q nginx redis-server faketime >/dev/null; }; \
+	  status=$$?; if [ -n "$$made" ]; then rm -f /usr/sbin/policy-rc.d; fi; exit $$status; }
+
+test: $(VENV)/.dev translations browser topology-tools ## Install dev dependencies and run the whole suite on SQLite, then PostgreSQL
 	$(MAKE) --no-print-directory test-sqlite
 	@if $(BIN)/python tests/pg_available.py "$${TEST_DATABASE_URL:-$(PG_URL)}"; then \
 		$(MAKE) --no-print-directory test-postgres; \
@@ -74,7 +86,7 @@ test-sqlite: $(VENV)/.dev ## Run the suite on SQLite
 	TEST_DATABASE_URL= $(BIN)/pytest -q
 
 test-postgres: $(VENV)/.dev ## Run the suite on PostgreSQL (TEST_DATABASE_URL or the local test database)
-	TEST_DATABASE_URL="$${TEST_DATABASE_URL:-$(PG_URL)}" $(BIN)/pytest -q -m "not browser"
+	TEST_DATABASE_URL="$${TEST_DATABASE_URL:-$(PG_URL)}" $(BIN)/pytest -q -m "not browser and not topology"
 
 lint: $(VENV)/.dev ## ruff (format check and lint) and mypy
 	$(BIN)/ruff format --check survey tests bench .ci

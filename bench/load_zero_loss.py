@@ -14,12 +14,13 @@ tests/test_load.py runs a shortened version (20 clients x 200 submissions) in th
 from __future__ import annotations
 
 import argparse
+import math
 import random
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +46,9 @@ DUPLICATE_AT_ONCE = 0.05  # two tabs (or a double tap) send the same answers at 
 DROP_BEFORE_ANSWER = 0.05  # the phone loses the connection before it reads the answer, then retries
 GIVE_UP_AFTER = 300.0  # seconds a client keeps retrying one submission
 
+Connect = Callable[[int], Browser]  # client number -> a new connection of that participant's phone
+Step = tuple[float, Callable[[], str]]  # once this share of the submissions is acknowledged, run it (a log line)
+
 
 @dataclass
 class Tally:
@@ -55,6 +59,7 @@ class Tally:
     failed: list[str] = field(default_factory=list)
     posts: int = 0
     retries: int = 0
+    stop_at: float = math.inf  # time.monotonic() when the whole load gives up (run_load's time_limit)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def note(self, **counts: int) -> None:
@@ -91,9 +96,8 @@ def post_until_acknowledged(browser: Browser, submission: Submission, deadline: 
     until_it_works(attempt, deadline, tally)
 
 
-def post_from_another_tab(port: int, submission: Submission, deadline: float, tally: Tally) -> None:
+def post_from_another_tab(browser: Browser, submission: Submission, deadline: float, tally: Tally) -> None:
     """POST the same answers on a second connection, as a second tab or a double tap would."""
-    browser = Browser(port)
     try:
         post_until_acknowledged(browser, submission, deadline, tally)
     except (TimeoutError, RuntimeError) as error:
@@ -109,9 +113,9 @@ def drop_before_answer(browser: Browser, submission: Submission) -> None:
         browser.request_and_hang_up("POST", submission.path, submission.body)
 
 
-def one_submission(browser: Browser, port: int, rng: random.Random, tally: Tally) -> None:
+def one_submission(browser: Browser, second_tab: Callable[[], Browser], rng: random.Random, tally: Tally) -> None:
     """GET the form, fill it, POST it (with the chaos a real phone adds) until acknowledged."""
-    deadline = time.monotonic() + GIVE_UP_AFTER
+    deadline = min(time.monotonic() + GIVE_UP_AFTER, tally.stop_at)
     submission = until_it_works(lambda: open_form(browser, GROUP_CODE, rng), deadline, tally)
     assert isinstance(submission, Submission)
     with tally.lock:
@@ -122,7 +126,7 @@ def one_submission(browser: Browser, port: int, rng: random.Random, tally: Tally
     twin = None
     if rng.random() < DUPLICATE_AT_ONCE:
         copy = Submission(submission.nonce, submission.path, submission.body)
-        twin = threading.Thread(target=post_from_another_tab, args=(port, copy, deadline, tally))
+        twin = threading.Thread(target=post_from_another_tab, args=(second_tab(), copy, deadline, tally))
         twin.start()
     post_until_acknowledged(browser, submission, deadline, tally)
     if rng.random() < RETRY_AFTER_ACK:
@@ -133,13 +137,17 @@ def one_submission(browser: Browser, port: int, rng: random.Random, tally: Tally
         tally.acknowledged.add(submission.nonce)
 
 
-def client(port: int, count: int, seed: int, tally: Tally) -> None:
+def client(connect: Connect, count: int, seed: int, tally: Tally) -> None:
     """One participant after another on one connection."""
-    rng, browser = random.Random(seed), Browser(port, timeout=60)
+    rng, browser = random.Random(seed), connect(seed)
     try:
         for _ in range(count):
+            if time.monotonic() > tally.stop_at:
+                with tally.lock:
+                    tally.failed.append("never started: the load's time limit ran out")
+                continue
             try:
-                one_submission(browser, port, rng, tally)
+                one_submission(browser, lambda: connect(seed), rng, tally)
             except (TimeoutError, RuntimeError) as error:
                 with tally.lock:
                     tally.failed.append(str(error))
@@ -147,39 +155,55 @@ def client(port: int, count: int, seed: int, tally: Tally) -> None:
         browser.close()
 
 
-def chaos(server: Server, tally: Tally, total: int, done: threading.Event, log: Callable[[str], None]) -> None:
+def plain_clients(port: int) -> Connect:
+    """Participants connecting to 127.0.0.1:port over plain HTTP."""
+    return lambda _client: Browser(port, timeout=60)
+
+
+def crash_steps(server: Server) -> list[Step]:
     """SIGKILL one worker at 30% of the load, and kill and restart the whole server at 60%."""
-    steps = [(0.3, "kill a worker"), (0.6, "restart the server")]
+
+    def restart() -> str:
+        server.crash()
+        server.start()
+        return "  killed the whole server (master and workers), then started it again"
+
+    return [(0.3, lambda: f"  SIGKILL worker {server.kill_worker()}"), (0.6, restart)]
+
+
+def chaos(steps: Sequence[Step], tally: Tally, total: int, done: threading.Event, log: Callable[[str], None]) -> None:
+    """Run each step once its share of the submissions is acknowledged."""
     for share, action in steps:
         while len(tally.acknowledged) < share * total:
             if done.wait(0.05):
                 return
-        if action == "kill a worker":
-            log(f"  SIGKILL worker {server.kill_worker()} after {len(tally.acknowledged)} acknowledged")
-        else:
-            server.crash()
-            log(f"  killed the whole server (master and workers) after {len(tally.acknowledged)} acknowledged")
-            server.start()
-            log("  started it again")
+        acknowledged = len(tally.acknowledged)
+        log(f"{action()} after {acknowledged} acknowledged")
 
 
-def run_load(server: Server, clients: int, submissions: int, crash: bool, log: Callable[[str], None] = print) -> Tally:
-    """Send the load through a running server and return what the clients saw."""
-    tally, done = Tally(), threading.Event()
+def run_load(
+    connect: Connect,
+    clients: int,
+    submissions: int,
+    steps: Sequence[Step] = (),
+    log: Callable[[str], None] = print,
+    time_limit: float = math.inf,
+) -> Tally:
+    """Send the load through `connect`'s server, run the chaos steps meanwhile, and return what the clients saw
+    (submissions not acknowledged within `time_limit` seconds of the start count as failed)."""
+    tally, done = Tally(stop_at=time.monotonic() + time_limit), threading.Event()
     threads = [
-        threading.Thread(target=client, args=(server.port, count, seed, tally))
+        threading.Thread(target=client, args=(connect, count, seed, tally))
         for seed, count in enumerate(chunks(submissions, clients))
     ]
-    watcher = threading.Thread(target=chaos, args=(server, tally, submissions, done, log)) if crash else None
+    watcher = threading.Thread(target=chaos, args=(steps, tally, submissions, done, log))
     for thread in threads:
         thread.start()
-    if watcher:
-        watcher.start()
+    watcher.start()
     for thread in threads:
         thread.join()
     done.set()
-    if watcher:
-        watcher.join()
+    watcher.join()
     return tally
 
 
@@ -233,7 +257,8 @@ def main() -> None:
         ).start()
         started = time.monotonic()
         try:
-            tally = run_load(server, args.clients, args.submissions, crash=not args.no_crash)
+            steps = [] if args.no_crash else crash_steps(server)
+            tally = run_load(plain_clients(server.port), args.clients, args.submissions, steps)
         finally:
             server.stop()
         seconds = time.monotonic() - started

@@ -14,6 +14,7 @@ import random
 import re
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -333,17 +334,32 @@ def nonce_of(signed_token: str) -> str:
 
 
 class Browser:
-    """One participant's connection (kept alive, reopened after any error)."""
+    """One participant's connection to 127.0.0.1:port (kept alive, reopened after any error).
 
-    def __init__(self, port: int, timeout: float = 30) -> None:
-        self.port, self.timeout = port, timeout
+    With `tls` it speaks HTTPS (as through the TLS proxy of the topology test); with `source` it connects
+    from that local address (127.0.0.0/8), so a proxy in front sees each participant as its own client.
+    """
+
+    def __init__(
+        self, port: int, timeout: float = 30, tls: ssl.SSLContext | None = None, source: str | None = None
+    ) -> None:
+        self.port, self.timeout, self.tls = port, timeout, tls
+        self.source = (source, 0) if source else None
         self.connection: http.client.HTTPConnection | None = None
-        self.origin = f"http://127.0.0.1:{port}"
+        self.origin = f"{'https' if tls else 'http'}://127.0.0.1:{port}"
+
+    def connect(self) -> http.client.HTTPConnection:
+        """Open a new connection (HTTPS when this browser has a TLS context)."""
+        if self.tls is not None:
+            return http.client.HTTPSConnection(
+                "127.0.0.1", self.port, timeout=self.timeout, source_address=self.source, context=self.tls
+            )
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout, source_address=self.source)
 
     def request(self, method: str, path: str, body: str | None = None) -> tuple[int, dict[str, str], bytes]:
         """Send one request; raise OSError (or http.client errors) when the server does not answer."""
         if self.connection is None:
-            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+            self.connection = self.connect()
         headers = {"Sec-Fetch-Site": "same-origin", "Origin": self.origin, "Accept": "text/html"}
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -363,7 +379,7 @@ class Browser:
 
     def request_and_hang_up(self, method: str, path: str, body: str) -> None:
         """Send a request on a fresh connection and close it without reading the answer."""
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+        connection = self.connect()
         headers = {
             "Sec-Fetch-Site": "same-origin",
             "Origin": self.origin,

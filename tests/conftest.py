@@ -18,6 +18,16 @@ from survey import create_app
 from survey.extensions import db
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+CHROMIUM = os.environ.get("SURVEY_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 ON_POSTGRES = POSTGRES_URL.startswith("postgres")
 
 BASE_CONFIG: dict[str, Any] = {
@@ -101,3 +111,23 @@ def app_ctx(app: Flask) -> Iterator[Flask]:
     """Run the test inside an application context."""
     with app.app_context():
         yield app
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """Launch Debian's chromium once per session; fail with the fix when it is missing.
+
+    Shared by tests/browser/ and tests/topology/: Playwright's sync API cannot run twice at once in a process.
+    """
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"The browser tests need Debian's chromium at {CHROMIUM}. Install it with `make browser` "
+            "(apt-get install chromium); `playwright install` cannot download browsers here.",
+            pytrace=False,
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

@@ -1,4 +1,4 @@
-"""Form tokens issued by an app server whose clock runs a few seconds ahead are still accepted."""
+"""Form tokens and thank-you tickets issued by an app server whose clock runs a few seconds ahead are accepted."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from survey.participant import tokens
+from survey.participant import thanks, tokens
 
 from .conftest import BASE_CONFIG
 
@@ -44,3 +44,23 @@ def test_a_token_older_than_a_week_is_still_refused(ctx, monkeypatch) -> None:
     with pytest.raises(tokens.TokenError):
         tokens.read(issued_at(monkeypatch, -tokens.MAX_AGE.total_seconds() - 5))
     assert tokens.read(issued_at(monkeypatch, -tokens.MAX_AGE.total_seconds() + 60)).group_id == 1
+
+
+def ticket_issued_at(monkeypatch, offset: float) -> str:  # type: ignore[no-untyped-def]
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + offset)
+    try:
+        return thanks.issue_ticket("nonce-1")
+    finally:
+        monkeypatch.setattr(time, "time", real)
+
+
+@pytest.mark.parametrize("ahead", [1, 5, 29])
+def test_a_thank_you_ticket_from_a_clock_a_few_seconds_ahead_opens_the_page(ctx, monkeypatch, ahead) -> None:
+    assert thanks.read_ticket(ticket_issued_at(monkeypatch, ahead)) == "nonce-1"
+
+
+@pytest.mark.parametrize("offset", [tokens.CLOCK_SKEW.total_seconds() + 60, -thanks.DEFAULT_MINUTES * 60 - 5])
+def test_a_thank_you_ticket_from_far_ahead_or_too_old_is_expired(ctx, monkeypatch, offset) -> None:
+    with pytest.raises(thanks.TicketExpired):
+        thanks.read_ticket(ticket_issued_at(monkeypatch, offset))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import create_engine, text
 
-from bench.load_zero_loss import run_load, verify
+from bench.load_zero_loss import crash_steps, plain_clients, run_load, verify
 from bench.loadlib import Server, create_postgres_database, prepare_database, query_rows
 
 from .conftest import ON_POSTGRES, POSTGRES_URL
@@ -20,7 +20,7 @@ def test_every_acknowledged_submission_is_stored_once_despite_crashes(tmp_path) 
     server = Server("survey:create_app()", url, workers=2, threads=4, log_path=tmp_path / "gunicorn.log").start()
     events: list[str] = []
     try:
-        tally = run_load(server, clients=20, submissions=200, crash=True, log=events.append)
+        tally = run_load(plain_clients(server.port), 20, 200, crash_steps(server), log=events.append)
     finally:
         server.stop()
     assert any("SIGKILL worker" in line for line in events) and any("whole server" in line for line in events)

@@ -6,7 +6,6 @@ browser tests fail with a message saying how to install it, they are never skipp
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import threading
@@ -25,16 +24,6 @@ from survey.extensions import db
 from survey.models import Group, GroupInstrument, Response
 from tests.participant_support import EVERY_TYPE_YAML, compile_catalogs
 
-CHROMIUM = os.environ.get("SURVEY_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PHONE: dict[str, Any] = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 REPO = Path(__file__).resolve().parents[2]
 AXE_SCRIPT = REPO / "node_modules" / "axe-core" / "axe.min.js"
@@ -104,24 +93,13 @@ def live_server(make_app: Callable[..., Flask], tmp_path: Path) -> Iterator[Live
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """Launch Debian's chromium once per session; fail with the fix when it is missing."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(
-            f"The browser tests need Debian's chromium at {CHROMIUM}. Install it with `make browser` "
-            "(apt-get install chromium); `playwright install` cannot download browsers here.",
-            pytrace=False,
-        )
+def browser(chromium: Any) -> Any:
+    """Debian's chromium (tests/conftest.py launches it once per session), with axe-core at hand."""
     if not AXE_SCRIPT.exists():
         pytest.fail(
             "axe-core is missing: run `npm ci` (make test does) to install node_modules/axe-core.", pytrace=False
         )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+    return chromium
 
 
 @pytest.fixture
