@@ -6,6 +6,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
 from ..instruments import ITEM_TYPES
 from . import published
 from .context import Dashboard
@@ -48,7 +51,7 @@ def comments(dashboard: Dashboard) -> CommentsView:
     starts = [p.start for p in periods if p.start is not None]
     period = chosen_period(dashboard, starts)
     if period is None:
-        return CommentsView(grain, None, [], 0, [], "There are no responses yet.")
+        return CommentsView(grain, None, [], 0, [], _("There are no responses yet."))
     chosen = periods[starts.index(period)]
     if chosen.suppressed:
         return CommentsView(
@@ -57,8 +60,7 @@ def comments(dashboard: Dashboard) -> CommentsView:
             starts,
             chosen.n,
             [],
-            f"This {grain} has {chosen.n} responses; comments appear when a {grain} has at least "
-            f"{dashboard.k} (and its results can be shown).",
+            withheld(grain, chosen.n, dashboard.k),
         )
     text_items = sorted(
         {
@@ -82,3 +84,33 @@ def shown_meetings(dashboard: Dashboard) -> list[dt.date]:
     """Return the meetings whose own cell is shown under the filters in force (language included)."""
     cells = periods_at(dashboard.response_cells, "meeting", dashboard.locale_key, dashboard.filters, counts_only=True)
     return [cell.start for cell in cells if cell.start is not None and not cell.suppressed]
+
+
+def withheld(grain: str, n: int, k: int) -> str:
+    """Say why a period's comments are not shown: it has fewer than k people, or its results are hidden."""
+    if grain == "week":
+        return ngettext(
+            "This week has %(num)d person; comments appear when a week has at least %(k)d "
+            "(and its results can be shown).",
+            "This week has %(num)d people; comments appear when a week has at least %(k)d "
+            "(and its results can be shown).",
+            n,
+            k=k,
+        )
+    if grain == "month":
+        return ngettext(
+            "This month has %(num)d person; comments appear when a month has at least %(k)d "
+            "(and its results can be shown).",
+            "This month has %(num)d people; comments appear when a month has at least %(k)d "
+            "(and its results can be shown).",
+            n,
+            k=k,
+        )
+    return ngettext(
+        "This meeting has %(num)d person; comments appear when a meeting has at least %(k)d "
+        "(and its results can be shown).",
+        "This meeting has %(num)d people; comments appear when a meeting has at least %(k)d "
+        "(and its results can be shown).",
+        n,
+        k=k,
+    )
