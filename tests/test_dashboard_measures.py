@@ -155,7 +155,11 @@ def test_items_show_distributions_only_at_or_above_k(app, admin) -> None:
     assert shown["figures"] and any("reverse-scored" in str(f) for f in shown["figures"])
     hidden = admin.get(f"/groups/GRPA/dashboard/items.json?grain=meeting&period={week(1)}").get_json()
     assert all(i["suppressed"] and "counts" not in i for i in hidden["data"])
-    assert admin.get("/groups/GRPA/dashboard/items.json?grain=meeting&period=2020-01-01").status_code == 400
+    refused = admin.get("/groups/GRPA/dashboard/items.json?grain=meeting&period=2020-01-01")
+    assert refused.status_code == 400
+    assert "There is no meeting starting January 1, 2020" in refused.get_data(as_text=True)
+    spanish = admin.get("/groups/GRPA/dashboard/items.json?grain=meeting&period=2020-01-01&ui=es")
+    assert spanish.status_code == 400 and "1 de enero de 2020" in spanish.get_data(as_text=True)
 
 
 def test_engagement_counts_meetings_and_returns(app, admin) -> None:

@@ -4,6 +4,7 @@ formulas in every CSV, masked free text, the group's own code in the audit targe
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -75,3 +76,13 @@ def test_export_audit_target_is_the_groups_own_code(app, client, route: str) -> 
 def test_the_privacy_notice_says_admins_can_export_row_level_answers(client) -> None:
     page = client.get("/privacy").get_data(as_text=True)
     assert "administrators can export" in page.lower()
+
+
+def test_the_response_export_holds_released_answers_only(app, client) -> None:
+    with app.app_context():
+        group = add_group("GRPA", k=3)
+        add_responses(group, MONDAY, [{"craving_now": 3.0}] * 3)  # weeks ago: released
+        add_responses(group, dt.date.today(), [{"craving_now": 9.0}])  # today's meeting is still open
+        log_in(client, app, add_user("admin"))
+    rows = rows_of(client, "/groups/GRPA/dashboard/responses.csv")
+    assert [(r["meeting_date"], r["checkin.craving_now"]) for r in rows] == [(MONDAY.isoformat(), "3.0")] * 3

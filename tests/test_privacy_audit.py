@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from fractions import Fraction
 
 import pytest
 from hypothesis import given, settings
@@ -11,6 +10,7 @@ from hypothesis import strategies as st
 
 from survey.stats.hierarchy import ALL, MeetingMoments, Moments, suppress_hierarchy
 from tests.dashboard_support import add_group, add_responses, add_user, craving, log_in
+from tests.span import Span
 
 TREND = "/groups/{code}/dashboard/trend/checkin/craving.json"
 OCTOBER = [dt.date(2026, 10, 5), dt.date(2026, 10, 12), dt.date(2026, 10, 19), dt.date(2026, 10, 26)]
@@ -25,25 +25,9 @@ def admin_client(app, client):
     return client
 
 
-def rank(rows: list[dict[object, Fraction]]) -> int:
-    """Rank of sparse rational rows by plain Gaussian elimination (independent of the app's code)."""
-    basis: list[tuple[object, dict[object, Fraction]]] = []
-    for original in rows:
-        row = dict(original)
-        for pivot, b in basis:
-            if row.get(pivot):
-                f = row[pivot] / b[pivot]
-                for col, value in b.items():
-                    row[col] = row.get(col, Fraction(0)) - f * value
-                row = {c: v for c, v in row.items() if v != 0}
-        if row:
-            basis.append((next(iter(row)), row))
-    return len(basis)
-
-
 def in_span(vector: set, published: list[set]) -> bool:
-    rows = [{leaf: Fraction(1) for leaf in p} for p in published if p]
-    return rank([*rows, {leaf: Fraction(1) for leaf in vector}]) == rank(rows)
+    """Whether the vector is a rational combination of the published ones (tests.span)."""
+    return vector in Span(published)
 
 
 def period(day: dt.date, grain: str) -> dt.date | None:

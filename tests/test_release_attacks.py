@@ -173,3 +173,27 @@ def test_items_and_comments_say_when_unreleased_answers_appear(app, page: str) -
     send(app, "WAIT", 4)
     body = viewer_of(app, "WAIT").get(f"/groups/WAIT/dashboard/{page}").get_data(as_text=True)
     assert "1 person answered the meeting of" in body and "if at least 5 people answered" in body
+
+
+def test_an_unreleased_answer_to_another_questionnaire_changes_no_page(app, monkeypatch) -> None:
+    # The group asks the check-in only; today someone answers the craving questionnaire (a form the
+    # group asked until this morning). Until release, no page may tell a viewer that it happened.
+    with app.app_context():
+        group = add_group("MORE", k=3)
+        add_responses(group, FIRST, craving([3, 4, 5]))  # an old, released meeting
+    viewer = viewer_of(app, "MORE")
+    admin = viewer_of(app, "MORE", role="admin")
+    pages = ["/groups/MORE/dashboard", "/groups/MORE/dashboard/codebook.csv"]
+    assert viewer.get("/groups/MORE/dashboard").status_code == 200
+    before = [admin.get(url).get_data(as_text=True) for url in pages]
+    assert viewer.get("/groups/MORE/dashboard?instrument=craving").status_code == 400
+    with app.app_context():
+        group = db.session.scalar(select(Group).filter_by(code="MORE"))
+        add_responses(group, dt.date.today(), [{"strength_now": 3, "frequency": 2}] * 3, instrument_id="craving")
+    after = [admin.get(url).get_data(as_text=True) for url in pages]
+    assert "\ncraving." not in after[1] and after[1] == before[1]
+    assert 'value="craving"' not in after[0]
+    assert viewer.get("/groups/MORE/dashboard?instrument=craving").status_code == 400
+    move_release_clock(monkeypatch, days=3)
+    assert viewer.get("/groups/MORE/dashboard?instrument=craving").status_code == 200
+    assert "\ncraving.strength_now," in admin.get(pages[1]).get_data(as_text=True)

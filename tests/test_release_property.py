@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Hashable, Iterable
-from fractions import Fraction
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from survey.stats.hierarchy import MeetingMoments, Moments, decide
+from tests.span import Span
 
 FIRST = dt.date(2026, 10, 5)
 
@@ -29,26 +29,8 @@ events = st.lists(
 
 
 def in_span(vectors: Iterable[frozenset[Hashable]], target: frozenset[Hashable]) -> bool:
-    """Whether target is a rational combination of the vectors (Gaussian elimination on Fractions)."""
-    basis: list[tuple[Hashable, dict[Hashable, Fraction]]] = []
-
-    def reduce(vector: frozenset[Hashable]) -> dict[Hashable, Fraction]:
-        row = {leaf: Fraction(1) for leaf in vector}
-        for pivot, other in basis:
-            factor = row.get(pivot)
-            if factor:
-                for leaf, value in other.items():
-                    row[leaf] = row.get(leaf, Fraction(0)) - factor * value
-                    if row[leaf] == 0:
-                        del row[leaf]
-        return row
-
-    for vector in vectors:
-        row = reduce(vector)
-        if row:
-            pivot = min(row, key=str)
-            basis.append((pivot, {leaf: value / row[pivot] for leaf, value in row.items()}))
-    return not reduce(target)
+    """Whether target is a rational combination of the vectors (tests.span)."""
+    return target in Span(vectors)
 
 
 def row(batch: int, offset: int, locale: str, n: int) -> MeetingMoments:

@@ -6,13 +6,16 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from flask import abort
+from flask_babel import format_date
+from flask_babel import gettext as _
 
 from ..instruments import ITEM_TYPES
 from . import published
 from .context import Dashboard
+from .filters import bad_filter
 from .participation import period_starts
 from .periods import display_locale, reason_text
+from .wording import grain_name
 
 
 @dataclass(frozen=True)
@@ -57,10 +60,12 @@ def chosen_period(dashboard: Dashboard, starts: list[dt.date]) -> dt.date | None
     """
     period = dashboard.filters.period or (starts[-1] if starts else None)
     if dashboard.filters.period and period not in starts:
-        abort(
-            400,
-            description=f"There is no {dashboard.grain} starting {period} with responses; "
-            "choose one of the listed periods.",
+        bad_filter(
+            _(
+                "There is no %(grain)s starting %(start)s with published results; choose one of the listed periods.",
+                grain=grain_name(dashboard.grain),
+                start=format_date(period, "long"),
+            )
         )
     return period
 

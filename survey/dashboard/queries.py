@@ -64,7 +64,10 @@ def _meeting_columns() -> list[Any]:
 
 
 def versions_answered(group_ids: Sequence[int]) -> list[InstrumentVersion]:
-    """Return the instrument versions these groups' responses answered, oldest first.
+    """Return the instrument versions these groups' released responses answered, oldest first.
+
+    Only released answers count: an instrument (or a new version of one) answered at a meeting
+    still open must not appear in a dashboard before its answers do.
 
     Rule: per group, a loose index scan over (group_id, instrument_version_id, ...): each step
     seeks the next larger version id, so the cost grows with the number of versions, not of
@@ -79,21 +82,17 @@ def versions_answered(group_ids: Sequence[int]) -> list[InstrumentVersion]:
 
 def _version_ids_of_group(group_id: int) -> list[int]:
     """Return the distinct instrument version ids of one group's responses (loose index scan)."""
-    first = select(func.min(Response.instrument_version_id).label("vid")).where(Response.group_id == group_id)
+    first = select(func.min(Response.instrument_version_id).label("vid")).where(
+        Response.group_id == group_id, released()
+    )
     steps = first.cte("versions", recursive=True)
     following = (
         select(func.min(Response.instrument_version_id))
-        .where(Response.group_id == group_id, Response.instrument_version_id > steps.c.vid)
+        .where(Response.group_id == group_id, Response.instrument_version_id > steps.c.vid, released())
         .scalar_subquery()
     )
     steps = steps.union_all(select(following).where(steps.c.vid.is_not(None)))
     return [vid for vid in db.session.scalars(select(steps.c.vid)) if vid is not None]
-
-
-def locales_answered(group_ids: Sequence[int]) -> list[str]:
-    """Return the languages these groups' responses were given in, sorted."""
-    query = select(Response.locale).where(Response.group_id.in_(list(group_ids))).distinct()
-    return sorted(db.session.scalars(query))
 
 
 def people() -> ColumnElement[int]:
@@ -321,10 +320,10 @@ def text_answers(
 def response_rows(
     group_id: int, version_ids: Sequence[int], first: dt.date | None, last: dt.date | None
 ) -> Iterator[Any]:
-    """Stream the responses of a group (for the admin's response-level export), oldest first."""
+    """Stream the released responses of a group (for the admin's response-level export), oldest first."""
     query = (
         select(Response)
-        .where(*_group_responses(group_id, version_ids), *_date_range(first, last))
+        .where(*_group_responses(group_id, version_ids), *_date_range(first, last), released())
         .order_by(Response.meeting_date, Response.id)
         .execution_options(yield_per=500)
     )

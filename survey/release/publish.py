@@ -2,9 +2,11 @@
 
 Run inside the release's write transaction, after new batches (or a purge, or a change of k).
 Every cell (meeting, week, month, all time; each language and all) of every measure is
-decided by survey.stats.hierarchy.decide, with the disclosure ledger as history: every leaf
-set ever shown seeds the published basis, every leaf set ever hidden as small stays
-protected. The decisions replace the group's published_cells rows; the ledger only grows.
+decided by one audit over all the group's measures at once (survey.stats.hierarchy.
+decide_measures), so a cell is shown or hidden for every scale and question alike, with the
+disclosure ledger as history: every leaf set ever shown seeds the published basis, every
+leaf set ever hidden as small stays protected. The decisions replace the group's
+published_cells rows; the ledger only grows.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from sqlalchemy import delete, insert, select
 from ..extensions import db
 from ..models import DisclosureLedger, PublishedCell, ReleaseBatch, ReleaseState, now_utc
 from ..stats import effective_k
-from ..stats.hierarchy import ALL, Decision, MeetingMoments, Moments, decide
+from ..stats.hierarchy import ALL, Decision, MeetingMoments, Moments, decide_measures
 from . import rollups
 
 
@@ -57,11 +59,11 @@ def publish(group_id: int, k: int) -> None:
         per_measure[measure].append((by_id[batch_id], values))
     ledger = _ledger(group_id)
     db.session.execute(delete(PublishedCell).where(PublishedCell.group_id == group_id))
+    decisions = _decide(per_measure, k, ledger)
     new_rows: list[dict[str, object]] = []
     new_ledger: list[dict[str, object]] = []
-    for measure, found in sorted(per_measure.items()):
-        decision = _decide(found, k, ledger[(measure, "shown")], ledger[(measure, "protected")])
-        new_rows += _published_rows(group_id, measure, decision, found)
+    for measure, decision in sorted(decisions.items()):
+        new_rows += _published_rows(group_id, measure, decision, per_measure[measure])
         for kind, sets in (("shown", decision.shown_leaf_sets()), ("protected", decision.protected)):
             for leaves in sets - ledger[(measure, kind)]:
                 text = _encode(leaves)
@@ -77,23 +79,27 @@ def publish(group_id: int, k: int) -> None:
 
 
 def _decide(
-    found: list[tuple[ReleaseBatch, dict[str, object]]],
+    per_measure: dict[str, list[tuple[ReleaseBatch, dict[str, object]]]],
     k: int,
-    known: set[frozenset[Hashable]],
-    protect: set[frozenset[Hashable]],
-) -> Decision:
-    """Run the audit over one measure's batches (purged ones only as history)."""
-    rows = []
-    other_n: dict[Hashable, int] = {}
-    for batch, values in found:
-        n = int(values["n"])  # type: ignore[call-overload]
-        if batch.purged:
-            other_n[batch.id] = n
-            continue
-        moments = Moments(n, float(values.get("total") or 0.0), float(values.get("total_sq") or 0.0))  # type: ignore[arg-type]
-        day = batch.meeting_date
-        rows.append(MeetingMoments(day, week_of(day), day.replace(day=1), batch.locale, moments, batch.id))
-    return decide(rows, k, known, protect, other_n)
+    ledger: dict[tuple[str, str], set[frozenset[Hashable]]],
+) -> dict[str, Decision]:
+    """Run one audit over every measure's batches at once (purged ones only as history)."""
+    rows: dict[str, list[MeetingMoments]] = {}
+    other_n: dict[str, dict[Hashable, int]] = {}
+    for measure, found in per_measure.items():
+        rows[measure], other_n[measure] = [], {}
+        for batch, values in found:
+            n = int(values["n"])  # type: ignore[call-overload]
+            if batch.purged:
+                other_n[measure][batch.id] = n
+                continue
+            total, total_sq = float(values.get("total") or 0.0), float(values.get("total_sq") or 0.0)  # type: ignore[arg-type]
+            day = batch.meeting_date
+            moments = Moments(n, total, total_sq)
+            rows[measure].append(MeetingMoments(day, week_of(day), day.replace(day=1), batch.locale, moments, batch.id))
+    known = {m: ledger[(m, "shown")] for m in per_measure}
+    protect = {m: ledger[(m, "protected")] for m in per_measure}
+    return decide_measures(rows, k, known, protect, other_n)
 
 
 def _published_rows(

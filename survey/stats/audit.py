@@ -1,35 +1,46 @@
-"""Exact secondary suppression: no hidden cell lies in the linear span of the published cells (pure Python).
+"""Exact secondary suppression: no hidden cell of any measure lies in the linear span of the published cells.
 
 Model. Every cell a view can publish (a meeting, week, month or all time; one language or
-all) pools a set of leaf cells (meeting x language). Counts, sums and sums of squares are
-additive, so a cell is a 0/1 vector over the leaves, and an attacker holding the published
-cells can work out exactly every cell whose vector lies in their span (a month minus a week
-minus a meeting, in any combination). Leaves with no answers for the measure are dropped:
-their values are known to be zero anyway.
+all) pools a set of leaf cells (meeting x language). Counts, sums, sums of squares and answer
+counts are additive, so a cell of one measure (a scale, a question, the people who answered)
+is a 0/1 vector over the leaves that hold answers for that measure, and an attacker holding
+the published cells can work out exactly every cell whose vector lies in their span (a month
+minus a week minus a meeting, in any combination).
+
+One audit for all the measures of a group. The measures are not independent: a one-question
+scale is that question, and where nobody skips, every measure counts the same people at a
+meeting. So the unknowns are not per measure but per (meeting x language, n): the caller
+gives two measures the same unknown on a leaf where they hold the same number of answers,
+assuming the worst, that the attacker knows they are the same quantity there. One basis holds
+the published vectors of every measure, and every hidden cell's vector of every measure must
+stay out of it, so scales and questions cannot be suppressed over different cells and undo
+each other; where measures do differ (a question skipped or not asked), each keeps its own
+decision, and a cell small for one measure does not hide the others.
 
 Algorithm (in the spirit of Statistics Norway's GaussSuppression, Langsrud 2019):
-1. Primary cells (0 < n < k) are hidden.
+1. Primary cells (0 < n < k for a measure) are hidden for that measure.
 2. Every other cell is a candidate, taken in the order the caller prefers to publish them
-   (finest grain first, then all languages before one language, then larger n first).
+   (finest grain first, then all languages before one language, then larger n first), for
+   each measure; measures whose vectors for the cell are equal are decided together.
 3. Elimination over the integers modulo a random 61-bit prime, with sparse dict rows: the
-   published basis is kept in echelon form, and each hidden cell keeps its residual
-   (its vector reduced against the basis, zero in every pivot column). A candidate is
-   reduced to its residual r. If r is zero the candidate is already implied by published
-   cells and is published at no cost. Otherwise publishing it adds exactly span(r), so a
-   hidden cell becomes recoverable iff its residual is a multiple of r; then the candidate
-   is hidden instead (it costs the fewest answers among the cells that would break the
+   published basis is kept in echelon form, and each guarded vector (a hidden cell's, a
+   protected set's) keeps its residual, zero in every pivot column. A candidate is reduced
+   to its residual r. If r is zero the candidate is already implied by published cells and
+   is published at no cost. Otherwise publishing it adds exactly span(r), so a guarded
+   vector becomes recoverable iff its residual is a multiple of r; then the candidate is
+   hidden instead (it costs the fewest answers among the cells that would break the
    dependency, since larger and finer cells were preferred earlier). Else it is published
-   and every hidden residual is reduced by r.
+   and every guarded residual is reduced by r.
 4. Rank modulo p never exceeds the rational rank, so a wrong answer modulo p can only call a
    candidate "already implied"; the final decision is therefore re-checked from scratch
    with a second random prime (`recoverable`), and the audit reruns with new primes on the
    (negligibly rare) disagreement.
-5. Earlier publications count (History): every vector shown before seeds the basis, and
-   every vector once protected stays protected, so snapshots taken before a late answer, a
-   purge or a change of k combine with today's figures into nothing new.
+5. Earlier publications count: every vector shown before seeds the basis, and every vector
+   once protected stays guarded, so snapshots taken before a late answer, a purge or a
+   change of k combine with today's figures into nothing new.
 6. Once the meeting cells (offered first) are decided, the hidden leaves under each cell,
-   when two or more of them hold fewer than k answers together, are protected like hidden
-   cells: a total minus its shown parts must not give the pooled answers of fewer than k
+   when two or more of them hold fewer than k answers of a measure together, are guarded
+   too: a total minus its shown parts must not give the pooled answers of fewer than k
    people either.
 
 In the issue's example (weekly meetings in October, 2 and 5 November, one person on
@@ -41,95 +52,99 @@ from __future__ import annotations
 
 import random
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
-Row = dict[int, int]
+from .modular import Basis, Row, random_prime
 
 
 @dataclass(frozen=True)
-class History:
-    """What earlier publications of the same measure showed and protected, as leaf-index vectors.
+class Measure:
+    """One measure's cells as vectors of unknowns, with what earlier publications of it showed and protected.
 
+    vectors: cell key -> the unknowns (leaf x n) holding this measure's answers (a cell may be absent).
+    primary: the cells with 0 < n < k answers, hidden from the start.
+    leaf_n: answers per unknown, for the pooled-remainder rule.
     known: vectors once shown (an attacker may hold them: they join the published basis).
     protect: vectors once hidden as small, which must stay unrecoverable for good.
-    leaf_keys: the cell keys that are leaves for the pooled-remainder rule (default: one-leaf cells).
     """
 
+    vectors: Mapping[Hashable, frozenset[int]]
+    primary: frozenset[Hashable] = frozenset()
+    leaf_n: Mapping[int, int] = field(default_factory=dict)
     known: tuple[frozenset[int], ...] = ()
     protect: tuple[frozenset[int], ...] = ()
-    leaf_keys: frozenset[Hashable] | None = None
 
 
-def _random_prime(rng: random.Random) -> int:
-    """Return a random prime between 2**60 and 2**61 (Miller-Rabin with fixed bases, exact below 3.3e24)."""
-    while True:
-        candidate = rng.randrange(2**60, 2**61) | 1
-        if _is_prime(candidate):
-            return candidate
+class _Pass:
+    """One greedy pass modulo p: the published basis and the residual of every guarded vector."""
 
+    def __init__(self, measures: Sequence[Measure], p: int, leaf_keys: frozenset[Hashable]) -> None:
+        self.measures, self.p, self.leaf_keys = measures, p, leaf_keys
+        self.basis = Basis(p)
+        for measure in measures:
+            for vector in measure.known:
+                self.basis.insert(self.basis.reduce(vector))
+        self.guarded: dict[frozenset[int], Row] = {}
+        self.hidden: list[set[Hashable]] = [set() for _ in measures]
+        self.hidden_leaves: list[set[int]] = [set() for _ in measures]
+        for i, measure in enumerate(measures):
+            for vector in measure.protect:
+                self.guard(vector)
+            for key in measure.primary:
+                self.hide(i, key)
 
-def _is_prime(n: int) -> bool:
-    """Deterministic Miller-Rabin for n < 3.3e24."""
-    if n < 2:
-        return False
-    bases = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41)
-    for b in bases:
-        if n % b == 0:
-            return n == b
-    d, s = n - 1, 0
-    while d % 2 == 0:
-        d, s = d // 2, s + 1
-    for a in bases:
-        x = pow(a, d, n)
-        if x in (1, n - 1):
-            continue
-        for _ in range(s - 1):
-            x = x * x % n
-            if x == n - 1:
-                break
-        else:
-            return False
-    return True
+    def guard(self, vector: frozenset[int], residual: Row | None = None) -> None:
+        """Keep a vector out of the span from now on (one already in it was given away earlier)."""
+        if vector and vector not in self.guarded:
+            residual = self.basis.reduce(vector) if residual is None else residual
+            if residual:
+                self.guarded[vector] = residual
 
+    def hide(self, i: int, key: Hashable, residual: Row | None = None) -> None:
+        """Hide a cell of measure i."""
+        self.hidden[i].add(key)
+        vector = self.measures[i].vectors.get(key)
+        if vector:
+            self.guard(vector, residual)
+            if key in self.leaf_keys:
+                self.hidden_leaves[i] |= vector
 
-class _Basis:
-    """An echelon basis modulo p: rows keyed by pivot, each zero in the pivots of the rows added before it."""
+    def guard_pooled(self, k: int) -> None:
+        """Guard each pooled remainder of hidden leaves that holds fewer than k answers of a measure."""
+        for i, measure in enumerate(self.measures):
+            for pooled in {vector & self.hidden_leaves[i] for vector in measure.vectors.values()}:
+                if len(pooled) >= 2 and sum(measure.leaf_n.get(leaf, 0) for leaf in pooled) < k:
+                    self.guard(frozenset(pooled))
 
-    def __init__(self, p: int) -> None:
-        self.p = p
-        self.rows: list[tuple[int, Row]] = []
-
-    def reduce(self, vector: Iterable[int]) -> Row:
-        """Return the vector (a set of leaf indices) reduced against the basis, zero in every pivot."""
-        row: Row = dict.fromkeys(vector, 1)
-        for pivot, basis_row in self.rows:
-            factor = row.get(pivot)
-            if factor:
-                _subtract(row, basis_row, factor, self.p)
-        return row
-
-    def add(self, residual: Row) -> int:
-        """Add a non-zero residual (already reduced), normalized to 1 at its pivot; return the pivot."""
-        pivot = min(residual)
-        inverse = pow(residual[pivot], -1, self.p)
-        row = {col: value * inverse % self.p for col, value in residual.items()}
-        self.rows.append((pivot, row))
-        return pivot
-
-
-def _subtract(row: Row, other: Row, factor: int, p: int) -> None:
-    """row -= factor * other, in place, modulo p, dropping zeros."""
-    for col, value in other.items():
-        new = (row.get(col, 0) - factor * value) % p
-        if new:
-            row[col] = new
-        else:
-            row.pop(col, None)
+    def offer(self, key: Hashable) -> None:
+        """Publish the cell for every measure unless that would put a guarded vector in the span."""
+        by_vector: dict[frozenset[int], list[int]] = {}
+        for i, measure in enumerate(self.measures):
+            vector = measure.vectors.get(key)
+            if vector and key not in self.hidden[i]:
+                by_vector.setdefault(vector, []).append(i)
+        for vector, which in by_vector.items():
+            if vector in self.guarded:  # the same unknowns are hidden for another measure
+                for i in which:
+                    self.hide(i, key)
+                continue
+            residual = self.basis.reduce(vector)
+            if not residual:
+                continue  # implied by published cells already: publishing it tells nothing new
+            if any(_is_multiple(r, residual, self.p) for r in self.guarded.values()):
+                for i in which:
+                    self.hide(i, key, residual)
+                continue
+            self.basis.insert(residual)
+            pivot, row = self.basis.rows[-1]
+            for r in self.guarded.values():
+                factor = r.get(pivot)
+                if factor:
+                    Basis.subtract(r, row, factor, self.p)
 
 
 def _is_multiple(row: Row, of: Row, p: int) -> bool:
-    """Whether row == alpha * of for some alpha modulo p (row non-zero)."""
+    """Whether row == alpha * of for some alpha modulo p (row and of non-zero)."""
     if row.keys() != of.keys():
         return False
     col = next(iter(of))
@@ -138,106 +153,59 @@ def _is_multiple(row: Row, of: Row, p: int) -> bool:
 
 
 def _greedy(
-    vectors: Mapping[Any, frozenset[int]],
-    primary: set[Hashable],
+    measures: Sequence[Measure],
     order: Sequence[Hashable],
     p: int,
-    history: History,
-    leaf_n: Sequence[int] | None,
+    leaf_keys: frozenset[Hashable],
     k: int,
     leaf_phase: int,
-) -> set[Hashable]:
-    """One pass of the greedy audit modulo p; return the hidden cell keys."""
-    basis = _Basis(p)
-    for vector in history.known:
-        residual = basis.reduce(vector)
-        if residual:
-            basis.add(residual)
-    hidden = set(primary)
-    leaf_keys = history.leaf_keys
-    hidden_leaves: set[int] = set()
-    for key in primary:
-        if (key in leaf_keys) if leaf_keys is not None else len(vectors[key]) == 1:
-            hidden_leaves |= vectors[key]
-    residuals: dict[Hashable, Row] = {key: basis.reduce(vectors[key]) for key in primary if vectors[key]}
-    for vector in history.protect:
-        residuals[("protected", vector)] = basis.reduce(vector)
+) -> tuple[list[set[Hashable]], list[frozenset[int]]]:
+    """One pass of the greedy audit modulo p; return each measure's hidden cell keys and every guarded vector."""
+    state = _Pass(measures, p, leaf_keys)
     for position, key in enumerate(order):
-        if position == leaf_phase and leaf_n is not None:
-            # Leaves are decided: protect each pooled remainder of fewer than k answers like a hidden cell.
-            for pooled in {vectors[c] & hidden_leaves for c in vectors}:
-                if len(pooled) >= 2 and sum(leaf_n[i] for i in pooled) < k:
-                    residuals[pooled] = basis.reduce(pooled)
-        if key in hidden:
-            continue
-        residual = basis.reduce(vectors[key])
-        if not residual:
-            continue  # implied by published cells already: publishing it tells nothing new
-        if any(r and _is_multiple(r, residual, p) for r in residuals.values()):
-            hidden.add(key)
-            residuals[key] = residual
-            if (key in leaf_keys) if leaf_keys is not None else len(vectors[key]) == 1:
-                hidden_leaves |= vectors[key]
-            continue
-        pivot = basis.add(residual)
-        normalized = basis.rows[-1][1]
-        for r in residuals.values():
-            factor = r.get(pivot)
-            if factor:
-                _subtract(r, normalized, factor, p)
-    return hidden
+        if position == leaf_phase:
+            state.guard_pooled(k)  # leaves are decided now
+        state.offer(key)
+    return state.hidden, list(state.guarded)
 
 
 def recoverable(
-    vectors: Mapping[Hashable, frozenset[int]], hidden: set[Hashable], p: int, history: History | None = None
-) -> set[Hashable]:
-    """Return the hidden cells (with answers) and protected vectors that lie in the span of the published ones.
+    measures: Sequence[Measure], hidden: Sequence[set[Hashable]], guarded: Iterable[frozenset[int]], p: int
+) -> list[frozenset[int]]:
+    """Return the guarded vectors that lie in the span of every measure's published and earlier shown cells.
 
-    The published ones are the cells not hidden plus everything shown before (history.known);
-    a vector that the earlier publications alone already give away is not counted, since no
+    A vector that the earlier publications alone already give away is not counted, since no
     decision now can take it back.
     """
-    history = history or History()
-    before = _Basis(p)
-    for vector in history.known:
-        residual = before.reduce(vector)
-        if residual:
-            before.add(residual)
-    basis = _Basis(p)
-    for vector in [*history.known, *(vector for key, vector in vectors.items() if key not in hidden)]:
-        residual = basis.reduce(vector)
-        if residual:
-            basis.add(residual)
-    guarded = [(key, vectors[key]) for key in hidden] + [(("protected", v), v) for v in history.protect]
-    return {key for key, vector in guarded if vector and before.reduce(vector) and not basis.reduce(vector)}
+    before, basis = Basis(p), Basis(p)
+    known = [vector for measure in measures for vector in measure.known]
+    for vector in known:
+        before.insert(before.reduce(vector))
+    published = {v for m, h in zip(measures, hidden, strict=True) for key, v in m.vectors.items() if key not in h and v}
+    for vector in [*known, *published]:
+        basis.insert(basis.reduce(vector))
+    return [vector for vector in guarded if before.reduce(vector) and not basis.reduce(vector)]
 
 
 def audit(
-    vectors: Mapping[Any, frozenset[int]],
-    primary: Iterable[Hashable],
-    order: Sequence[Hashable] | None = None,
-    seed: int | None = None,
-    leaf_n: Sequence[int] | None = None,
+    measures: Sequence[Measure],
+    order: Sequence[Hashable],
+    leaf_keys: Iterable[Hashable] = (),
     k: int = 0,
     leaf_phase: int = 0,
-    history: History | None = None,
-) -> set[Hashable]:
-    """Return the cells to hide: the primary ones and the fewest more so none is recoverable by linear algebra.
+    seed: int | None = None,
+) -> list[set[Hashable]]:
+    """Return, per measure, the cells to hide: its primary ones and the fewest more so none is recoverable.
 
-    vectors maps each cell to the leaf indices it pools (leaves with answers only); order is
-    the preference to publish (earlier = kept first), by default the mapping's order. With
-    leaf_n (answers per leaf) and k, a cell is also hidden when publishing it would make the
-    hidden leaves under it, taken together, recoverable while they hold fewer than k answers;
-    the first leaf_phase entries of order (the meeting cells) decide the leaves first.
-    history carries what earlier publications showed (known to an attacker who kept them) and
-    the vectors they had to protect, which stay protected.
+    order is the preference to publish (earlier = kept first) over the cell keys of every
+    measure; leaf_keys are the cells that are leaves (one meeting, one language) for the
+    pooled-remainder rule, decided in the first leaf_phase entries of order; k is the
+    threshold of that rule.
     """
-    history = history or History()
     rng = random.SystemRandom() if seed is None else random.Random(seed)  # noqa: S311 (seeded only in tests)
-    order = list(vectors) if order is None else list(order)
-    primary_set = set(primary)
+    leaves = frozenset(leaf_keys)
     for _attempt in range(4):
-        hidden = _greedy(vectors, primary_set, order, _random_prime(rng), history, leaf_n, k, leaf_phase)
-        if not recoverable(vectors, hidden, _random_prime(rng), history):
+        hidden, guarded = _greedy(measures, order, random_prime(rng), leaves, k, leaf_phase)
+        if not recoverable(measures, hidden, guarded, random_prime(rng)):
             return hidden
     raise RuntimeError("suppression audit did not converge; refusing to publish")  # pragma: no cover

@@ -13,11 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, replace
 from typing import Any
 
-from .audit import History, audit
+from .audit import Measure, audit
 from .summary import Summary, summary_from_moments
 from .suppression import Cell, HiddenReason, effective_k
 
@@ -108,22 +107,7 @@ def _leaves(rows: Sequence[MeetingMoments]) -> dict[CellKey, frozenset[Hashable]
 
 
 def suppress_hierarchy(rows: Iterable[MeetingMoments], k: int) -> dict[CellKey, Cell[Summary]]:
-    """Return _suppress_hierarchy's result, memoized on the exact SQL rows and k (it is a pure function).
-
-    The dashboard page and each of its JSON endpoints ask for the same group's cells within
-    a second of each other; the rows themselves are the key, so new answers mean a new entry.
-    """
-    return dict(_memoized(tuple(rows), int(k)))
-
-
-@lru_cache(maxsize=512)
-def _memoized(rows: tuple[MeetingMoments, ...], k: int) -> dict[CellKey, Cell[Summary]]:
-    """Cache the suppressed hierarchy of one set of rows (callers get a copy of the dict)."""
-    return _suppress_hierarchy(rows, k)
-
-
-def _suppress_hierarchy(rows: Iterable[MeetingMoments], k: int) -> dict[CellKey, Cell[Summary]]:
-    """Summarize every cell of the hierarchy, hide small cells, then hide more by the exact audit."""
+    """Summarize every cell of one measure's hierarchy, hidden by the audit as a release would hide it."""
     return decide(list(rows), k).cells()
 
 
@@ -139,48 +123,80 @@ def decide(
     protect: Iterable[frozenset[Hashable]] = (),
     other_leaf_n: Mapping[Hashable, int] | None = None,
 ) -> Decision:
-    """Decide which cells of one measure are shown, given what earlier publications showed and protected.
+    """Decide the cells of a single measure (decide_measures with one measure)."""
+    return decide_measures({"": rows}, k, {"": known}, {"": protect}, {"": other_leaf_n or {}})[""]
 
-    Rule: a cell with 0 < n < effective_k(k) answers is hidden ("small_cell"), and so is
-    every leaf (release batch) with fewer than k answers, as a set to protect; then
-    survey.stats.audit hides the fewest further cells ("complement") so that no hidden cell's
-    or protected set's 0/1 vector over the leaves lies in the span of the shown cells' vectors
-    together with every vector shown before (known), i.e. no combination of sums and
-    differences of shown cells, old or new, gives a hidden one. Cells are offered for
-    publication finest grain first, all languages before one language, larger n first; cells
-    pooling the same answers share one decision. other_leaf_n gives the n of leaves that
-    only earlier vectors hold (purged batches).
+
+def decide_measures(
+    rows: Mapping[str, Sequence[MeetingMoments]],
+    k: int,
+    known: Mapping[str, Iterable[frozenset[Hashable]]] | None = None,
+    protect: Mapping[str, Iterable[frozenset[Hashable]]] | None = None,
+    other_leaf_n: Mapping[str, Mapping[Hashable, int]] | None = None,
+) -> dict[str, Decision]:
+    """Decide which cells are shown, for every measure of a group at once, given earlier publications.
+
+    rows gives each measure's meeting cells; known and protect, per measure, what earlier
+    publications showed and protected; other_leaf_n, per measure, the n of leaves that only
+    earlier vectors hold (purged batches). Rule: a cell with 0 < n < effective_k(k) answers of
+    a measure is hidden for it ("small_cell"), and every leaf (release batch) with fewer than
+    k answers of a measure is protected; then survey.stats.audit hides the fewest further
+    cells ("complement") so that no hidden cell's or protected set's vector, of any measure,
+    lies in the span of the shown cells' vectors of all measures together with every vector
+    shown before. The vectors are over unknowns (leaf, n): measures counting the same n at a
+    leaf are taken to be the same quantity there (a one-question scale and its question; two
+    questions nobody skipped), so what one measure shows is audited against what another
+    hides. Cells are offered for publication finest grain first, all languages before one
+    language, larger n first.
     """
-    moments = pool_cells(rows)
+    known, protect, other_leaf_n = known or {}, protect or {}, other_leaf_n or {}
     threshold = effective_k(k)
-    leaf_sets = _leaves(rows)
-    known, protect = [frozenset(v) for v in known], [frozenset(v) for v in protect]
-    leaf_n: dict[Hashable, int] = defaultdict(int, other_leaf_n or {})
-    for r in rows:
-        leaf_n[r.leaf_id] += r.moments.n
-    small_leaves = {frozenset([leaf]) for leaf, n in leaf_n.items() if 0 < n < threshold}
-    every_leaf = {leaf for v in [*leaf_sets.values(), *known, *protect, *small_leaves] for leaf in v}
-    index = {leaf: i for i, leaf in enumerate(sorted(every_leaf, key=_leaf_order))}
-    vectors = {key: frozenset(index[leaf] for leaf in leaves) for key, leaves in leaf_sets.items()}
-    primary = {key for key, m in moments.items() if 0 < m.n < threshold}
-    order = sorted(moments, key=lambda key: (GRAIN_ORDER.index(key[0]), key[2] != ALL, -moments[key].n, str(key)))
-    history = History(
-        known=tuple(frozenset(index[leaf] for leaf in v) for v in known),
-        protect=tuple(frozenset(index[leaf] for leaf in v) for v in {*protect, *small_leaves}),
-        leaf_keys=frozenset(key for key in moments if key[0] == "meeting" and key[2] != ALL),
-    )
-    ordered_n = [leaf_n[leaf] for leaf in sorted(index, key=index.__getitem__)]
-    leaf_phase = sum(1 for key in order if key[0] == "meeting")
-    hidden = audit(vectors, primary, order, leaf_n=ordered_n, k=threshold, leaf_phase=leaf_phase, history=history)
-    reasons: dict[CellKey, HiddenReason] = {key: "small_cell" for key in primary}
-    reasons.update({key: "complement" for key in moments if key in hidden and key not in primary})
-    protected = {leaf_sets[key] for key in primary} | small_leaves
-    return Decision(moments, leaf_sets, reasons, frozenset(protected))
+    moments = {m: pool_cells(r) for m, r in rows.items()}
+    leaf_sets = {m: _leaves(r) for m, r in rows.items()}
+    old = {m: ([frozenset(v) for v in known.get(m, ())], [frozenset(v) for v in protect.get(m, ())]) for m in rows}
+    leaf_n: dict[str, dict[Hashable, int]] = {}
+    for m, measure_rows in rows.items():
+        leaf_n[m] = defaultdict(int, other_leaf_n.get(m) or {})
+        for r in measure_rows:
+            leaf_n[m][r.leaf_id] += r.moments.n
+    small_leaves = {m: {frozenset([leaf]) for leaf, n in leaf_n[m].items() if 0 < n < threshold} for m in rows}
+    primary = {m: {key for key, cell in moments[m].items() if 0 < cell.n < threshold} for m in rows}
+    # The unknowns: a leaf's answers of two measures are one unknown when they count the same n.
+    unknown: dict[tuple[Hashable, int], int] = {}
 
+    def unknowns(m: str, vector: frozenset[Hashable]) -> frozenset[int]:
+        return frozenset(
+            unknown.setdefault((leaf, leaf_n[m][leaf]), len(unknown)) for leaf in sorted(vector, key=_leaf_order)
+        )
 
-def count_rows(rows: Iterable[object]) -> list[MeetingMoments]:
-    """Turn SQL rows of (day, week, month, locale, n) into count-only meeting cells."""
-    return [
-        MeetingMoments(r.day, r.week, r.month, r.locale, Moments(int(r.n)))  # type: ignore[attr-defined]
-        for r in rows
+    measures = [
+        Measure(
+            vectors={key: unknowns(m, leaves) for key, leaves in leaf_sets[m].items()},
+            primary=frozenset(primary[m]),
+            known=tuple(unknowns(m, v) for v in old[m][0]),
+            protect=tuple(unknowns(m, v) for v in {*old[m][1], *small_leaves[m]}),
+        )
+        for m in rows
     ]
+    n_of = {i: n for (_leaf, n), i in unknown.items()}
+    measures = [replace(measure, leaf_n=n_of) for measure in measures]
+    size: dict[CellKey, int] = defaultdict(int)
+    for m in rows:
+        for key, cell in moments[m].items():
+            size[key] = max(size[key], cell.n)
+    order = sorted(size, key=lambda key: (GRAIN_ORDER.index(key[0]), key[2] != ALL, -size[key], str(key)))
+    hidden = audit(
+        measures,
+        order,
+        leaf_keys=[key for key in order if key[0] == "meeting" and key[2] != ALL],
+        k=threshold,
+        leaf_phase=sum(1 for key in order if key[0] == "meeting"),
+    )
+    decisions = {}
+    for m, hidden_keys in zip(rows, hidden, strict=True):
+        reasons: dict[CellKey, HiddenReason] = {
+            key: "small_cell" if key in primary[m] else "complement" for key in moments[m] if key in hidden_keys
+        }
+        protected = {leaf_sets[m][key] for key in primary[m]} | small_leaves[m]
+        decisions[m] = Decision(moments[m], leaf_sets[m], reasons, frozenset(protected))
+    return decisions
