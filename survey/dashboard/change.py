@@ -34,9 +34,7 @@ class ScaleChange:
     def as_dict(self) -> dict[str, Any]:
         """Return the JSON/CSV form (counts only when shown)."""
         return {
-            "instrument": self.scale.instrument_id,
-            "scale": self.scale.scale_id,
-            "label": self.scale.label,
+            **self.scale.identity(),
             "pairs": self.pairs,
             "improved": self.improved,
             "unchanged": self.unchanged,

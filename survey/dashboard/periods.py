@@ -93,6 +93,10 @@ class ScaleInfo:
     high: float
     bands: tuple[tuple[str, float, float], ...]
 
+    def identity(self) -> dict[str, str]:
+        """Return the fields that name the scale in a JSON or CSV row."""
+        return {"instrument": self.instrument_id, "scale": self.scale_id, "label": self.label}
+
     @classmethod
     def of(cls, instrument: Instrument, scale: Scale) -> ScaleInfo:
         """Describe a scale with labels in the display language."""

@@ -31,9 +31,7 @@ class ScaleReliability:
     def as_dict(self) -> dict[str, Any]:
         """Return the JSON/CSV form."""
         return {
-            "instrument": self.scale.instrument_id,
-            "scale": self.scale.scale_id,
-            "label": self.scale.label,
+            **self.scale.identity(),
             "items": self.items,
             "n": self.n,
             "alpha": None if self.alpha is None else round(self.alpha, 3),
