@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from survey.stats import Summary, trend_reading
+from survey.dashboard.trend_words import trend_reading
+from survey.stats import Summary
 
 
 def shown(n: int, mean: float = 3.0) -> Summary:

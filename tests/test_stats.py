@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from survey.dashboard.trend_words import trend_reading
 from survey.stats import (
     Cell,
     Summary,
@@ -26,7 +27,6 @@ from survey.stats import (
     suppress_small_cells,
     t_quantile,
     trend_direction,
-    trend_reading,
 )
 
 # Scale scores are means of Likert items, so realistic values are small multiples of 1/k.

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 
 from flask import abort
 
-from ..stats import Cell, Summary, flag_not_changing, trend_reading
+from ..stats import Cell, Summary, flag_not_changing
 from ..stats.hierarchy import CellKey
 from . import published
 from .context import Dashboard
 from .periods import GRAIN_NAMES, Period, ScaleInfo, periods_at
+from .trend_words import trend_reading
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from .suppression import (
     effective_k,
     suppress_small_cells,
 )
-from .trend import TrendDirection, flag_not_changing, trend_direction, trend_reading
+from .trend import TrendDirection, flag_not_changing, trend_direction
 
 __all__ = [
     "MIN_K",
@@ -42,5 +42,4 @@ __all__ = [
     "suppress_small_cells",
     "t_quantile",
     "trend_direction",
-    "trend_reading",
 ]
