@@ -88,7 +88,7 @@ def test_every_problem_a_broken_file_can_have_is_a_translated_message() -> None:
 @pytest.mark.parametrize(
     ("text", "spanish_text"),
     [
-        ("id: a\nid: b\n", "error de YAML: clave repetida 'id': aparece dos veces en el mismo lugar; deja solo una"),
+        ("id: a\nid: b\n", "error de YAML: clave repetida 'id': aparece dos veces en el mismo lugar; deje solo una"),
         ("a:\n\tb: 1\n", "error de YAML: aquí hay un tabulador; YAML solo admite espacios para la sangría"),
         ("", "el archivo está vacío"),
         ("[1, 2]", "un cuestionario debe ser un mapa de claves como id, title e items"),
