@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from flask import abort
+from flask_babel import gettext as _
 
 from ..instruments import Instrument
 from ..models import Group
@@ -63,7 +64,7 @@ def comparison(groups: Sequence[Group], args: Mapping[str, str]) -> tuple[Filter
     filters = parse_filters(args, instrument_ids, [])
     grain = "month" if filters.grain in ("auto", "") else filters.grain
     if grain == "meeting":
-        abort(400, description="Groups meet on different days: compare by week or month.")
+        abort(400, description=_("Groups meet on different days: compare by week or month."))
     instrument_id = filters.instrument or (instrument_ids[0] if instrument_ids else None)
     if instrument_id is None:
         return filters, instrument_ids, []

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import abort
+from flask_babel import gettext as _
 
 from ..instruments import ITEM_TYPES
 from . import published
@@ -57,11 +58,8 @@ def chosen_period(dashboard: Dashboard, starts: list[dt.date]) -> dt.date | None
     """
     period = dashboard.filters.period or (starts[-1] if starts else None)
     if dashboard.filters.period and period not in starts:
-        abort(
-            400,
-            description=f"There is no {dashboard.grain} starting {period} with responses; "
-            "choose one of the listed periods.",
-        )
+        said = _("No period starting on %(date)s has responses; choose one of the listed periods.", date=period)
+        abort(400, description=said)
     return period
 
 
