@@ -50,8 +50,9 @@ def hour(time: dt.time) -> str:
 
 
 def moment_words(when: dt.datetime) -> str:
-    """Return an aware instant in its own zone (the group's), in the current locale ("Monday 30 November, 18:00")."""
-    return format_datetime(when, "EEEE d MMMM, HH:mm", tzinfo=when.tzinfo, locale=_locale())
+    """Return an aware instant in its own zone (the group's), in the current locale ("Monday 30 November, 18:00",
+    "lunes 30 de noviembre, 18:00"): the pattern is in the catalogue, as languages join these words differently."""
+    return format_datetime(when, _("EEEE d MMMM, HH:mm"), tzinfo=when.tzinfo, locale=_locale())
 
 
 def describe(entry: ScheduleEntry) -> str:

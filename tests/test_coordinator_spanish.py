@@ -137,6 +137,22 @@ def test_a_bad_filter_is_refused_in_spanish(app, client, seeded) -> None:
     assert "<h1>No se pudo entender la solicitud</h1>" in refused.text
     missing = client.get("/groups/NOSUCH", headers=SPANISH)
     assert missing.status_code == 404 and "<h1>No encontramos la página</h1>" in missing.text
+    by_meeting = client.get("/dashboard/compare?grain=meeting", headers=SPANISH)
+    assert by_meeting.status_code == 400
+    assert "Los grupos se reúnen en días distintos: compare por semana o por mes." in by_meeting.text
+    no_questionnaire = client.get("/groups/ESPA/dashboard/trend/nosuch/craving.json", headers=SPANISH)
+    assert no_questionnaire.status_code == 404
+    assert "Este grupo no tiene el cuestionario 'nosuch'." in html.unescape(no_questionnaire.text)
+    no_scale = client.get("/groups/ESPA/dashboard/trend/checkin/nosuch.json", headers=SPANISH)
+    assert no_scale.status_code == 404
+    assert "El cuestionario 'checkin' no tiene la escala 'nosuch'." in html.unescape(no_scale.text)
+    no_period = client.get("/groups/ESPA/dashboard/items?grain=week&period=2020-01-06", headers=SPANISH)
+    assert no_period.status_code == 400
+    said = (
+        "No hay resultados publicados para un período (semana) que empiece el 6 de enero de 2020;"
+        " elija uno de los períodos de la lista."
+    )
+    assert said in html.unescape(no_period.text)
 
 
 def test_the_login_page_and_its_messages_are_spanish(app, client, seeded) -> None:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import html
 import io
+import re
 
 import pytest
 from sqlalchemy import func, select
 
 from survey.extensions import db
-from survey.models import AuditEvent, InstrumentUpload, InstrumentVersion, Response
+from survey.models import AuditEvent, InstrumentUpload, InstrumentVersion, Response, User
 
 from .coordinator_support import add_user, log_in_as
+from .english_text import english_in, visible_text
 from .participant_support import EVERY_TYPE_YAML, make_group, submit
 
 VALID = EVERY_TYPE_YAML.lstrip()
@@ -195,3 +198,78 @@ def test_a_file_larger_than_the_survey_form_limit_but_within_its_own_is_accepted
     assert 64 * 1024 < len(padded) < app.config["SURVEY_INSTRUMENT_MAX_BYTES"]  # the app-wide request limit is 64 KB
     assert upload(admin, padded).status_code == 302
     assert stored(app) == (1, 1)
+
+
+def line_with(text: str, fragment: str) -> int:
+    """Return the 1-based number of the first line of text containing fragment."""
+    return next(number for number, line in enumerate(text.splitlines(), 1) if fragment in line)
+
+
+MANY = (
+    VALID.replace("construct: test", "construct: test\ncolour: red")
+    .replace("estimated_minutes: 1", 'estimated_minutes: "one"')
+    .replace("id: supports", "id: topic  # twice")
+    .replace("items: [mood],", "items: [mood], method: median,")
+    .replace("items: [belong]", "items: [belong, q9]")
+    .replace("{en: Anything else, es: Algo más}", "{en: Anything else}")
+)
+# (fragment of the line to blame, the problem in Spanish, in English); the lines come from MANY itself.
+MANY_PROBLEMS = [
+    ("colour: red", "clave desconocida 'colour'", "unknown key 'colour'"),
+    ("estimated_minutes", "estimated_minutes: debe ser un número entero", "estimated_minutes: Input should be"),
+    ("# twice", "id de pregunta repetido: 'topic'", "duplicate item id 'topic'"),
+    ("Anything else", "falta la traducción para 'es'", "missing translation for 'es'"),
+    (
+        "method: median",
+        "scales[0].method: debe ser 'mean' o 'sum'",
+        "scales[0].method: Input should be 'mean' or 'sum'",
+    ),
+    ("q9", "la escala 'belonging' nombra la pregunta 'q9', que no existe", "scale 'belonging' names item 'q9'"),
+]
+SYNTAX = "id: x\ntitle:\n  en: A\n   es: B\n"
+SYNTAX_ES = "error de YAML: hay dos puntos seguidos de un espacio en un lugar inesperado"
+# Keys and ids of the files: data the English-text check must not count as interface words.
+FILE_WORDS = ("colour", "estimated_minutes", "topic", "scales[0].method", "mean", "sum", "belonging", "q9", "'es'")
+
+
+def admin_in(app, email: str, locale: str):
+    """Return a client logged in as an admin whose account chose this language."""
+    user_id = add_user(app, email, role="admin")
+    with app.app_context():
+        db.session.get(User, user_id).locale = locale
+        db.session.commit()
+    client = app.test_client()
+    log_in_as(client, app, user_id)
+    return client
+
+
+def problem_lines(body: str) -> list[str]:
+    """Return the listed problems of an upload page as text."""
+    return [html.unescape(line) for line in re.findall(r"<li><code>(.*?)</code></li>", body)]
+
+
+def test_a_spanish_admin_reads_every_problem_of_a_refused_upload_in_spanish(app) -> None:
+    client = admin_in(app, "ana@example.org", "es")
+    body = upload(client, MANY, "many.yaml").get_data(as_text=True)
+    listed = problem_lines(body)
+    expected = sorted((line_with(MANY, fragment), spanish) for fragment, spanish, _english in MANY_PROBLEMS)
+    assert listed == [f"many.yaml:{line}: {spanish}" for line, spanish in expected]
+    assert f"{len(MANY_PROBLEMS)} problemas: no se guardó nada" in body
+    assert english_in(visible_text(body), FILE_WORDS) == []
+    syntax = upload(client, SYNTAX, "x.yaml").get_data(as_text=True)
+    [problem] = problem_lines(syntax)
+    assert problem.startswith(f"x.yaml:{line_with(SYNTAX, 'es: B')}: {SYNTAX_ES}")
+    assert english_in(visible_text(syntax)) == []
+    assert stored(app) == (0, 0)
+
+
+def test_an_english_admin_reads_the_same_problems_in_english(app) -> None:
+    client = admin_in(app, "bo@example.org", "en")
+    body = upload(client, MANY, "many.yaml").get_data(as_text=True)
+    listed = problem_lines(body)
+    expected = sorted((line_with(MANY, fragment), english) for fragment, _spanish, english in MANY_PROBLEMS)
+    assert len(listed) == len(expected)
+    for shown, (line, english) in zip(listed, expected, strict=True):
+        assert shown.startswith(f"many.yaml:{line}: {english}"), shown
+    assert english_in(visible_text(body), FILE_WORDS) != []  # the check sees English where there is some
+    assert stored(app) == (0, 0)

@@ -106,3 +106,31 @@ def test_a_closed_group_never_invites_scanning(app, client, group_id, clock) -> 
     clock(at(THURSDAY, 18, 0))  # inside a window, but the coordinator closed the group
     page = client.get("/groups/WALLAAA2/now").get_data(as_text=True)
     assert "This group is closed to responses." in page and "Scan the code" not in page
+
+
+SPANISH_MONTHS = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+]
+
+
+def test_a_spanish_coordinator_reads_the_dates_in_spanish_word_order(app, client, group_id, clock) -> None:
+    add_meeting(app, group_id, MONDAY)
+    clock(at(MONDAY + dt.timedelta(days=1), 0, 30))
+    page = client.get("/groups/WALLAAA2/now", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    tuesday = MONDAY + dt.timedelta(days=1)
+    assert f"lunes {MONDAY.day} de {SPANISH_MONTHS[MONDAY.month - 1]}" in page
+    assert f"martes {tuesday.day} de {SPANISH_MONTHS[tuesday.month - 1]}, 19:00" in page
+    clock(at(MONDAY + dt.timedelta(days=2), 12, 0))
+    page = client.get("/groups/WALLAAA2/now", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert f"jueves {THURSDAY.day} de {SPANISH_MONTHS[THURSDAY.month - 1]}, 17:30" in page

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask, current_app
+from flask_babel import gettext
 
+from ..instruments import InstrumentIssue
 from . import auth
 from .blueprint import bp
 
@@ -31,8 +33,8 @@ def has_endpoint(name: str) -> bool:
 
 
 def template_helpers() -> dict[str, object]:
-    """Expose `has_endpoint`, the access helpers, the page's language (unless a view passes its own) and the
-    demo-accounts warning to every template."""
+    """Expose `has_endpoint`, the access helpers, the page's language (unless a view passes its own), the
+    demo-accounts warning and `issue_text` (an instrument problem in the reader's language) to every template."""
     from flask_babel import get_locale
 
     from ..access import is_admin
@@ -40,9 +42,15 @@ def template_helpers() -> dict[str, object]:
     return {
         "has_endpoint": has_endpoint,
         "is_admin": is_admin,
+        "issue_text": issue_text,
         "open_demo_logins": open_demo_logins,
         "page_locale": str(get_locale() or "en"),
     }
+
+
+def issue_text(issue: InstrumentIssue) -> str:
+    """Return an instrument problem as `path:line: message`, the message in the page's language."""
+    return issue.in_language(gettext)
 
 
 def open_demo_logins() -> list[str]:

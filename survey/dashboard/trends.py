@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import abort
+from flask_babel import gettext as _
 
 from ..stats import Cell, Summary, flag_not_changing
 from ..stats.hierarchy import CellKey
@@ -42,12 +43,14 @@ def scale_trend(dashboard: Dashboard, instrument_id: str, scale_id: str) -> Scal
     :raises NotFound: when the group has no such instrument or scale.
     """
     if instrument_id not in dashboard.instruments:
-        abort(404, description=f"This group has no instrument '{instrument_id}'.")
+        abort(404, description=_("This group has no questionnaire '%(id)s'.", id=instrument_id))
     instrument, _version_ids = dashboard.instruments[instrument_id]
     try:
         scale = instrument.scale(scale_id)
     except KeyError:
-        abort(404, description=f"The instrument '{instrument_id}' has no scale '{scale_id}'.")
+        abort(
+            404, description=_("The questionnaire '%(id)s' has no scale '%(scale)s'.", id=instrument_id, scale=scale_id)
+        )
     cells = published.scale_cells(dashboard.group.id, instrument, [scale_id])
     return _trend(dashboard, ScaleInfo.of(instrument, scale), cells.get(scale_id, {}))
 

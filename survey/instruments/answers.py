@@ -6,6 +6,8 @@ import math
 import re
 from typing import Any
 
+from .messages import Message, _l
+
 AnswerValue = float | str | tuple[str, ...]
 
 
@@ -142,10 +144,15 @@ YES_NO: dict[str, float] = {"yes": 1.0, "no": 0.0}
 def number_literal(item: Any, value: object) -> AnswerValue:
     """Return a condition literal for a numeric item, which must be a number inside its range."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"compares item '{item.id}' with {value!r}, which is not a number")
+        raise ValueError(
+            Message(
+                _l("compares item '%(item)s' with %(value)s, which is not a number"), item=item.id, value=repr(value)
+            )
+        )
     low, high = item.value_range()
     if not low <= value <= high:
-        raise ValueError(f"compares item '{item.id}' with {value}, outside its range {_fmt(low)}..{_fmt(high)}")
+        message = _l("compares item '%(item)s' with %(value)s, outside its range %(low)s..%(high)s")
+        raise ValueError(Message(message, item=item.id, value=value, low=_fmt(low), high=_fmt(high)))
     return float(value)
 
 
@@ -155,16 +162,19 @@ def yes_no_literal(item: Any, value: object) -> AnswerValue:
         return YES_NO[value]
     if not isinstance(value, bool) and value in (0, 1):
         return float(value)  # type: ignore[arg-type]
-    raise ValueError(f"compares yes/no item '{item.id}' with {value!r}; use yes or no")
+    raise ValueError(
+        Message(_l("compares yes/no item '%(item)s' with %(value)s; use yes or no"), item=item.id, value=repr(value))
+    )
 
 
 def option_literal(item: Any, value: object) -> AnswerValue:
     """Return a condition literal for a choice item, which must be one of its option values."""
     if value not in {option.value for option in item.options}:
-        raise ValueError(f"compares item '{item.id}' with {value!r}, which is not one of its options")
+        message = _l("compares item '%(item)s' with %(value)s, which is not one of its options")
+        raise ValueError(Message(message, item=item.id, value=repr(value)))
     return str(value)
 
 
 def no_literal(item: Any, value: object) -> AnswerValue:
     """Refuse conditions on free text, whose content must never drive the form."""
-    raise ValueError(f"item '{item.id}' is free text and cannot be used in a condition")
+    raise ValueError(Message(_l("item '%(item)s' is free text and cannot be used in a condition"), item=item.id))

@@ -13,6 +13,7 @@ from .conditions import ORDERING_OPERATORS, Condition, ConditionGroup
 from .item_types import ITEM_TYPES
 from .items import ID_PATTERN, ItemBase, Problem
 from .localized import LocalizedText
+from .messages import Message, _l
 from .model import Instrument, Scale
 
 _ID = re.compile(ID_PATTERN)
@@ -35,27 +36,34 @@ def instrument_problems(inst: Instrument, authoring: bool = True) -> list[Proble
 
 def _header(inst: Instrument) -> Iterator[Problem]:
     if not inst.validated and inst.disclaimer is None:
-        yield ("validated",), "an instrument with 'validated: false' needs a 'disclaimer'"
+        yield ("validated",), Message(_l("an instrument with 'validated: false' needs a 'disclaimer'"))
     if inst.estimated_minutes <= 0:
-        yield ("estimated_minutes",), "estimated_minutes must be greater than 0"
-    yield from _duplicates(inst.locales, ("locales",), "locale")
+        yield ("estimated_minutes",), Message(_l("estimated_minutes must be greater than 0"))
+    yield from _duplicates(inst.locales, ("locales",), _l("duplicate locale '%(value)s'"))
 
 
 def _response_scales(inst: Instrument) -> Iterator[Problem]:
     for name, scale in inst.response_scales.items():
         if not _ID.match(name):
-            yield ("response_scales", name), f"response scale name '{name}' must be lower_snake_case"
+            yield (
+                ("response_scales", name),
+                Message(_l("response scale name '%(name)s' must be lower_snake_case"), name=name),
+            )
         values = scale.values
         steps = {round(b - a, 9) for a, b in zip(values, values[1:], strict=False)}
         if any(step <= 0 for step in steps):
-            yield ("response_scales", name, "anchors"), f"response scale '{name}' values must increase"
+            yield (
+                ("response_scales", name, "anchors"),
+                Message(_l("response scale '%(name)s' values must increase"), name=name),
+            )
         elif len(steps) > 1:
             # Reverse scoring maps v to min+max-v, which lands on an anchor only if they are evenly spaced.
-            yield ("response_scales", name, "anchors"), f"response scale '{name}' values must be evenly spaced"
+            message = _l("response scale '%(name)s' values must be evenly spaced")
+            yield ("response_scales", name, "anchors"), Message(message, name=name)
 
 
 def _items(inst: Instrument) -> Iterator[Problem]:
-    yield from _duplicates([item.id for item in inst.items], ("items",), "item id", "id")
+    yield from _duplicates([item.id for item in inst.items], ("items",), _l("duplicate item id '%(value)s'"), "id")
     for index, item in enumerate(inst.items):
         at = ("items", index)
         kind = ITEM_TYPES[item.type]
@@ -64,7 +72,8 @@ def _items(inst: Instrument) -> Iterator[Problem]:
         if own:
             continue  # later checks rely on sound bounds
         if item.reverse and not kind.numeric:
-            yield at + ("reverse",), f"item '{item.id}' is {item.type}, so it cannot be reverse-scored"
+            message = _l("item '%(item)s' is %(type)s, so it cannot be reverse-scored")
+            yield at + ("reverse",), Message(message, item=item.id, type=item.type)
         yield from _when_hidden(inst, item, at, kind.numeric)
         if item.show_if is not None:
             yield from _group(inst, item.show_if, at + ("show_if",), before=index)
@@ -74,72 +83,82 @@ def _when_hidden(inst: Instrument, item: ItemBase, at: tuple[Any, ...], numeric:
     if item.when_hidden == "missing":
         return
     if item.show_if is None:
-        yield at + ("when_hidden",), f"item '{item.id}' has when_hidden but no show_if, so it is never hidden"
+        message = _l("item '%(item)s' has when_hidden but no show_if, so it is never hidden")
+        yield at + ("when_hidden",), Message(message, item=item.id)
     elif not numeric:
-        yield at + ("when_hidden",), f"item '{item.id}' is not numeric, so when_hidden can only be 'missing'"
+        message = _l("item '%(item)s' is not numeric, so when_hidden can only be 'missing'")
+        yield at + ("when_hidden",), Message(message, item=item.id)
     else:
         low, high = inst.numeric_range(item) or (0.0, 0.0)
         if not low <= float(item.when_hidden) <= high:
+            message = _l("when_hidden %(value)s is outside item '%(item)s' range %(low)s..%(high)s")
             yield (
                 at + ("when_hidden",),
-                f"when_hidden {item.when_hidden} is outside item '{item.id}' range {low:g}..{high:g}",
+                Message(message, value=item.when_hidden, item=item.id, low=f"{low:g}", high=f"{high:g}"),
             )
     if item.when_hidden_reason is not None and item.when_hidden == "missing":
-        yield at + ("when_hidden_reason",), f"item '{item.id}' has when_hidden_reason but no numeric when_hidden"
+        message = _l("item '%(item)s' has when_hidden_reason but no numeric when_hidden")
+        yield at + ("when_hidden_reason",), Message(message, item=item.id)
 
 
 def _group(inst: Instrument, group: ConditionGroup, at: tuple[Any, ...], before: int | None) -> Iterator[Problem]:
     """Check a condition group; before is the index of the item it guards (None in alerts)."""
     if (group.all_ is None) == (group.any_ is None):
-        yield at, "a condition needs exactly one of 'all' or 'any'"
+        yield at, Message(_l("a condition needs exactly one of 'all' or 'any'"))
         return
     key = "all" if group.joined_by_all else "any"
     if not group.conditions:
-        yield at + (key,), f"'{key}' needs at least one condition"
+        yield at + (key,), Message(_l("'%(key)s' needs at least one condition"), key=key)
     for index, condition in enumerate(group.conditions):
         yield from _condition(inst, condition, at + (key, index), before)
 
 
 def _condition(inst: Instrument, cond: Condition, at: tuple[Any, ...], before: int | None) -> Iterator[Problem]:
     if (cond.item is None) == (cond.scale is None):
-        yield at, "a condition names exactly one 'item'" + (" or 'scale'" if before is None else "")
+        in_alert = _l("a condition names exactly one 'item' or 'scale'")
+        yield at, Message(in_alert if before is None else _l("a condition names exactly one 'item'"))
         return
     is_list = isinstance(cond.value, tuple)
     if is_list != (cond.op == "in"):
-        yield at + ("value",), "operator 'in' needs a list value; other operators need a single value"
+        yield at + ("value",), Message(_l("operator 'in' needs a list value; other operators need a single value"))
         return
     literals = cond.value if isinstance(cond.value, tuple) else (cond.value,)
     if cond.scale is not None:
         if before is not None:
-            yield at + ("scale",), "show_if can only refer to items"
+            yield at + ("scale",), Message(_l("show_if can only refer to items"))
         elif cond.scale not in {s.id for s in inst.scales}:
-            yield at + ("scale",), f"condition names scale '{cond.scale}', which does not exist"
+            yield (
+                at + ("scale",),
+                Message(_l("condition names scale '%(scale)s', which does not exist"), scale=cond.scale),
+            )
         elif not all(isinstance(v, int | float) for v in literals):
-            yield at + ("value",), f"scale '{cond.scale}' can only be compared with numbers"
+            yield at + ("value",), Message(_l("scale '%(scale)s' can only be compared with numbers"), scale=cond.scale)
         return
     ids = [item.id for item in inst.items]
     if cond.item not in ids:
-        yield at + ("item",), f"condition names item '{cond.item}', which does not exist"
+        yield at + ("item",), Message(_l("condition names item '%(item)s', which does not exist"), item=cond.item)
         return
     position = ids.index(cond.item)
     if before is not None and position >= before:
-        yield at + ("item",), f"show_if refers to item '{cond.item}', which does not come before this item"
+        message = _l("show_if refers to item '%(item)s', which does not come before this item")
+        yield at + ("item",), Message(message, item=cond.item)
         return
     item = inst.items[position]
     kind = ITEM_TYPES[item.type]
     if cond.op in ORDERING_OPERATORS and not kind.numeric:
-        yield at + ("op",), f"operator '{cond.op}' needs a numeric item; '{item.id}' is {item.type}"
+        message = _l("operator '%(op)s' needs a numeric item; '%(item)s' is %(type)s")
+        yield at + ("op",), Message(message, op=cond.op, item=item.id, type=item.type)
         return
     for literal in literals:
         try:
             kind.condition_value(item, literal)
         except ValueError as error:
-            yield at + ("value",), f"condition {error}"
+            yield at + ("value",), Message(_l("condition %(problem)s"), problem=error.args[0])
             return
 
 
 def _scales(inst: Instrument) -> Iterator[Problem]:
-    yield from _duplicates([scale.id for scale in inst.scales], ("scales",), "scale id", "id")
+    yield from _duplicates([scale.id for scale in inst.scales], ("scales",), _l("duplicate scale id '%(value)s'"), "id")
     for index, scale in enumerate(inst.scales):
         yield from _scale(inst, scale, ("scales", index))
 
@@ -149,24 +168,29 @@ def _scale(inst: Instrument, scale: Scale, at: tuple[Any, ...]) -> Iterator[Prob
     ranges = set()
     for pos, item_id in enumerate(scale.items):
         if item_id not in ids:
-            yield at + ("items", pos), f"scale '{scale.id}' names item '{item_id}', which does not exist"
+            message = _l("scale '%(scale)s' names item '%(item)s', which does not exist")
+            yield at + ("items", pos), Message(message, scale=scale.id, item=item_id)
         elif (item_range := inst.numeric_range(item_id)) is None:
-            yield at + ("items", pos), f"scale '{scale.id}' names item '{item_id}', which is not numeric"
+            message = _l("scale '%(scale)s' names item '%(item)s', which is not numeric")
+            yield at + ("items", pos), Message(message, scale=scale.id, item=item_id)
         else:
             ranges.add(item_range)
-    yield from _duplicates(scale.items, at + ("items",), "item in the scale")
+    yield from _duplicates(scale.items, at + ("items",), _l("duplicate item in the scale '%(value)s'"))
     if not 1 <= scale.required_answers <= len(scale.items):
-        yield at + ("min_answered",), f"min_answered must be between 1 and {len(scale.items)}"
+        message = _l("min_answered must be between 1 and %(count)s")
+        yield at + ("min_answered",), Message(message, count=len(scale.items))
     if len(ranges) > 1:
         # Mixing ranges would let a mean of the answered items leave the scale's range.
         shown = ", ".join(f"{lo:g}..{hi:g}" for lo, hi in sorted(ranges))
-        yield at + ("items",), f"scale '{scale.id}' mixes items with different ranges ({shown})"
+        message = _l("scale '%(scale)s' mixes items with different ranges (%(ranges)s)")
+        yield at + ("items",), Message(message, scale=scale.id, ranges=shown)
     if len(ranges) != 1:
         return
     low, high = inst.scale_range(scale)
     if scale.range is not None and not (math.isclose(scale.range[0], low) and math.isclose(scale.range[1], high)):
         declared = f"{scale.range[0]:g}..{scale.range[1]:g}"
-        yield at + ("range",), f"scale '{scale.id}' range must be {low:g}..{high:g} (from its items), not {declared}"
+        message = _l("scale '%(scale)s' range must be %(low)s..%(high)s (from its items), not %(declared)s")
+        yield at + ("range",), Message(message, scale=scale.id, low=f"{low:g}", high=f"{high:g}", declared=declared)
     yield from _bands(scale, low, high, at)
 
 
@@ -174,11 +198,11 @@ def _invented_answers(inst: Instrument) -> Iterator[Problem]:
     """Refuse a when_hidden number without a written reason, and scales it could pad."""
     for index, item in enumerate(inst.items):
         if item.when_hidden != "missing" and not (item.when_hidden_reason or "").strip():
-            yield (
-                ("items", index, "when_hidden"),
-                f"item '{item.id}' counts as {item.when_hidden} when hidden, which is an answer nobody gave: "
-                "write why in 'when_hidden_reason', or remove when_hidden (a hidden item is then missing)",
+            message = _l(
+                "item '%(item)s' counts as %(value)s when hidden, which is an answer nobody gave: "
+                "write why in 'when_hidden_reason', or remove when_hidden (a hidden item is then missing)"
             )
+            yield ("items", index, "when_hidden"), Message(message, item=item.id, value=item.when_hidden)
     ids = {item.id for item in inst.items}
     for index, scale in enumerate(inst.scales):
         if all(item_id in ids for item_id in scale.items):
@@ -197,46 +221,64 @@ def _stand_ins(inst: Instrument, scale: Scale, at: tuple[Any, ...]) -> Iterator[
     always_shown = sum(item.show_if is None for item in items)
     if stand_ins and scale.required_answers < always_shown:
         named = ", ".join(f"'{item_id}'" for item_id in stand_ins)
+        message = _l(
+            "scale '%(scale)s' counts when_hidden values of %(items)s with min_answered %(min)s, "
+            "below its %(shown)s always-shown items, so a score could invent answers: "
+            "set min_answered to at least %(shown)s or remove when_hidden"
+        )
         yield (
             at + ("min_answered",),
-            f"scale '{scale.id}' counts when_hidden values of {named} with min_answered {scale.required_answers}, "
-            f"below its {always_shown} always-shown items, so a score could invent answers: "
-            f"set min_answered to at least {always_shown} or remove when_hidden",
+            Message(message, scale=scale.id, items=named, min=scale.required_answers, shown=always_shown),
         )
 
 
 def _bands(scale: Scale, low: float, high: float, at: tuple[Any, ...]) -> Iterator[Problem]:
     if not scale.bands:
         return
-    yield from _duplicates([band.id for band in scale.bands], at + ("bands",), "band id", "id")
+    yield from _duplicates(
+        [band.id for band in scale.bands], at + ("bands",), _l("duplicate band id '%(value)s'"), "id"
+    )
     for index, band in enumerate(scale.bands):
         if band.min >= band.max:
-            yield at + ("bands", index, "max"), f"band '{band.id}' max must be greater than its min"
+            message = _l("band '%(band)s' max must be greater than its min")
+            yield at + ("bands", index, "max"), Message(message, band=band.id)
             return
     order = sorted(range(len(scale.bands)), key=lambda i: scale.bands[i].min)
     edge = low
     for index in order:
         band = scale.bands[index]
         if not math.isclose(band.min, edge):
-            what = "leaving a gap" if band.min > edge else "overlapping"
-            where = "the scale's minimum" if edge == low else "the previous band's max"
-            yield at + ("bands", index, "min"), f"band '{band.id}' starts at {band.min:g}, {what} ({where} is {edge:g})"
+            message = {
+                (True, True): _l(
+                    "band '%(band)s' starts at %(start)s, leaving a gap (the scale's minimum is %(edge)s)"
+                ),
+                (True, False): _l(
+                    "band '%(band)s' starts at %(start)s, leaving a gap (the previous band's max is %(edge)s)"
+                ),
+                (False, True): _l("band '%(band)s' starts at %(start)s, overlapping (the scale's minimum is %(edge)s)"),
+                (False, False): _l(
+                    "band '%(band)s' starts at %(start)s, overlapping (the previous band's max is %(edge)s)"
+                ),
+            }[(band.min > edge, edge == low)]
+            yield at + ("bands", index, "min"), Message(message, band=band.id, start=f"{band.min:g}", edge=f"{edge:g}")
         edge = band.max
     if not math.isclose(edge, high):
-        yield at + ("bands", order[-1], "max"), f"bands must end at the scale's maximum {high:g}, not {edge:g}"
+        message = _l("bands must end at the scale's maximum %(high)s, not %(edge)s")
+        yield at + ("bands", order[-1], "max"), Message(message, high=f"{high:g}", edge=f"{edge:g}")
 
 
 def _alerts(inst: Instrument) -> Iterator[Problem]:
-    yield from _duplicates([alert.id for alert in inst.alerts], ("alerts",), "alert id", "id")
+    yield from _duplicates([alert.id for alert in inst.alerts], ("alerts",), _l("duplicate alert id '%(value)s'"), "id")
     for index, alert in enumerate(inst.alerts):
         yield from _group(inst, alert.condition, ("alerts", index, "condition"), before=None)
 
 
-def _duplicates(values: Any, at: tuple[Any, ...], what: str, key: str | None = None) -> Iterator[Problem]:
+def _duplicates(values: Any, at: tuple[Any, ...], msgid: str, key: str | None = None) -> Iterator[Problem]:
+    """Yield a problem for each value seen before; msgid says what is duplicated, with %(value)s."""
     seen: set[Any] = set()
     for index, value in enumerate(values):
         if value in seen:
-            yield at + (index,) + ((key,) if key else ()), f"duplicate {what} '{value}'"
+            yield at + (index,) + ((key,) if key else ()), Message(msgid, value=value)
         seen.add(value)
 
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from .conditions import ConditionGroup
 from .localized import LocalizedText
+from .messages import Message, _l
 
 ID_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
 Number = int | float
@@ -91,10 +92,8 @@ class LikertItem(ItemBase):
     def problems(self, response_scales: Mapping[str, ResponseScale]) -> Iterator[Problem]:
         """Yield a reference to a response scale that does not exist."""
         if self.response_scale not in response_scales:
-            yield (
-                ("response_scale",),
-                f"item '{self.id}' uses response scale '{self.response_scale}', which does not exist",
-            )
+            message = _l("item '%(item)s' uses response scale '%(scale)s', which does not exist")
+            yield ("response_scale",), Message(message, item=self.id, scale=self.response_scale)
 
     def value_range(self) -> tuple[float, float] | None:
         """Return the lowest and highest anchor value."""
@@ -119,11 +118,12 @@ class SliderItem(ItemBase):
     def problems(self, response_scales: Mapping[str, ResponseScale]) -> Iterator[Problem]:
         """Yield impossible bounds and steps."""
         if self.min >= self.max:
-            yield ("max",), f"max ({self.max}) must be greater than min ({self.min})"
+            yield ("max",), _max_above_min(self.min, self.max)
         elif self.step <= 0:
-            yield ("step",), "step must be greater than 0"
+            yield ("step",), Message(_l("step must be greater than 0"))
         elif not _divides(self.step, self.max - self.min):
-            yield ("step",), f"step {self.step} does not divide the range {self.min}..{self.max}"
+            message = _l("step %(step)s does not divide the range %(min)s..%(max)s")
+            yield ("step",), Message(message, step=self.step, min=self.min, max=self.max)
 
 
 class IntegerItem(ItemBase):
@@ -140,7 +140,7 @@ class IntegerItem(ItemBase):
     def problems(self, response_scales: Mapping[str, ResponseScale]) -> Iterator[Problem]:
         """Yield impossible bounds."""
         if self.min >= self.max:
-            yield ("max",), f"max ({self.max}) must be greater than min ({self.min})"
+            yield ("max",), _max_above_min(self.min, self.max)
 
 
 class YesNoItem(ItemBase):
@@ -184,9 +184,14 @@ class TextItem(ItemBase):
     def problems(self, response_scales: Mapping[str, ResponseScale]) -> Iterator[Problem]:
         """Yield impossible lengths and a required flag, which free text may not have."""
         if self.max_length < 1:
-            yield ("max_length",), f"max_length must be at least 1, not {self.max_length}"
+            yield ("max_length",), Message(_l("max_length must be at least 1, not %(value)s"), value=self.max_length)
         if self.required:
-            yield ("required",), "free-text items are always optional; remove 'required: true'"
+            yield ("required",), Message(_l("free-text items are always optional; remove 'required: true'"))
+
+
+def _max_above_min(low: Number, high: Number) -> Message:
+    """Say that the bounds are the wrong way round (or equal)."""
+    return Message(_l("max (%(max)s) must be greater than min (%(min)s)"), max=high, min=low)
 
 
 def _divides(step: float, span: float) -> bool:
@@ -200,5 +205,5 @@ def _duplicate_options(options: tuple[Option, ...]) -> Iterator[Problem]:
     seen: set[str] = set()
     for index, option in enumerate(options):
         if option.value in seen:
-            yield ("options", index, "value"), f"duplicate option value '{option.value}'"
+            yield ("options", index, "value"), Message(_l("duplicate option value '%(value)s'"), value=option.value)
         seen.add(option.value)

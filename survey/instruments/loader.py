@@ -10,12 +10,39 @@ from pydantic import ValidationError
 
 from .checks import instrument_problems
 from .item_types import ITEM_TYPES
+from .messages import Message, Translate, _l, in_language
 from .model import Instrument
 from .partial import data_path, problems_beside
 from .yaml_lines import YamlProblem, line_of, parse_yaml, to_plain
 
 MAX_FILE_BYTES = 256 * 1024  # a large instrument is a few KB; a 3 MB file took 45 s to parse at every start
-_NO_IDENTIFIERS = "there is no type for identifying data such as e-mail, phone number, address or device id"
+# Pydantic's own sentences for the errors a file can cause, as msgids over the error's ctx: the English
+# reads exactly as pydantic's (tests compare them with pydantic's templates), and a page can translate them.
+PYDANTIC_SENTENCES: dict[str, str] = {
+    "bool_type": _l("Input should be a valid boolean"),
+    "dict_type": _l("Input should be a valid dictionary"),
+    "finite_number": _l("Input should be a finite number"),
+    "float_type": _l("Input should be a valid number"),
+    "int_from_float": _l("Input should be a valid integer, got a number with a fractional part"),
+    "int_type": _l("Input should be a valid integer"),
+    "list_type": _l("Input should be a valid list"),
+    "literal_error": _l("Input should be %(expected)s"),
+    "model_attributes_type": _l("Input should be a valid dictionary or object to extract fields from"),
+    "model_type": _l("Input should be a valid dictionary or instance of %(class_name)s"),
+    "none_required": _l("Input should be None"),
+    "string_pattern_mismatch": _l("String should match pattern '%(pattern)s'"),
+    "string_too_long": _l("String should have at most %(max_length)s characters"),
+    "string_too_long/1": _l("String should have at most %(max_length)s character"),
+    "string_too_short": _l("String should have at least %(min_length)s characters"),
+    "string_too_short/1": _l("String should have at least %(min_length)s character"),
+    "too_long": _l("%(field_type)s should have at most %(max_length)s items after validation, not %(actual_length)s"),
+    "too_long/1": _l("%(field_type)s should have at most %(max_length)s item after validation, not %(actual_length)s"),
+    "too_short": _l("%(field_type)s should have at least %(min_length)s items after validation, not %(actual_length)s"),
+    "too_short/1": _l(
+        "%(field_type)s should have at least %(min_length)s item after validation, not %(actual_length)s"
+    ),
+    "tuple_type": _l("Input should be a valid tuple"),
+}
 
 
 @dataclass(frozen=True)
@@ -28,6 +55,10 @@ class InstrumentIssue:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}"
+
+    def in_language(self, translate: Translate) -> str:
+        """Return `path:line: message` with the message rendered by translate (a gettext)."""
+        return f"{self.path}:{self.line}: {in_language(self.message, translate)}"
 
 
 class InstrumentError(Exception):
@@ -125,7 +156,11 @@ def combine(parsed: list[Parsed], failed: LoadResult | None = None) -> LoadResul
             continue
         for one in same:
             others = ", ".join(other.path for other in same if other.path != one.path)
-            message = f"instrument id '{instrument_id}' is already used by {others}; neither file is loaded"
+            message = Message(
+                _l("instrument id '%(id)s' is already used by %(others)s; neither file is loaded"),
+                id=instrument_id,
+                others=others,
+            )
             add_problems(result, instrument_id, [InstrumentIssue(one.path, one.id_line, message)])
     return result
 
@@ -145,7 +180,11 @@ def instrument_from_data(data: Any, path: str, root: Any = None) -> Instrument:
     """
     if not isinstance(data, dict):
         raise InstrumentError(
-            [InstrumentIssue(path, 1, "an instrument must be a mapping of keys such as id, title and items")]
+            [
+                InstrumentIssue(
+                    path, 1, Message(_l("an instrument must be a mapping of keys such as id, title and items"))
+                )
+            ]
         )
     data = to_plain(data) if root is None else data  # stored definitions use lists; the model wants tuples
     try:
@@ -172,7 +211,7 @@ def _load(text: str, path: str) -> tuple[Instrument, Any]:
     except YamlProblem as problem:
         raise InstrumentError([InstrumentIssue(path, problem.line, problem.message)]) from None
     if data is None:
-        raise InstrumentError([InstrumentIssue(path, 1, "the file is empty")])
+        raise InstrumentError([InstrumentIssue(path, 1, Message(_l("the file is empty")))])
     try:
         return instrument_from_data(data, path, root), root
     except InstrumentError as error:
@@ -185,12 +224,14 @@ def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise InstrumentError(
-                [InstrumentIssue(str(path), 1, f"the file is {size} bytes, more than the limit of {max_bytes}")]
+            message = Message(
+                _l("the file is %(size)s bytes, more than the limit of %(limit)s"), size=size, limit=max_bytes
             )
+            raise InstrumentError([InstrumentIssue(str(path), 1, message)])
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise InstrumentError([InstrumentIssue(str(path), 1, f"cannot read the file: {error}")]) from None
+        message = Message(_l("cannot read the file: %(error)s"), error=error)
+        raise InstrumentError([InstrumentIssue(str(path), 1, message)]) from None
 
 
 def _pydantic_issues(error: ValidationError, path: str, root: Any, data: Any) -> list[InstrumentIssue]:
@@ -214,22 +255,51 @@ def _inside(loc: tuple[Any, ...], parent: tuple[Any, ...]) -> bool:
 
 
 def _message(detail: Any, where: tuple[Any, ...]) -> str:
+    """Say what a pydantic error means for the author, at the key path it concerns."""
     kind, name = detail["type"], _dotted(where)
     allowed = ", ".join(ITEM_TYPES)
-    if kind == "missing":
-        return f"missing required key '{where[-1]}'" + (f" in {_dotted(where[:-1])}" if len(where) > 1 else "")
-    if kind == "extra_forbidden":
-        return f"unknown key '{where[-1]}'" + (f" in {_dotted(where[:-1])}" if len(where) > 1 else "")
+    if kind in {"missing", "extra_forbidden"}:
+        key, parent = where[-1], _dotted(where[:-1])
+        if kind == "missing":
+            msgid = (
+                _l("missing required key '%(key)s' in %(parent)s") if parent else _l("missing required key '%(key)s'")
+            )
+        else:
+            msgid = _l("unknown key '%(key)s' in %(parent)s") if parent else _l("unknown key '%(key)s'")
+        return Message(msgid, key=key, parent=parent)
     if kind == "union_tag_invalid":
-        return f"unknown item type '{detail['ctx']['tag']}'; allowed types: {allowed} ({_NO_IDENTIFIERS})"
+        msgid = _l(
+            "unknown item type '%(type)s'; allowed types: %(allowed)s (there is no type for identifying data "
+            "such as e-mail, phone number, address or device id)"
+        )
+        return Message(msgid, type=detail["ctx"]["tag"], allowed=allowed)
+    problem: str
     if kind == "union_tag_not_found":
-        return f"{name}: an item needs a 'type', one of: {allowed}"
-    if where and where[-1] == "when_hidden":
-        return f"{name}: must be 'missing' or a number"
-    if kind == "string_type":
-        return f'{name}: should be text; put quotes around values such as "1.0"'
-    message = detail["msg"].removeprefix("Value error, ")
-    return f"{name}: {message}" if name else message
+        problem = Message(_l("an item needs a 'type', one of: %(allowed)s"), allowed=allowed)
+    elif where and where[-1] == "when_hidden":
+        problem = Message(_l("must be 'missing' or a number"))
+    elif kind == "string_type":
+        problem = Message(_l('should be text; put quotes around values such as "1.0"'))
+    else:
+        problem = _pydantic_sentence(detail)
+    return Message(_l("%(where)s: %(problem)s"), where=name, problem=problem) if name else problem
+
+
+def _pydantic_sentence(detail: Any) -> str:
+    """Return pydantic's sentence for an error, as a message when its type is known (else pydantic's English)."""
+    kind, ctx = detail["type"], dict(detail.get("ctx") or {})
+    if kind == "value_error":
+        reason = ctx["error"].args[0] if ctx["error"].args else None
+        return reason if isinstance(reason, Message) else str(detail["msg"]).removeprefix("Value error, ")
+    if kind == "literal_error" and " or " in str(ctx["expected"]):  # "'mean' or 'sum'": the "or" is English too
+        choices, last = str(ctx["expected"]).rsplit(" or ", 1)
+        ctx["expected"] = Message(_l("%(choices)s or %(last)s"), choices=choices, last=last)
+    if ctx.get("min_length", ctx.get("max_length")) == 1:
+        kind += "/1"
+    msgid = PYDANTIC_SENTENCES.get(kind)
+    if msgid is None:
+        return str(detail["msg"])  # a type no instrument file has produced yet
+    return Message(msgid, **{name: value for name, value in ctx.items() if f"%({name})s" in msgid})
 
 
 def _dotted(where: tuple[Any, ...]) -> str:

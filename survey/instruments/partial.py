@@ -45,7 +45,8 @@ def problems_beside(data: dict[str, Any], error: ValidationError, authoring: boo
     positions: dict[str, list[int]] = {}
     for name in _COLLECTIONS:
         bad = {loc[1] for loc in broken if len(loc) > 1 and loc[0] == name and isinstance(loc[1], int)}
-        elements = list(repaired.get(name) or ())
+        given = repaired.get(name)
+        elements = list(given) if isinstance(given, tuple | list) else []  # `scales: 5` is a field error already
         left_out |= {str(e.get("id")) for i, e in enumerate(elements) if i in bad and isinstance(e, dict)}
         positions[name] = [i for i in range(len(elements)) if i not in bad]
         if name in repaired and isinstance(repaired[name], tuple | list):

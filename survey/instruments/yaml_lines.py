@@ -10,6 +10,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from .messages import Message, _l
 from .yaml_words import plain_yaml_error
 
 MAX_NODES = 100_000  # guards against alias bombs ("billion laughs")
@@ -18,7 +19,7 @@ MAX_NODES = 100_000  # guards against alias bombs ("billion laughs")
 class YamlProblem(Exception):
     """A file that is not readable YAML, with the 1-based line to blame."""
 
-    def __init__(self, line: int, message: str) -> None:
+    def __init__(self, line: int, message: Message) -> None:
         super().__init__(message)
         self.line = line
         self.message = message
@@ -36,10 +37,15 @@ def parse_yaml(text: str) -> Any:
             return yaml.load(text)
     except MarkedYAMLError as error:
         line, message = plain_yaml_error(error)
-        raise YamlProblem(line, f"YAML error: {message}") from None
+        raise YamlProblem(line, yaml_error(message)) from None
     except (YAMLError, RecursionError, ValueError, TypeError, AttributeError) as error:
         # ruamel raises these for a few pathological inputs; an author still deserves a message.
-        raise YamlProblem(1, f"YAML error: {error}") from None
+        raise YamlProblem(1, yaml_error(str(error))) from None
+
+
+def yaml_error(problem: str) -> Message:
+    """Return a message that says the file is not readable YAML, and why."""
+    return Message(_l("YAML error: %(problem)s"), problem=problem)
 
 
 def to_plain(node: Any) -> Any:
@@ -54,10 +60,10 @@ def to_plain(node: Any) -> Any:
 def _plain(node: Any, budget: list[int], path: set[int]) -> Any:
     budget[0] -= 1
     if budget[0] < 0:
-        raise YamlProblem(1, "YAML error: document too large once aliases are expanded")
+        raise YamlProblem(1, yaml_error(Message(_l("document too large once aliases are expanded"))))
     if isinstance(node, dict | list):
         if id(node) in path:
-            raise YamlProblem(_line(node), "YAML error: an alias refers to itself")
+            raise YamlProblem(_line(node), yaml_error(Message(_l("an alias refers to itself"))))
         inner = path | {id(node)}
         if isinstance(node, dict):
             return {_key(k): _plain(v, budget, inner) for k, v in node.items()}

@@ -10,10 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from babel.dates import format_datetime
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import Connection
 from werkzeug.datastructures import MultiDict
@@ -25,6 +23,7 @@ from ..extensions import csrf, limiter
 from ..groups import ParticipantGroup
 from ..i18n import language_links, select_locale, use_locale_hints
 from ..meetings import MeetingSlot, current_slot, next_opening
+from ..schedule_words import moment_words
 from . import blank_form, pipeline, thanks, tokens
 from . import form as forms
 from .guards import is_cross_site
@@ -155,8 +154,8 @@ def open_meeting(group: ParticipantGroup) -> MeetingSlot:
         opens = next_opening(group)
         window = _("The survey opens an hour before your group's meeting and stays open for a day after it.")
         if opens is not None:
-            when = format_datetime(opens, "EEEE d MMMM, HH:mm", tzinfo=opens.tzinfo, locale=str(get_locale()))
-            window = _("%(group)s: the survey opens next on %(when)s.", group=group.name, when=when) + " " + window
+            next_time = _("%(group)s: the survey opens next on %(when)s.", group=group.name, when=moment_words(opens))
+            window = next_time + " " + window
         raise Unavailable(410, _("No meeting to answer for right now"), window)
     return slot
 
