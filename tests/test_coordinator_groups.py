@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 
 import pytest
 from sqlalchemy import select
@@ -216,3 +218,20 @@ def test_now_screen_counts_todays_responses_only(app, client, coordinator) -> No
 def test_viewer_sees_the_now_screen(client, coordinator) -> None:
     assert client.get("/groups/VIEWAAA2/now").status_code == 200
     assert client.get("/groups/VIEWAAA2/now/count.json").get_json()["count"] == 0
+
+
+def test_each_questionnaire_on_the_group_form_says_its_length_and_links_to_the_previews(
+    app, client, coordinator
+) -> None:
+    body = html.unescape(client.get("/groups/new").get_data(as_text=True))
+    with app.app_context():
+        for instrument in catalog.registry().all():
+            questions = len(instrument.items)  # every item is a question a participant may see
+            noun = "question" if questions == 1 else "questions"
+            assert re.search(rf"\({instrument.id}\): {questions} {noun}, about \d+ minutes? on a phone", body), (
+                instrument.id
+            )
+    assert 'href="/instruments">Preview the questionnaires</a>' in body
+    spanish = html.unescape(client.get("/groups/new", headers={"Accept-Language": "es"}).get_data(as_text=True))
+    assert re.search(r"\(checkin\): \d+ preguntas, cerca de \d+ minutos? en un teléfono", spanish)
+    assert "Vista previa de los cuestionarios" in spanish

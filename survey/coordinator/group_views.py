@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
@@ -15,6 +15,8 @@ from ..access import access_level, group_or_404, is_admin, visible_groups
 from ..database import begin_write
 from ..extensions import db
 from ..groups import GroupError, GroupSettings
+from ..instruments import Instrument
+from ..instruments.length import form_length
 from ..meetings import WindowStatus, window_status
 from ..models import Group
 from ..release import service as release_service
@@ -59,11 +61,20 @@ def group_form(group: Group | None = None) -> GroupForm:
     if group is None:  # a new group: the page proposes the coordinator's own zone (static/timezone-guess.js)
         form.timezone.render_kw = {"data-propose-browser-zone": ""}
     schedule_form.localise_rows(form.repeating, form.one_off)
-    form.instruments.choices = [
-        SelectChoice(inst.id, f"{inst.text(inst.title, str(get_locale()))} ({inst.id})")
-        for inst in catalog.registry().all()
-    ]
+    form.instruments.choices = [SelectChoice(inst.id, questionnaire_choice(inst)) for inst in catalog.registry().all()]
     return form
+
+
+def questionnaire_choice(instrument: Instrument) -> str:
+    """Name a questionnaire on the group form with its length: "Check-in (checkin): 9 questions, about 2 minutes"."""
+    length = form_length([instrument])
+    return _(
+        "%(title)s (%(id)s): %(questions)s, %(minutes)s",
+        title=instrument.text(instrument.title, str(get_locale())),
+        id=instrument.id,
+        questions=ngettext("%(num)d question", "%(num)d questions", length.questions),
+        minutes=ngettext("about %(num)d minute on a phone", "about %(num)d minutes on a phone", length.minutes),
+    )
 
 
 def settings_from(form: GroupForm) -> GroupSettings:
