@@ -46,7 +46,7 @@ translations: $(VENV)/.runtime ## Compile the interface translations (.po -> .mo
 	@if ls survey/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then $(BIN)/pybabel -q compile -f -d survey/translations; fi
 
 catalog: $(VENV)/.runtime ## Extract interface text into messages.pot and merge it into every language's .po (then translate, `make translations`)
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -w 120 -o survey/translations/messages.pot .
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_pgettext:1c,2 -w 120 -o survey/translations/messages.pot .
 	$(BIN)/pybabel -q update -w 120 -i survey/translations/messages.pot -d survey/translations
 
 setup: $(VENV)/.runtime translations ## Install, migrate the database and seed demo data if it is empty

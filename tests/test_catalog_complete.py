@@ -28,6 +28,8 @@ def test_every_extracted_msgid_has_a_non_fuzzy_spanish_msgstr(tmp_path):
             "babel.cfg",
             "-k",
             "_l",
+            "-k",
+            "lazy_pgettext:1c,2",
             "-o",
             str(pot),
             ".",
@@ -36,9 +38,9 @@ def test_every_extracted_msgid_has_a_non_fuzzy_spanish_msgstr(tmp_path):
         check=True,
     )
     with pot.open("rb") as handle:
-        wanted = {message.id for message in read_po(handle) if message.id}
+        wanted = {(message.context, message.id) for message in read_po(handle) if message.id}
     with (ROOT / "survey/translations/es/LC_MESSAGES/messages.po").open("rb") as handle:
-        spanish = {message.id: message for message in read_po(handle) if message.id}
+        spanish = {(message.context, message.id): message for message in read_po(handle) if message.id}
     missing = sorted(str(msgid) for msgid in wanted if msgid not in spanish)
     untranslated = sorted(str(msgid) for msgid in wanted if msgid in spanish and not _finished(spanish[msgid]))
     assert not missing, f"not in the es catalogue (run `make catalog`): {missing}"

@@ -223,19 +223,42 @@ def test_numbers_use_the_spanish_decimal_comma(app, client, seeded) -> None:
     assert "<td>5,67</td>" in report and "<td>5.67</td>" in english
 
 
-def test_the_codebook_keeps_machine_columns_and_describes_them_in_spanish(app, client, seeded) -> None:
+def test_the_csv_files_are_spanish_and_keep_item_ids_and_english_machine_names(app, client, seeded) -> None:
     login_as(app, client, seeded["admin"])
     spanish = list(csv.DictReader(io.StringIO(client.get("/groups/ESPA/dashboard/codebook.csv", headers=SPANISH).text)))
     english = list(csv.DictReader(io.StringIO(client.get("/groups/ESPA/dashboard/codebook.csv", headers=ENGLISH).text)))
-    assert [r["column"] for r in spanish] == [r["column"] for r in english]  # stable for an analyst's scripts
-    assert list(spanish[0]) == list(english[0])  # the header too
-    rows = {r["column"]: r for r in spanish}
-    assert rows["meeting_date"]["label"] == "Fecha de la reunión en la zona horaria del grupo"
-    assert rows["checkin.craving_now"]["label"] == "En este momento, ¿qué tan fuertes son tus ganas de consumir?"
-    assert rows["checkin.craving_now"]["values"] == "0 a 10"
-    assert english_in("\n".join(r["label"] + " " + r["values"] for r in spanish), data_of(app)) == []
-    header = client.get("/groups/ESPA/dashboard/export.csv", headers=SPANISH).text.splitlines()[0]
-    assert header == client.get("/groups/ESPA/dashboard/export.csv", headers=ENGLISH).text.splitlines()[0]
+    assert list(english[0])[:3] == ["column", "kind", "instrument"]  # ui=en: the machine names scripts read
+    assert list(spanish[0])[:3] == ["columna", "tipo de columna", "cuestionario"]
+    rows = {r["columna"]: r for r in spanish}
+    assert rows["fecha de la reunión"]["etiqueta"] == "Fecha de la reunión en la zona horaria del grupo"
+    assert rows["checkin.craving_now"]["etiqueta"] == "En este momento, ¿qué tan fuertes son tus ganas de consumir?"
+    assert rows["checkin.craving_now"]["valores"] == "0 a 10"
+    assert rows["checkin.craving_now"]["tipo de columna"] == "pregunta"
+    assert {r["column"] for r in english} - {
+        "row",
+        "meeting_date",
+        "language",
+        "instrument",
+        "version",
+        "participant",
+    } == {r["columna"] for r in spanish} - {
+        "fila",
+        "fecha de la reunión",
+        "idioma",
+        "cuestionario",
+        "versión",
+        "participante",
+    }  # the same item ids
+    text = client.get("/groups/ESPA/dashboard/codebook.csv", headers=SPANISH).text
+    for column in sorted((r["columna"] for r in spanish), key=len, reverse=True):  # ids, not words
+        text = text.replace(column, "")
+    assert english_in(text, data_of(app)) == []
+    figures = client.get("/groups/ESPA/dashboard/export.csv", headers=SPANISH).text
+    header = figures.splitlines()[0]
+    assert header.startswith("figura,cuestionario,escala,agrupación,idioma,inicio del período,n,oculto,motivo,media")
+    assert english_in(figures, data_of(app)) == []
+    responses = client.get("/groups/ESPA/dashboard/responses.csv", headers=SPANISH).text.splitlines()[0]
+    assert responses.startswith("fila,fecha de la reunión,idioma,cuestionario,versión,participante,checkin.")
 
 
 def test_flash_messages_and_form_errors_are_spanish(app, client, seeded) -> None:

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from ..instruments import ITEM_TYPES, Instrument
 from . import published
 from .aggregates import Dashboard, change, group_trends, mask_contacts, participation, reliability
+from .csv_words import cell, header
 
 AGGREGATE_COLUMNS = (  # one table for every figure; columns a figure does not use stay empty
     "figure",
@@ -61,13 +62,14 @@ def csv_text(columns: Iterable[str], rows: Iterable[dict[str, Any]]) -> str:
     """Write rows as CSV text with a header (missing keys left empty); every text cell made inert.
 
     Every CSV the app serves is written here, so no cell starting with = + - @, a tab or a carriage
-    return reaches a spreadsheet as a live formula (CSV injection).
+    return reaches a spreadsheet as a live formula (CSV injection), and headers, codes and yes/no
+    are in the downloader's language (survey/dashboard/csv_words.py).
     """
     names = list(columns)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=names, extrasaction="ignore", lineterminator="\n")
-    writer.writerow({name: inert(name) for name in names})
-    writer.writerows({key: inert(value) for key, value in row.items()} for row in rows)
+    writer.writerow({name: inert(header(name)) for name in names})
+    writer.writerows({key: inert(cell(key, value)) for key, value in row.items()} for row in rows)
     return buffer.getvalue()
 
 
@@ -226,8 +228,7 @@ CODEBOOK_COLUMNS = (
 )
 
 
-# Column names and codes in every CSV are stable machine names (an analyst's scripts rely on them); what
-# a person reads (these descriptions, wording and answer labels) is in the reader's language (README: Exports).
+# Headers and codes are in the downloader's language, the machine names in English (csv_words.py).
 RESPONSE_COLUMN_DESCRIPTIONS = {
     "row": _l("Row number in this export only (rows are in a random order within each meeting)"),
     "meeting_date": _l("Meeting date in the group's time zone"),
@@ -247,7 +248,7 @@ def codebook_rows(dashboard: Dashboard) -> Iterator[dict[str, Any]]:
     """Describe every column of the response-level export, from the instrument versions answered."""
     locale = str(get_locale() or "en")
     for name, label in RESPONSE_COLUMN_DESCRIPTIONS.items():
-        yield {"column": name, "kind": "response", "label": str(label)}
+        yield {"column": header(name), "kind": "response", "label": str(label)}
     for instrument, ids in dashboard.shown_instruments():
         yield {
             "column": "",
