@@ -257,6 +257,8 @@ def test_the_csv_files_are_spanish_and_keep_item_ids_and_english_machine_names(a
     header = figures.splitlines()[0]
     assert header.startswith("figura,cuestionario,escala,agrupación,idioma,inicio del período,n,oculto,motivo,media")
     assert english_in(figures, data_of(app)) == []
+    stable = client.get("/groups/ESPA/dashboard/export.csv?ui=en", headers=SPANISH).text.splitlines()[0]
+    assert stable.startswith("figure,instrument,scale,grain,language,period_start,n,suppressed")  # for scripts
     responses = client.get("/groups/ESPA/dashboard/responses.csv", headers=SPANISH).text.splitlines()[0]
     assert responses.startswith("fila,fecha de la reunión,idioma,cuestionario,versión,participante,checkin.")
 
