@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import plotly.graph_objects as go
 import pytest
 
 from survey.dashboard import charts
@@ -190,3 +191,24 @@ def test_a_lone_bar_on_a_date_axis_gets_a_width() -> None:
     two = [*one, Period(dt.date(2026, 1, 12), 5, None, None)]
     assert charts.participation_figure(one, "week", 5).data[0].width == (5 * 86_400_000,)
     assert charts.participation_figure(two, "week", 5).data[0].width is None
+
+
+@pytest.mark.parametrize("build", ["trend", "participation", "trend-empty", "participation-empty"])
+def test_unchecked_figures_are_what_plotly_validates(build):
+    """The builders that skip Plotly's validation per request produce exactly what a validated figure holds."""
+    days = [dt.date(2026, 11, 3), dt.date(2026, 11, 10), dt.date(2026, 11, 17)]
+    periods = (
+        []
+        if build.endswith("empty")
+        else [
+            shown(days[0], 5, 1.2, 0.4, 2.0),
+            Period(days[1], 2, None, "small_cell"),
+            shown(days[2], 7, 3.5, 2.1, 4.9),
+        ]
+    )
+    if build.startswith("trend"):
+        fig = charts.trend_figure(trend(periods, grain="week"), periods, 5)
+    else:
+        fig = charts.participation_figure(periods, "week", 5)
+    validated = go.Figure(fig.to_dict())  # raises ValueError on any property Plotly does not know
+    assert figure(validated) == figure(fig)

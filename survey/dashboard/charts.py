@@ -13,15 +13,13 @@ from html import escape
 from typing import Any
 
 import plotly.graph_objects as go
-from babel.dates import format_date
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from plotly.subplots import make_subplots
 
 from ..stats import Summary
 from .aggregates import Engagement, ItemDistribution, Period, ScaleComparison, ScaleTrend
-from .wording import show_number
+from .wording import format_day, show_number
 
 BLUE = "#0b57a4"
 BAND_FILL = "rgba(11,87,164,0.18)"
@@ -49,7 +47,7 @@ def _x(periods: Sequence[Period]) -> list[str]:
 
 def _date(day: dt.date, pattern: str) -> str:
     """Format a date in the interface's language (English outside a request)."""
-    return format_date(day, pattern, locale=str(get_locale() or "en"))
+    return format_day(day, pattern)
 
 
 def period_label(start: dt.date, grain: str) -> str:
@@ -199,6 +197,15 @@ def _base_layout(fig: go.Figure, title: str) -> None:
     )
 
 
+def unchecked_figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
+    """Wrap trace and layout dicts built here without Plotly validating them on every request.
+
+    Validation costs more than the request's SQL; what these builders produce is validated by
+    tests/test_charts.py instead (a validated copy must serialize the same).
+    """
+    return go.Figure(data=data, layout=layout, _validate=False)
+
+
 def _layout(title: str, **extra: Any) -> dict[str, Any]:
     """Return the shared layout: system fonts, white background, legend below."""
     return {
@@ -304,7 +311,7 @@ def trend_figure(trend: ScaleTrend, participation: Sequence[Period], k: int) -> 
         shapes=shapes,
         annotations=notes,
     )
-    return go.Figure(data=[band, mean, bars], layout=layout)
+    return unchecked_figure([band, mean, bars], layout)
 
 
 def _participation_trace(periods: Sequence[Period], grain: str, k: int) -> dict[str, Any]:
@@ -352,9 +359,9 @@ def participation_figure(periods: Sequence[Period], grain: str, k: int) -> go.Fi
         ),
         xaxis=date_axis(periods, grain),
         yaxis=count_axis([p.n for p in periods], _("People")),
-        annotations=[] if any(p.n for p in periods) else [empty_message(_("No answers in this period"))],
+        **({} if any(p.n for p in periods) else {"annotations": [empty_message(_("No answers in this period"))]}),
     )
-    return go.Figure(data=[_participation_trace(periods, grain, k)], layout=layout)
+    return unchecked_figure([_participation_trace(periods, grain, k)], layout)
 
 
 def _item_label(item: ItemDistribution) -> str:
