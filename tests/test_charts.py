@@ -10,9 +10,11 @@ import pytest
 
 from survey.dashboard import charts
 from survey.dashboard.aggregates import (
+    Engagement,
     GroupComparison,
     ItemDistribution,
     Period,
+    RetentionMonth,
     ScaleComparison,
     ScaleInfo,
     ScaleTrend,
@@ -193,22 +195,36 @@ def test_a_lone_bar_on_a_date_axis_gets_a_width() -> None:
     assert charts.participation_figure(two, "week", 5).data[0].width is None
 
 
-@pytest.mark.parametrize("build", ["trend", "participation", "trend-empty", "participation-empty"])
+def unchecked_builds() -> dict[str, object]:
+    """Every figure builder that skips Plotly's validation, on a few inputs (empty ones included)."""
+    days = [dt.date(2026, 11, 3), dt.date(2026, 11, 10), dt.date(2026, 11, 17)]
+    periods = [
+        shown(days[0], 5, 1.2, 0.4, 2.0),
+        Period(days[1], 2, None, "small_cell"),
+        shown(days[2], 7, 3.5, 2.1, 4.9),
+    ]
+    likert = likert_item({1.0: 1, 2.0: 2, 3.0: 2, 4.0: 3, 5.0: 2})
+    slider = ItemDistribution(**{**likert.__dict__, "kind": "histogram", "low": 0.0, "high": 10.0})
+    hidden = ItemDistribution(**{**slider.__dict__, "counts": None, "n": 2, "hidden_because": "small_cell"})
+    month = RetentionMonth(dt.date(2026, 11, 1), 6, 3, "")
+    return {
+        "trend": lambda: charts.trend_figure(trend(periods, grain="week"), periods, 5),
+        "trend-empty": lambda: charts.trend_figure(trend([]), [], 5),
+        "participation": lambda: charts.participation_figure(periods, "week", 5),
+        "participation-empty": lambda: charts.participation_figure([], "month", 5),
+        "likert": lambda: charts.likert_figure([likert], 5),
+        "likert-empty": lambda: charts.likert_figure([], 5),
+        "sliders": lambda: charts.slider_figure([slider, hidden], 5),
+        "sliders-empty": lambda: charts.slider_figure([], 5),
+        "engagement": lambda: charts.engagement_figure(Engagement([(days[0], 6), (days[1], 0)], 1, [month])),
+        "engagement-one": lambda: charts.engagement_figure(Engagement([(days[0], 6)], 1, [])),
+        "engagement-empty": lambda: charts.engagement_figure(Engagement([], 0, [])),
+    }
+
+
+@pytest.mark.parametrize("build", list(unchecked_builds()))
 def test_unchecked_figures_are_what_plotly_validates(build):
     """The builders that skip Plotly's validation per request produce exactly what a validated figure holds."""
-    days = [dt.date(2026, 11, 3), dt.date(2026, 11, 10), dt.date(2026, 11, 17)]
-    periods = (
-        []
-        if build.endswith("empty")
-        else [
-            shown(days[0], 5, 1.2, 0.4, 2.0),
-            Period(days[1], 2, None, "small_cell"),
-            shown(days[2], 7, 3.5, 2.1, 4.9),
-        ]
-    )
-    if build.startswith("trend"):
-        fig = charts.trend_figure(trend(periods, grain="week"), periods, 5)
-    else:
-        fig = charts.participation_figure(periods, "week", 5)
+    fig = unchecked_builds()[build]()
     validated = go.Figure(fig.to_dict())  # raises ValueError on any property Plotly does not know
     assert figure(validated) == figure(fig)
