@@ -228,3 +228,16 @@ def test_unchecked_figures_are_what_plotly_validates(build):
     fig = unchecked_builds()[build]()
     validated = go.Figure(fig.to_dict())  # raises ValueError on any property Plotly does not know
     assert figure(validated) == figure(fig)
+
+
+@pytest.mark.parametrize("build", ["trend", "likert", "engagement"])
+def test_figure_text_is_what_to_json_writes(build):
+    fig = unchecked_builds()[build]()
+    assert charts.figure_text(fig) == fig.to_json()
+
+
+def test_comparison_figure_text_is_what_to_json_writes():
+    fig = charts.comparison_figure(
+        ScaleComparison(CRAVING, "month", None, None, [], Period(None, 0, None, None), Period(None, 0, None, None))
+    )
+    assert charts.figure_text(fig) == fig.to_json()

@@ -33,7 +33,14 @@ def _locale() -> Locale:
 
 def format_day(day: dt.date, pattern: str) -> str:
     """Format a date with a CLDR pattern ("d MMM yyyy") in the reader's language."""
-    return format_date(day, pattern, locale=_locale())
+    return _formatted_day(day, pattern, _locale())
+
+
+@functools.lru_cache(maxsize=4096)
+def _formatted_day(day: dt.date, pattern: str, locale: Locale) -> str:
+    """Return babel's text for the date: the same date, pattern and language always give the same text,
+    and every chart's ticks and hovers and every table of a dashboard format the same meeting dates."""
+    return format_date(day, pattern, locale=locale)
 
 
 @functools.lru_cache(maxsize=8)
