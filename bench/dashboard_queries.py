@@ -1,40 +1,50 @@
-"""Benchmark the dashboard over about a million responses: SQL aggregates vs. endpoints vs. load-everything Python.
+"""Benchmark the released dashboard: each endpoint against a bare Flask endpoint running the same SQL.
 
-Run by hand:  .venv/bin/python bench/dashboard_queries.py [--responses 1000000] [--groups 1000]
-              [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/test_dash_bench]
+Run by hand:  .venv/bin/python bench/dashboard_queries.py [--rounds 15] [--filler-groups 100]
+              [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/test_dash_bench] [--profile NAME]
 
-Seeds a temporary SQLite file (and, when asked, a PostgreSQL database) with bulk INSERT ... SELECT
-statements, not through HTTP, then times, for a typical group and for one very large group:
-the bare SQL aggregate, the JSON endpoint that serves it (query + suppression + Plotly figure),
-and a naive version that loads every row of the group into Python. Ctrl-C leaves nothing behind:
-the SQLite file is temporary and the PostgreSQL database is emptied on the next run.
+Seeds a temporary SQLite file (and, when asked, a PostgreSQL database this run may empty) with
+bulk INSERT ... SELECT statements: a typical group (about 1,000 responses over two years of
+weekly meetings), a large one (1,000 a meeting, about 104,000) and filler groups, then releases
+the two measured groups with `flask release run --group CODE` (rollups and the stored audit),
+so every endpoint shows published cells.
+
+For each endpoint the SQL statements one request runs are recorded (every SELECT the app sends
+to the database, the login's user read and the release check included), and a bare Flask app
+replays exactly those statements on its own plain engine and returns their rows as JSON. The
+two are requested in alternation in the same process, `--rounds` times; the ratio is of the
+medians (goal: at most 2x). The whole dashboard is the group page and every JSON endpoint it
+loads (its data-figure-src charts), requested one after another (goal: under a second for the
+large group). Ctrl-C leaves nothing behind.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import math
+import html
+import json
 import os
+import re
 import shutil
 import statistics
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from flask import Flask, Response  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import select, text  # noqa: E402
+from sqlalchemy import create_engine, event, func, select, text  # noqa: E402
+from sqlalchemy.engine import Engine  # noqa: E402
 
 from survey import catalog, create_app  # noqa: E402
-from survey.dashboard import queries  # noqa: E402
 from survey.extensions import db  # noqa: E402
-from survey.models import Group, Response, Score, User  # noqa: E402
+from survey.models import Group, PublishedCell, User  # noqa: E402
 
 CHECKIN_ITEMS = {  # item id -> (low, high)
     "confidence_overall": (0, 10),
@@ -53,97 +63,70 @@ SCALES = {  # scale id -> SQL over answers a (one row per response after GROUP B
     "helpfulness": "max(CASE WHEN a.item_id = 'helpful' THEN a.value_num END)",
 }
 WEEKS = 104
-BIG_PER_MEETING = 1000
-REPEATS = 5
-PROFILE = False
+TYPICAL_PER_MEETING = 10  # 1,040 responses over two years
+LARGE_PER_MEETING = 1000  # 104,000
+FILLER_PER_MEETING = 8
+READ_STATEMENT = re.compile(r"\s*(SELECT|WITH)\b", re.IGNORECASE)
+CHART_SOURCE = re.compile(r'data-figure-src="([^"]+)"')
 
 
 def dialect_sql(postgres: bool) -> dict[str, str]:
     """The few expressions that differ between SQLite and PostgreSQL in the seeding statements."""
     if postgres:
-        return {
-            "rand": "floor(random() * {span})::int",
-            "hour": "(m.local_date + time '20:00') AT TIME ZONE 'UTC'",
-            "text": "::text",
-        }
-    return {"rand": "(abs(random()) % {span})", "hour": "m.local_date || ' 20:00:00.000000'", "text": ""}
+        return {"rand": "floor(random() * {span})::int", "hour": "(m.local_date + time '20:00') AT TIME ZONE 'UTC'"}
+    return {"rand": "(abs(random()) % {span})", "hour": "m.local_date || ' 20:00:00.000000'"}
 
 
-def progress(label: str, started: float, done: int, total: int) -> None:
-    """Print one progress line with an estimate of the time left."""
-    elapsed = time.perf_counter() - started
-    left = elapsed / done * (total - done) if done else 0.0
-    print(
-        f"\r  {label}: {done:,}/{total:,} ({100 * done / total:.0f}%), {elapsed:.0f}s, about {left:.0f}s left   ",
-        end="",
-        flush=True,
-    )
-
-
-def seed(groups: int, responses: int, postgres: bool) -> tuple[int, int]:
-    """Bulk-insert groups, weekly meetings, responses, answers and scores; return (typical group id, big group id)."""
+def seed(filler_groups: int, postgres: bool) -> tuple[str, str]:
+    """Bulk-insert groups, weekly meetings, responses, answers and scores; return (typical code, large code)."""
     sql = dialect_sql(postgres)
     instrument = catalog.registry().get("checkin")
     assert instrument is not None, "the checkin instrument must load"
     version = catalog.ensure_version(instrument)
     db.session.commit()
-    per_meeting = max(2, round(responses / (groups * WEEKS)))
-    start_day = dt.date(2024, 1, 2)
+    codes = ["TYPICAL", "LARGE"] + [f"F{i:06d}" for i in range(filler_groups)]
     db.session.execute(
         text(
             "INSERT INTO groups (name, code, default_locale, timezone, min_group_size, is_open, created_at) "
             "VALUES (:name, :code, 'en', 'UTC', 5, :open, :now)"
         ),
-        [
-            {"name": f"Bench group {i}", "code": f"B{i:06d}", "open": True, "now": dt.datetime.now(dt.UTC)}
-            for i in range(groups)
-        ],
+        [{"name": f"Bench group {c}", "code": c, "open": True, "now": dt.datetime.now(dt.UTC)} for c in codes],
     )
-    group_ids = [row[0] for row in db.session.execute(text("SELECT id FROM groups ORDER BY id"))]
+    ids = dict(db.session.execute(text("SELECT code, id FROM groups")).all())
+    start_day = dt.date(2024, 1, 2)
     db.session.execute(
         text("INSERT INTO meetings (group_id, local_date) VALUES (:g, :d)"),
-        [{"g": g, "d": start_day + dt.timedelta(weeks=w)} for g in group_ids for w in range(WEEKS)],
+        [{"g": ids[c], "d": start_day + dt.timedelta(weeks=w)} for c in codes for w in range(WEEKS)],
     )
     db.session.commit()
-    big = group_ids[0]
-    started, done = time.perf_counter(), 0
-    total_meetings = groups * WEEKS
-    chunk = max(1, groups // 50)
-    for first in range(0, groups, chunk):
-        ids = group_ids[first : first + chunk]
-        size = f"CASE WHEN m.group_id = {big} THEN {BIG_PER_MEETING} ELSE 2 + (m.id * 7) % {2 * per_meeting - 3} END"
-        db.session.execute(
-            text(
-                "INSERT INTO responses (token, meeting_id, group_id, meeting_date, instrument_version_id, locale, "
-                "submitted_hour, participant_hash) "
-                f"WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < {BIG_PER_MEETING}) "
-                f"SELECT 'b-' || m.id || '-' || seq.i, m.id, m.group_id, m.local_date, :version, "
-                f"CASE WHEN seq.i % 4 = 0 THEN 'es' ELSE 'en' END, {sql['hour']}, "
-                f"CASE WHEN seq.i <= 6 THEN 'p-' || m.group_id || '-' || seq.i END "
-                f"FROM meetings m JOIN seq ON seq.i <= {size} WHERE m.group_id IN ({', '.join(map(str, ids))})"
-            ),
-            {"version": version.id},
-        )
-        db.session.commit()
-        done += len(ids) * WEEKS
-        progress("responses", started, done, total_meetings)
-    print()
-    count = db.session.execute(text("SELECT count(*) FROM responses")).scalar_one()
-    started = time.perf_counter()
-    for index, (item_id, (low, high)) in enumerate(CHECKIN_ITEMS.items(), start=1):
+    size = (
+        f"CASE WHEN m.group_id = {ids['LARGE']} THEN {LARGE_PER_MEETING} "
+        f"WHEN m.group_id = {ids['TYPICAL']} THEN {TYPICAL_PER_MEETING - 3} + m.id % 7 "
+        f"ELSE {FILLER_PER_MEETING} END"
+    )
+    db.session.execute(
+        text(
+            "INSERT INTO responses (token, meeting_id, group_id, meeting_date, instrument_version_id, locale, "
+            "submitted_hour, participant_hash, submission) "
+            f"WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < {LARGE_PER_MEETING}) "
+            f"SELECT 'b-' || m.id || '-' || seq.i, m.id, m.group_id, m.local_date, :version, "
+            f"CASE WHEN seq.i % 4 = 0 THEN 'es' ELSE 'en' END, {sql['hour']}, "
+            f"CASE WHEN seq.i <= 6 THEN 'p-' || m.group_id || '-' || seq.i END, 's-' || m.id || '-' || seq.i "
+            f"FROM meetings m JOIN seq ON seq.i <= {size}"
+        ),
+        {"version": version.id},
+    )
+    db.session.commit()
+    for item_id, (low, high) in CHECKIN_ITEMS.items():
         rand = sql["rand"].format(span=high - low + 1)
         db.session.execute(
             text(
-                f"INSERT INTO answers (response_id, item_id, value_num) "
+                "INSERT INTO answers (response_id, item_id, value_num) "
                 f"SELECT r.id, :item, {low} + {rand} FROM responses r"
             ),
             {"item": item_id},
         )
-        db.session.commit()
-        progress("answers (per item)", started, index, len(CHECKIN_ITEMS))
-    print()
-    started = time.perf_counter()
-    for index, (scale_id, expression) in enumerate(SCALES.items(), start=1):
+    for scale_id, expression in SCALES.items():
         db.session.execute(
             text(
                 f"INSERT INTO scores (response_id, scale_id, value) SELECT a.response_id, :scale, "
@@ -151,133 +134,172 @@ def seed(groups: int, responses: int, postgres: bool) -> tuple[int, int]:
             ),
             {"scale": scale_id},
         )
-        db.session.commit()
-        progress("scores (per scale)", started, index, len(SCALES))
-    print()
+    db.session.commit()
     db.session.execute(text("ANALYZE"))
     db.session.commit()
-    print(f"  {count:,} responses in {groups:,} groups; group {big} has {BIG_PER_MEETING * WEEKS:,}")
-    return group_ids[len(group_ids) // 2], big
+    for code in ("TYPICAL", "LARGE"):
+        count = db.session.execute(
+            text("SELECT count(*) FROM responses WHERE group_id = :g"), {"g": ids[code]}
+        ).scalar_one()
+        print(f"  {code}: {count:,} responses")
+    total = db.session.execute(text("SELECT count(*) FROM responses")).scalar_one()
+    print(f"  {total:,} responses in {len(codes)} groups")
+    return "TYPICAL", "LARGE"
 
 
-def best_of(function: Callable[[], Any]) -> float:
-    """Return the fastest of REPEATS runs, in milliseconds."""
-    times = []
-    for _ in range(REPEATS):
-        started = time.perf_counter()
-        function()
-        times.append((time.perf_counter() - started) * 1000)
-    return min(times)
+def release(app: Flask, code: str) -> None:
+    """Release the group's answers with the real command, as cron would, and say what it stored."""
+    started = time.perf_counter()
+    result = app.test_cli_runner().invoke(args=["release", "run", "--group", code])
+    assert result.exit_code == 0, result.output
+    group_id = select(Group.id).where(Group.code == code).scalar_subquery()
+    cells = db.session.scalar(select(func.count()).select_from(PublishedCell).where(PublishedCell.group_id == group_id))
+    print(f"  {result.output.strip().splitlines()[0]} in {time.perf_counter() - started:.1f}s; {cells:,} cells")
 
 
-def naive_trend(group_id: int, scale_id: str) -> dict[dt.date, tuple[int, float]]:
-    """What the dashboard must not do: load every scored response of the group and summarize in Python."""
-    rows = db.session.execute(
-        select(Response.meeting_date, Score.value)
-        .join(Score, Score.response_id == Response.id)
-        .where(Response.group_id == group_id, Score.scale_id == scale_id)
-    ).all()
-    by_day: dict[dt.date, list[float]] = defaultdict(list)
-    for day, value in rows:
-        by_day[day].append(value)
-    return {day: (len(v), statistics.fmean(v)) for day, v in by_day.items()}
+class Recorder:
+    """Collect the read statements the app's engine sends while switched on."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.statements: list[tuple[str, Any]] | None = None
+        event.listen(engine, "before_cursor_execute", self._record)
+
+    def _record(self, _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, many: bool) -> None:
+        """Keep one statement (reads only: the BEGIN and PRAGMAs of a connection are not the endpoint's SQL)."""
+        if self.statements is not None and not many and READ_STATEMENT.match(statement):
+            self.statements.append((statement, parameters))
+
+    def record(self, function: Callable[[], Any]) -> list[tuple[str, Any]]:
+        """Run function and return the read statements it sent."""
+        self.statements = []
+        try:
+            function()
+            return self.statements
+        finally:
+            self.statements = None
 
 
-def naive_participation(group_id: int) -> dict[dt.date, int]:
-    """Load every response of the group and count per meeting in Python."""
-    counts: dict[dt.date, int] = defaultdict(int)
-    for response in db.session.scalars(select(Response).where(Response.group_id == group_id)):
-        counts[response.meeting_date] += 1
-    return counts
+def bare_app(url: str, replays: dict[str, list[tuple[str, Any]]]) -> Flask:
+    """A bare Flask app: /<name> runs that endpoint's recorded statements and returns their rows as JSON."""
+    engine = create_engine(url)
+    app = Flask("bare_dashboard")
+
+    @app.get("/<path:name>")
+    def replay(name: str) -> Response:
+        with engine.connect() as conn:
+            rows = [[list(r) for r in conn.exec_driver_sql(s, p).all()] for s, p in replays[name]]
+        return Response(json.dumps(rows, default=str), mimetype="application/json")
+
+    return app
 
 
-def measure(app: Any, group_id: int, label: str) -> list[tuple[str, float, float, float]]:
-    """Time each endpoint against its bare SQL aggregate and the naive Python version."""
-    code = db.session.get(Group, group_id).code
-    version_ids = [v.id for v in queries.versions_answered([group_id])]
+def login(app: Flask) -> Any:
+    """Return a test client logged in as the bench admin."""
     client = app.test_client()
     admin = db.session.scalar(select(User).filter_by(email="bench@example.org"))
     with client.session_transaction() as session:
         session["_user_id"] = admin.get_id()
         session["_fresh"] = True
-    cases = [
-        (
-            "trend craving",
-            f"/groups/{code}/dashboard/trend/checkin/craving.json?grain=week",
-            lambda: queries.scale_moments_by_meeting(group_id, version_ids, ["craving"]),
-            lambda: naive_trend(group_id, "craving"),
-        ),
-        (
-            "participation",
-            f"/groups/{code}/dashboard/participation.json?grain=week",
-            lambda: queries.response_counts_by_meeting(group_id, version_ids),
-            lambda: naive_participation(group_id),
-        ),
-        (
-            "items",
-            f"/groups/{code}/dashboard/items.json?grain=month&instrument=checkin",
-            lambda: queries.item_counts_by_meeting(group_id, version_ids),
-            None,
-        ),
-        (
-            "engagement",
-            f"/groups/{code}/dashboard/engagement.json",
-            lambda: queries.returning_participants_by_month(group_id),
-            None,
-        ),
-        (
-            "reliability",
-            f"/groups/{code}/dashboard/reliability.json",
-            lambda: queries.item_moments_for_alpha(
-                group_id, version_ids, ["belonged", "honest", "outsider"], {"outsider": 6.0}
-            ),
-            None,
-        ),
-    ]
-    results = []
-    for name, url, bare, naive in cases:
-        assert client.get(url).status_code == 200, url
-        endpoint_ms = best_of(lambda url=url: client.get(url))  # decisions are stored at release: nothing to warm
-        results.append((f"{label}: {name}", best_of(bare), endpoint_ms, best_of(naive) if naive else math.nan))
+    return client
+
+
+def get_ok(client: Any, url: str) -> Any:
+    """GET a URL and insist on 200."""
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code, response.get_data(as_text=True)[:300])
+    return response
+
+
+def endpoints(client: Any, code: str) -> tuple[dict[str, str], list[str]]:
+    """Return name -> URL of every dashboard endpoint, and the URLs the group page loads (page first)."""
+    base = f"/groups/{code}/dashboard"
+    page = get_ok(client, base).get_data(as_text=True)
+    assert "data-figure-src" in page, "the group page shows no chart: is the group released?"
+    charts = [html.unescape(src) for src in CHART_SOURCE.findall(page)]
+    urls = {"page": base}
+    for src in charts:
+        urls[src.split("/dashboard/")[1].split("?")[0].removesuffix(".json")] = src
+    urls.update(
+        {
+            "participation": f"{base}/participation.json",
+            "items.json": f"{base}/items.json",
+            "reliability": f"{base}/reliability.json",
+            "change": f"{base}/change.json",
+            "items page": f"{base}/items",
+            "comments page": f"{base}/comments",
+            "report": f"{base}/report",
+        }
+    )
+    return urls, [base, *charts]
+
+
+def timed(client: Any, url: str) -> float:
+    """Return one request's wall time in milliseconds."""
+    started = time.perf_counter()
+    get_ok(client, url)
+    return (time.perf_counter() - started) * 1000
+
+
+def measure(app: Flask, recorder: Recorder, url: str, code: str, rounds: int) -> list[tuple[str, float, float]]:
+    """Time each endpoint and its bare replay in alternation; return (name, app median ms, bare median ms)."""
+    client = login(app)
+    urls, whole = endpoints(client, code)
+    replays = {}
+    for name, address in urls.items():
+        get_ok(client, address)  # warm (templates, instrument cache)
+        replays[name] = recorder.record(lambda address=address: get_ok(client, address))
         db.session.rollback()
+    replays["whole"] = [s for address in whole for s in replays[_name_of(urls, address)]]
+    bare = bare_app(url, replays).test_client()
+    for name in replays:
+        get_ok(bare, f"/{name}")
+    times: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in replays}
+    for _ in range(rounds):
+        for name, address in urls.items():
+            times[name][0].append(timed(client, address))
+            times[name][1].append(timed(bare, f"/{name}"))
+        times["whole"][0].append(sum(timed(client, address) for address in whole))
+        times["whole"][1].append(timed(bare, "/whole"))
+    print(f"\n{code}: {len(whole) - 1} JSON endpoints on the page; median of {rounds} alternating rounds (ms)")
+    print(f"{'endpoint':28} {'SQL':>4} {'app':>9} {'bare':>9} {'ratio':>6}   app min-max")
+    results = []
+    for name, (app_ms, bare_ms) in times.items():
+        a, b = statistics.median(app_ms), statistics.median(bare_ms)
+        label = "whole dashboard" if name == "whole" else name
+        print(
+            f"{label:28} {len(replays[name]):4d} {a:9.1f} {b:9.1f} {a / b:5.2f}x   {min(app_ms):.1f}-{max(app_ms):.1f}"
+        )
+        results.append((name, a, b))
     return results
 
 
-def profile_endpoint(app: Any, group_id: int) -> None:
-    """Print the top functions of one typical trend request (with --profile)."""
+def _name_of(urls: dict[str, str], address: str) -> str:
+    """Return the endpoint name of a URL."""
+    return next(name for name, u in urls.items() if u == address)
+
+
+def profile(app: Flask, code: str, name: str) -> None:
+    """Print the top functions of one endpoint's requests (with --profile NAME)."""
     import cProfile
     import pstats
 
-    code = db.session.get(Group, group_id).code
-    client = app.test_client()
-    admin = db.session.scalar(select(User).filter_by(email="bench@example.org"))
-    with client.session_transaction() as session:
-        session["_user_id"] = admin.get_id()
-    url = f"/groups/{code}/dashboard/trend/checkin/craving.json?grain=week"
-    client.get(url)
+    client = login(app)
+    urls, _whole = endpoints(client, code)
+    get_ok(client, urls[name])
     profiler = cProfile.Profile()
-    profiler.runcall(lambda: [client.get(url) for _ in range(10)])
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+    profiler.runcall(lambda: [get_ok(client, urls[name]) for _ in range(10)])
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
 
 
-def report(results: list[tuple[str, float, float, float]]) -> None:
-    """Print the measured times side by side."""
-    print("\nbare SQL: the endpoint's main aggregate query alone, rows fetched; endpoint: the whole JSON request")
-    print("(all its SQL, suppression with an empty cache, Plotly figure, JSON); naive: load the rows into Python.")
-    print(f"\n{'query':34} {'bare SQL':>9} {'endpoint':>9} {'endpoint/SQL':>12} {'naive':>9} {'naive/SQL':>9}")
-    for name, bare, endpoint, naive in results:
-        naive_text = "" if math.isnan(naive) else f"{naive:7.1f}ms {naive / bare:8.1f}x"
-        print(f"{name:34} {bare:7.1f}ms {endpoint:7.1f}ms {endpoint / bare:11.2f}x {naive_text}")
-
-
-def run(url: str, groups: int, responses: int, postgres: bool) -> None:
-    """Migrate, seed, measure and report on one database."""
+def run(url: str, filler_groups: int, rounds: int, postgres: bool, profile_name: str, only: str) -> None:
+    """Migrate, seed, release, measure and report on one database."""
     app = create_app(
         {
             "DATABASE_URL": url,
             "SECRET_KEY": "bench",
             "SURVEY_PARTICIPANT_CODE_KEY": "bench",
             "TESTING": True,
+            "RATELIMIT_ENABLED": False,
             "SURVEY_SQLITE_SYNCHRONOUS": "NORMAL",
         }
     )
@@ -290,42 +312,43 @@ def run(url: str, groups: int, responses: int, postgres: bool) -> None:
         db.session.commit()
         print(f"Seeding {'PostgreSQL' if postgres else 'SQLite'}:")
         started = time.perf_counter()
-        typical, big = seed(groups, responses, postgres)
-        if PROFILE:
-            profile_endpoint(app, typical)
-        print(f"  seeded in {time.perf_counter() - started:.0f}s; timing (best of {REPEATS})")
-        results = measure(app, typical, "typical group") + measure(app, big, "large group")
-        report(results)
-        total = sum(endpoint for name, _, endpoint, _ in results if name.startswith("large"))
-        typical_total = sum(endpoint for name, _, endpoint, _ in results if name.startswith("typical"))
-        print(f"All five endpoints of the typical group together: {typical_total:.0f} ms")
-        print(f"\nAll five endpoints of the large group together: {total:.0f} ms")
+        codes = seed(filler_groups, postgres)
+        for code in codes:
+            release(app, code)
+        print(f"  seeded and released in {time.perf_counter() - started:.0f}s")
+        if profile_name:
+            profile(app, only or codes[1], profile_name)
+            return
+        recorder = Recorder(db.engine)
+        for code in [c for c in codes if only in ("", c)]:
+            results = measure(app, recorder, url, code, rounds)
+            worst = max(results, key=lambda r: r[1] / r[2])
+            whole = next(r for r in results if r[0] == "whole")
+            print(f"{code}: worst ratio {worst[1] / worst[2]:.2f}x ({worst[0]}); whole dashboard {whole[1]:.0f} ms")
 
 
 def main() -> None:
     """Parse arguments and run on SQLite, then PostgreSQL when a URL is given."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--responses", type=int, default=1_000_000)
-    parser.add_argument("--groups", type=int, default=1000)
+    parser.add_argument("--filler-groups", type=int, default=100, help="other groups of 8 a meeting (table size)")
+    parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--postgres", default="", help="PostgreSQL URL of a database this run may empty")
-    parser.add_argument("--profile", action="store_true", help="print where the typical trend endpoint spends time")
-    parser.add_argument("--keep", default="", help="write the SQLite file into this folder and keep it")
+    parser.add_argument("--sqlite", action=argparse.BooleanOptionalAction, default=True, help="run on SQLite")
+    parser.add_argument("--profile", default="", help="print where one endpoint (by name) spends time")
+    parser.add_argument("--only", default="", choices=["", "TYPICAL", "LARGE"], help="measure one group only")
     args = parser.parse_args()
-    folder = args.keep or tempfile.mkdtemp(prefix="dashboard-bench-")
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    Path(folder, "bench.sqlite3").unlink(missing_ok=True)
-    global PROFILE
-    PROFILE = args.profile
+    folder = tempfile.mkdtemp(prefix="dashboard-bench-")
     os.environ.pop("DATABASE_URL", None)
+    print(f"{time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}; load average {os.getloadavg()[0]:.1f}")
     try:
-        run(f"sqlite:///{folder}/bench.sqlite3", args.groups, args.responses, postgres=False)
+        if args.sqlite:
+            run(f"sqlite:///{folder}/bench.sqlite3", args.filler_groups, args.rounds, False, args.profile, args.only)
         if args.postgres:
-            run(args.postgres, args.groups, args.responses, postgres=True)
+            run(args.postgres, args.filler_groups, args.rounds, True, args.profile, args.only)
     except KeyboardInterrupt:
         print("\nInterrupted; temporary data removed.")
     finally:
-        if not args.keep:
-            shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import plotly.graph_objects as go
 import pytest
 
 from survey.dashboard import charts
 from survey.dashboard.aggregates import (
+    Engagement,
     GroupComparison,
     ItemDistribution,
     Period,
+    RetentionMonth,
     ScaleComparison,
     ScaleInfo,
     ScaleTrend,
@@ -190,3 +193,51 @@ def test_a_lone_bar_on_a_date_axis_gets_a_width() -> None:
     two = [*one, Period(dt.date(2026, 1, 12), 5, None, None)]
     assert charts.participation_figure(one, "week", 5).data[0].width == (5 * 86_400_000,)
     assert charts.participation_figure(two, "week", 5).data[0].width is None
+
+
+def unchecked_builds() -> dict[str, object]:
+    """Every figure builder that skips Plotly's validation, on a few inputs (empty ones included)."""
+    days = [dt.date(2026, 11, 3), dt.date(2026, 11, 10), dt.date(2026, 11, 17)]
+    periods = [
+        shown(days[0], 5, 1.2, 0.4, 2.0),
+        Period(days[1], 2, None, "small_cell"),
+        shown(days[2], 7, 3.5, 2.1, 4.9),
+    ]
+    likert = likert_item({1.0: 1, 2.0: 2, 3.0: 2, 4.0: 3, 5.0: 2})
+    slider = ItemDistribution(**{**likert.__dict__, "kind": "histogram", "low": 0.0, "high": 10.0})
+    hidden = ItemDistribution(**{**slider.__dict__, "counts": None, "n": 2, "hidden_because": "small_cell"})
+    month = RetentionMonth(dt.date(2026, 11, 1), 6, 3, "")
+    return {
+        "trend": lambda: charts.trend_figure(trend(periods, grain="week"), periods, 5),
+        "trend-empty": lambda: charts.trend_figure(trend([]), [], 5),
+        "participation": lambda: charts.participation_figure(periods, "week", 5),
+        "participation-empty": lambda: charts.participation_figure([], "month", 5),
+        "likert": lambda: charts.likert_figure([likert], 5),
+        "likert-empty": lambda: charts.likert_figure([], 5),
+        "sliders": lambda: charts.slider_figure([slider, hidden], 5),
+        "sliders-empty": lambda: charts.slider_figure([], 5),
+        "engagement": lambda: charts.engagement_figure(Engagement([(days[0], 6), (days[1], 0)], 1, [month])),
+        "engagement-one": lambda: charts.engagement_figure(Engagement([(days[0], 6)], 1, [])),
+        "engagement-empty": lambda: charts.engagement_figure(Engagement([], 0, [])),
+    }
+
+
+@pytest.mark.parametrize("build", list(unchecked_builds()))
+def test_unchecked_figures_are_what_plotly_validates(build):
+    """The builders that skip Plotly's validation per request produce exactly what a validated figure holds."""
+    fig = unchecked_builds()[build]()
+    validated = go.Figure(fig.to_dict())  # raises ValueError on any property Plotly does not know
+    assert figure(validated) == figure(fig)
+
+
+@pytest.mark.parametrize("build", ["trend", "likert", "engagement"])
+def test_figure_text_is_what_to_json_writes(build):
+    fig = unchecked_builds()[build]()
+    assert charts.figure_text(fig) == fig.to_json()
+
+
+def test_comparison_figure_text_is_what_to_json_writes():
+    fig = charts.comparison_figure(
+        ScaleComparison(CRAVING, "month", None, None, [], Period(None, 0, None, None), Period(None, 0, None, None))
+    )
+    assert charts.figure_text(fig) == fig.to_json()

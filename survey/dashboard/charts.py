@@ -7,21 +7,22 @@ says why; its statistics are not in the figure because the aggregates no longer 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 import math
 from collections.abc import Sequence
 from html import escape
 from typing import Any
 
 import plotly.graph_objects as go
-from babel.dates import format_date
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from plotly.io.json import to_json_plotly
 from plotly.subplots import make_subplots
 
 from ..stats import Summary
 from .aggregates import Engagement, ItemDistribution, Period, ScaleComparison, ScaleTrend
-from .wording import show_number
+from .wording import format_day, show_number
 
 BLUE = "#0b57a4"
 BAND_FILL = "rgba(11,87,164,0.18)"
@@ -49,7 +50,7 @@ def _x(periods: Sequence[Period]) -> list[str]:
 
 def _date(day: dt.date, pattern: str) -> str:
     """Format a date in the interface's language (English outside a request)."""
-    return format_date(day, pattern, locale=str(get_locale() or "en"))
+    return format_day(day, pattern)
 
 
 def period_label(start: dt.date, grain: str) -> str:
@@ -199,6 +200,64 @@ def _base_layout(fig: go.Figure, title: str) -> None:
     )
 
 
+def unchecked_figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
+    """Wrap trace and layout dicts built here without Plotly validating them on every request.
+
+    Validation costs more than the request's SQL; what these builders produce is validated by
+    tests/test_charts.py instead (a validated copy must serialize the same).
+    """
+    return go.Figure(data=data, layout=layout, _validate=False)
+
+
+def figure_text(fig: go.Figure) -> str:
+    """Return the figure as fig.to_json() writes it, without the deep copy of every trace it makes first.
+
+    The figure is thrown away after it is sent, and holds no numpy arrays (which to_json would encode as
+    base64), so the copy buys nothing; tests/test_charts.py checks the text is the same.
+    """
+    return str(to_json_plotly({"data": fig._data, "layout": fig._layout}))
+
+
+def merged(target: dict[str, Any], updates: dict[str, Any]) -> dict[str, Any]:
+    """Merge layout properties into target as Plotly's update_layout does (nested dicts merge, the rest replaces)."""
+    for key, value in updates.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            merged(target[key], value)
+        else:
+            target[key] = value
+    return target
+
+
+@functools.lru_cache(maxsize=32)
+def _column_grid(rows: int, spacing: float) -> str:
+    """make_subplots' layout for a column of rows (axis domains and title positions), worked out once, as JSON."""
+    layout = make_subplots(rows=rows, cols=1, subplot_titles=["-"] * rows, vertical_spacing=spacing).to_dict()["layout"]
+    layout.pop("template", None)
+    return json.dumps(layout)
+
+
+def column_grid(titles: Sequence[str], spacing: float) -> dict[str, Any]:
+    """A fresh layout of len(titles) subplots in a column, each titled as make_subplots would (empty: no title)."""
+    layout: dict[str, Any] = json.loads(_column_grid(max(len(titles), 1), spacing))
+    notes = [note | {"text": title} for note, title in zip(layout.pop("annotations"), titles, strict=False) if title]
+    return layout | ({"annotations": notes} if notes else {})
+
+
+def _axis(name: str, row: int) -> str:
+    """Return the layout key of a row's x or y axis ("xaxis", "yaxis2")."""
+    return name + ("" if row == 1 else str(row))
+
+
+def _on_row(trace: dict[str, Any], row: int) -> dict[str, Any]:
+    """Place a trace on a row of a column_grid, as make_subplots' add_trace(row=...) does."""
+    return trace | {"xaxis": f"x{'' if row == 1 else row}", "yaxis": f"y{'' if row == 1 else row}"}
+
+
+def _base(layout: dict[str, Any]) -> dict[str, Any]:
+    """Apply the shared look of _base_layout to a layout dict (room at the top for the subplot titles)."""
+    return merged(layout, _layout("") | {"margin": {"l": 50, "r": 20, "t": 50, "b": 40}})
+
+
 def _layout(title: str, **extra: Any) -> dict[str, Any]:
     """Return the shared layout: system fonts, white background, legend below."""
     return {
@@ -304,7 +363,7 @@ def trend_figure(trend: ScaleTrend, participation: Sequence[Period], k: int) -> 
         shapes=shapes,
         annotations=notes,
     )
-    return go.Figure(data=[band, mean, bars], layout=layout)
+    return unchecked_figure([band, mean, bars], layout)
 
 
 def _participation_trace(periods: Sequence[Period], grain: str, k: int) -> dict[str, Any]:
@@ -352,9 +411,9 @@ def participation_figure(periods: Sequence[Period], grain: str, k: int) -> go.Fi
         ),
         xaxis=date_axis(periods, grain),
         yaxis=count_axis([p.n for p in periods], _("People")),
-        annotations=[] if any(p.n for p in periods) else [empty_message(_("No answers in this period"))],
+        **({} if any(p.n for p in periods) else {"annotations": [empty_message(_("No answers in this period"))]}),
     )
-    return go.Figure(data=[_participation_trace(periods, grain, k)], layout=layout)
+    return unchecked_figure([_participation_trace(periods, grain, k)], layout)
 
 
 def _item_label(item: ItemDistribution) -> str:
@@ -371,13 +430,13 @@ def likert_figure(items: Sequence[ItemDistribution], k: int) -> go.Figure:
     Plotly stacks each side outwards in trace order, so the traces go: half the neutral answer left, the
     negative answers from the mildest outwards, the other half of neutral right, then the positive answers.
     """
-    fig = go.Figure()
     shown = [i for i in items if i.kind == "diverging_bar"]
     labels = [
         _item_label(i) + ("" if not i.hidden_because else esc(" — " + _("n = %(n)s, not shown", n=i.n))) for i in shown
     ]
     anchors = shown[0].anchors if shown else ()
     middle = (len(anchors) - 1) / 2
+    traces: list[dict[str, Any]] = []
 
     def shares_of(value: float) -> list[float | None]:
         out = []
@@ -390,25 +449,25 @@ def likert_figure(items: Sequence[ItemDistribution], k: int) -> go.Figure:
     def bar(index: int, sign: int, half: bool, legend: bool) -> None:
         value, label = anchors[index]
         shares = shares_of(value)
-        parts = [None if s is None else _r(sign * (s / 2 if half else s)) for s in shares]
-        fig.add_trace(
-            go.Bar(
-                y=labels,
-                x=parts,
-                orientation="h",
-                name=esc(label),
-                legendgroup=str(index),
-                legendrank=index,
-                showlegend=legend,
-                marker_color=_likert_colour(index, len(anchors)),
-                hovertext=[
+        traces.append(
+            {
+                "type": "bar",
+                "y": labels,
+                "x": [None if s is None else _r(sign * (s / 2 if half else s)) for s in shares],
+                "orientation": "h",
+                "name": esc(label),
+                "legendgroup": str(index),
+                "legendrank": index,
+                "showlegend": legend,
+                "marker": {"color": _likert_colour(index, len(anchors))},
+                "hovertext": [
                     f"{esc(label)}: {show_number(s, 0)}% (n = {i.n})"
                     if s is not None
                     else esc(_("n = %(n)s: fewer than %(k)s, not shown", n=i.n, k=k))
                     for s, i in zip(shares, shown, strict=True)
                 ],
-                hoverinfo="text",
-            )
+                "hoverinfo": "text",
+            }
         )
 
     neutral = int(middle) if middle == int(middle) else None
@@ -422,22 +481,21 @@ def likert_figure(items: Sequence[ItemDistribution], k: int) -> go.Figure:
         bar(neutral, 1, True, True)
     for index in positives:
         bar(index, 1, False, True)
-    fig.update_layout(
+    layout = _layout(
+        "",
         barmode="relative",
         xaxis={
             "title": {"text": esc(_("%(percent)s of answers (disagree ← → agree)", percent="%"))},
             "range": [-100, 100],
         },
+        yaxis={"autorange": "reversed", "automargin": True},
         height=120 + 60 * max(sum(label.count("<br>") + 1 for label in labels), 1),
     )
-    fig.update_yaxes(autorange="reversed", automargin=True)
-    _base_layout(fig, "")
-    fig.update_layout(
-        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "traceorder": "normal"}, margin={"t": 70}
-    )
+    layout["legend"] |= {"x": 0, "y": 1.02, "yanchor": "bottom", "traceorder": "normal"}
+    layout["margin"] |= {"t": 70}
     if not shown:
-        fig.update_layout(annotations=[empty_message(_("No answers in this period"))])
-    return fig
+        layout["annotations"] = [empty_message(_("No answers in this period"))]
+    return unchecked_figure(traces, layout)
 
 
 def _likert_colour(index: int, count: int) -> str:
@@ -454,40 +512,29 @@ def slider_figure(items: Sequence[ItemDistribution], k: int) -> go.Figure:
     """One small bar chart per slider item: how many chose each value."""
     shown = [i for i in items if i.kind == "histogram"]
     rows = max(len(shown), 1)
-    fig = make_subplots(
-        rows=rows,
-        cols=1,
-        subplot_titles=[
-            _item_label(i)
-            + (
-                ""
-                if not i.hidden_because
-                else esc(" (" + _("n = %(n)s: fewer than %(k)s, not shown", n=i.n, k=k) + ")")
-            )
-            for i in shown
-        ]
-        or [""],
-        vertical_spacing=0.12 if rows > 1 else 0.2,
-    )
+    titles = [
+        _item_label(i)
+        + ("" if not i.hidden_because else esc(" (" + _("n = %(n)s: fewer than %(k)s, not shown", n=i.n, k=k) + ")"))
+        for i in shown
+    ]
+    layout = column_grid(titles, 0.12 if rows > 1 else 0.2)
+    traces = []
     for row, item in enumerate(shown, start=1):
         values = sorted((item.counts or {}).items())
-        fig.add_trace(
-            go.Bar(
-                x=[v for v, _ in values],
-                y=[c for _, c in values],
-                marker_color=BLUE,
-                showlegend=False,
-                hovertemplate=esc(_("value %{x}: %{y} answers")) + "<extra>n = " + str(item.n) + "</extra>",
-            ),
-            row=row,
-            col=1,
-        )
-        fig.update_xaxes(range=[item.low - 0.5, item.high + 0.5], dtick=1, title_text=_("Answer"), row=row, col=1)
-        axis = count_axis([count for _value, count in values], _("Answers"))
-        fig.update_yaxes(**axis, row=row, col=1)
-    fig.update_layout(height=80 + 200 * rows)
-    _base_layout(fig, "")
-    return fig
+        trace = {
+            "type": "bar",
+            "x": [v for v, _ in values],
+            "y": [c for _, c in values],
+            "marker": {"color": BLUE},
+            "showlegend": False,
+            "hovertemplate": esc(_("value %{x}: %{y} answers")) + "<extra>n = " + str(item.n) + "</extra>",
+        }
+        traces.append(_on_row(trace, row))
+        x_axis = {"range": [item.low - 0.5, item.high + 0.5], "dtick": 1, "title": {"text": _("Answer")}}
+        merged(layout[_axis("xaxis", row)], x_axis)
+        merged(layout[_axis("yaxis", row)], count_axis([count for _value, count in values], _("Answers")))
+    layout["height"] = 80 + 200 * rows
+    return unchecked_figure(traces, _base(layout))
 
 
 def comparison_figure(comparison: ScaleComparison) -> go.Figure:
@@ -544,55 +591,41 @@ def comparison_figure(comparison: ScaleComparison) -> go.Figure:
 
 def engagement_figure(engagement: Engagement) -> go.Figure:
     """Responses per held meeting (zeros included) and, for participant codes, the share who came back."""
-    fig = make_subplots(
-        rows=2,
-        cols=1,
-        subplot_titles=[
-            esc(_("People per meeting")),
-            esc(_("Participant codes that answered again in a later month")),
+    titles = [esc(_("People per meeting")), esc(_("Participant codes that answered again in a later month"))]
+    layout = column_grid(titles, 0.18)
+    people = {
+        "type": "bar",
+        "x": [d.isoformat() for d, _ in engagement.meetings],
+        "y": [n for _day, n in engagement.meetings],
+        "marker": {"color": BLUE},
+        "name": _("People"),
+        "hovertext": [
+            esc(_("%(period)s: %(n)d people", period=_date(d, "d MMM y"), n=n)) for d, n in engagement.meetings
         ],
-        vertical_spacing=0.18,
-    )
-    fig.add_trace(
-        go.Bar(
-            x=[d.isoformat() for d, _ in engagement.meetings],
-            y=[n for _day, n in engagement.meetings],
-            marker_color=BLUE,
-            name=_("People"),
-            hovertext=[
-                esc(_("%(period)s: %(n)d people", period=_date(d, "d MMM y"), n=n)) for d, n in engagement.meetings
-            ],
-            hoverinfo="text",
-            **lone_bar_width(len(engagement.meetings), "meeting"),
-        ),
-        row=1,
-        col=1,
-    )
+        "hoverinfo": "text",
+        **lone_bar_width(len(engagement.meetings), "meeting"),
+    }
     months = engagement.retention
-    fig.add_trace(
-        go.Bar(
-            x=[_date(m.month, "MMM y") for m in months],
-            y=[_r(100.0 * m.returned / m.n) if m.returned is not None and m.n else None for m in months],
-            marker_color="#2166ac",
-            name=_("Came back (%)"),
-            hovertext=[_retention_hover(m.month, m.n, m.returned, m.note) for m in months],
-            hoverinfo="text",
-        ),
-        row=2,
-        col=1,
-    )
+    returned = {
+        "type": "bar",
+        "x": [_date(m.month, "MMM y") for m in months],
+        "y": [_r(100.0 * m.returned / m.n) if m.returned is not None and m.n else None for m in months],
+        "marker": {"color": "#2166ac"},
+        "name": _("Came back (%)"),
+        "hovertext": [_retention_hover(m.month, m.n, m.returned, m.note) for m in months],
+        "hoverinfo": "text",
+    }
     meetings = [Period(start=d, n=n, summary=None, hidden_because=None) for d, n in engagement.meetings]
     axis = date_axis(meetings, "meeting")
     axis.pop("type")
-    fig.update_xaxes(type="date", **axis, row=1, col=1)
-    fig.update_yaxes(**count_axis([n for _day, n in engagement.meetings], _("People")), row=1, col=1)
-    fig.update_yaxes(title_text="%", range=[0, 100], row=2, col=1)
-    fig.update_xaxes(type="category", title_text=_("Month"), row=2, col=1)
-    fig.update_layout(height=560, showlegend=False)
-    _base_layout(fig, "")
+    merged(layout["xaxis"], {"type": "date", **axis})
+    merged(layout["yaxis"], count_axis([n for _day, n in engagement.meetings], _("People")))
+    merged(layout["yaxis2"], {"title": {"text": "%"}, "range": [0, 100]})
+    merged(layout["xaxis2"], {"type": "category", "title": {"text": _("Month")}})
+    layout |= {"height": 560, "showlegend": False}
     if not engagement.meetings:
-        fig.add_annotation(**empty_message(_("No meetings in this period")))
-    return fig
+        layout["annotations"] = [*layout.get("annotations", []), empty_message(_("No meetings in this period"))]
+    return unchecked_figure([_on_row(people, 1), _on_row(returned, 2)], _base(layout))
 
 
 def _retention_hover(month: dt.date, n: int, returned: int | None, note: str) -> str:

@@ -23,7 +23,7 @@ from . import aggregates, bp, charts, exports, funder_report
 def figure_json(fig: go.Figure, data: Any, **extra: Any) -> Response:
     """Serve a figure and the aggregates it was drawn from as one JSON document."""
     head = json.dumps({"data": data, **extra})
-    body = head[:-1] + ', "figure": ' + fig.to_json() + "}"
+    body = head[:-1] + ', "figure": ' + charts.figure_text(fig) + "}"
     return Response(body, mimetype="application/json")
 
 
@@ -149,7 +149,7 @@ def items_json(code: str) -> Response:
     """The items charts (one per set of likert answers, and the sliders) with the suppressed distributions."""
     dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
     view = aggregates.items_view(dashboard)
-    figures = ", ".join(fig.to_json() for fig in charts.item_figures(view.items, dashboard.k).values())
+    figures = ", ".join(charts.figure_text(fig) for fig in charts.item_figures(view.items, dashboard.k).values())
     head = json.dumps(
         {
             "data": [i.as_dict(dashboard.k) for i in view.items],

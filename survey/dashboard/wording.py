@@ -7,11 +7,15 @@ through these phrases, each a whole phrase so that a language can agree its word
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
+from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_decimal
+from babel.numbers import NumberPattern, parse_pattern
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+
+ENGLISH = Locale("en")
 
 
 def reader_locale() -> str:
@@ -19,9 +23,30 @@ def reader_locale() -> str:
     return str(get_locale() or "en")
 
 
+def _locale() -> Locale:
+    """Return the babel locale Flask-Babel selected, or English outside a request (charts are built in tests too).
+
+    Handed to babel as it is: parsing its name again on every number and date cost more than the formatting.
+    """
+    return get_locale() or ENGLISH
+
+
 def format_day(day: dt.date, pattern: str) -> str:
     """Format a date with a CLDR pattern ("d MMM yyyy") in the reader's language."""
-    return format_date(day, pattern, locale=str(get_locale() or "en"))
+    return _formatted_day(day, pattern, _locale())
+
+
+@functools.lru_cache(maxsize=4096)
+def _formatted_day(day: dt.date, pattern: str, locale: Locale) -> str:
+    """Return babel's text for the date: the same date, pattern and language always give the same text,
+    and every chart's ticks and hovers and every table of a dashboard format the same meeting dates."""
+    return format_date(day, pattern, locale=locale)
+
+
+@functools.lru_cache(maxsize=8)
+def _decimals(digits: int) -> NumberPattern:
+    """Return the parsed number pattern with this many decimals ("0.00"), as babel's format_decimal parses it."""
+    return parse_pattern("0." + "0" * digits if digits else "0")
 
 
 GRAIN_NAMES = {"meeting": _l("meeting"), "week": _l("week"), "month": _l("month")}
@@ -60,7 +85,7 @@ def show_number(value: float | None, digits: int = 2) -> str:
     """Return a statistic with a fixed number of decimals, in this language's notation ("3.50", "3,50")."""
     if value is None:
         return "–"
-    return format_decimal(value, format="0." + "0" * digits if digits else "0", locale=str(get_locale() or "en"))
+    return _decimals(digits).apply(value, _locale())  # what format_decimal does, without parsing each time
 
 
 def grain_name(grain: str) -> str:
