@@ -21,6 +21,8 @@ from survey.release.service import release_due
 from survey.stats.hierarchy import ALL, MeetingMoments, Moments, decide_measures
 from tests.dashboard_support import add_group, add_responses
 from tests.span import Span
+from tests.test_release_property import events as history_events
+from tests.test_release_property import row as history_row
 
 FIRST = dt.date(2026, 9, 7)
 MEASURES = ("people", "scale", "item", "other")
@@ -37,6 +39,14 @@ leaves = st.lists(
     ),
     min_size=1,
     max_size=10,
+)
+
+
+# The release history's leaves (tests/test_release_property.py), each with how many skipped the question.
+history_leaves = st.lists(
+    st.tuples(st.integers(0, 60), st.sampled_from(["en", "es"]), st.integers(1, 9), st.integers(0, 2)),
+    min_size=1,
+    max_size=8,
 )
 
 
@@ -154,3 +164,52 @@ def test_the_stored_audit_of_every_measure_resists_the_attack_together(app) -> N
         assert cell_unknowns(cell) not in published, (cell.measure, cell.grain, cell.period)
     shown = {c.period for c in stored if c.measure == "people" and c.grain == "meeting" and not c.hidden_because}
     assert shown == {monday}  # the meeting of six stays shown
+
+
+@settings(max_examples=80, deadline=None)
+@given(history_leaves, history_events, st.integers(3, 6))
+def test_no_measure_gives_away_another_over_releases_late_batches_purges_and_changes_of_k(drawn, happenings, k):
+    """Two measures (the people, and a question a few skip) over every snapshot an attacker keeps."""
+    batches = {i + 1: (offset, locale, n, min(skip, n - 1)) for i, (offset, locale, n, skip) in enumerate(drawn)}
+    purged: set[int] = set()
+    known: dict[str, set[frozenset]] = {"people": set(), "item": set()}
+    protected: dict[str, set[frozenset]] = {"people": set(), "item": set()}
+    shown_unknowns: list[frozenset] = []
+    secrets: set[frozenset] = set()
+
+    def n_of(measure: str, batch: int) -> int:
+        _offset, _locale, n, skip = batches[batch]
+        return n if measure == "people" else n - skip
+
+    def unknowns(measure: str, vector: frozenset) -> frozenset:
+        return frozenset((batch, n_of(measure, batch)) for batch in vector if n_of(measure, batch))
+
+    for kind, a, b in [("release", 0, 0), *happenings]:
+        if kind == "late":
+            offset, locale, _n, _skip = list(batches.values())[a % len(batches)]
+            batches[len(batches) + 1] = (offset, locale, b, b % 2)
+        elif kind == "purge":
+            purged |= {bid for bid, value in batches.items() if value[0] < a}
+        elif kind == "k":
+            k = a
+        rows = {
+            measure: [
+                history_row(bid, offset, locale, n_of(measure, bid))
+                for bid, (offset, locale, _n, _s) in batches.items()
+                if bid not in purged and n_of(measure, bid)
+            ]
+            for measure in ("people", "item")
+        }
+        other = {m: {bid: n_of(m, bid) for bid in purged if n_of(m, bid)} for m in rows}
+        decisions = decide_measures(rows, k, known, protected, other)
+        for measure, decision in decisions.items():
+            for vector in decision.protected - protected[measure]:
+                if unknowns(measure, vector) not in Span(shown_unknowns):  # not given away before
+                    secrets.add(unknowns(measure, vector))
+        for measure, decision in decisions.items():
+            known[measure] |= decision.shown_leaf_sets()
+            protected[measure] |= decision.protected
+            shown_unknowns += [unknowns(measure, v) for v in decision.shown_leaf_sets()]
+        published = Span(shown_unknowns)
+        for secret in secrets:
+            assert secret not in published, (kind, sorted(secret))
