@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from .extensions import db
 
 IMMEDIATE = "survey_begin_immediate"
-NO_BEGIN = "survey_no_begin"  # SQLite: send no BEGIN at all (begin_read); each read commits on its own
+NO_BEGIN = "survey_no_begin"  # SQLite: send no BEGIN at all (read_connection); each read commits on its own
 SYNCHRONOUS_LEVELS = {"FULL", "NORMAL", "EXTRA"}
 JOURNAL_SIZE_LIMIT = 8 * 1024 * 1024  # bytes of WAL kept after a checkpoint
 
@@ -62,7 +62,6 @@ def create_private_file(path: str | None) -> None:
 
 
 WROTE = "survey_wrote"  # session.info key: this transaction sent changes (begin_write refuses to end it)
-READ_ONLY = "survey_read_only"  # session.info key: this transaction was begun by begin_read
 WRITES = "survey_writes"  # execution option of a SELECT that writes (data-modifying WITH): the hook below marks it
 
 
@@ -88,7 +87,6 @@ def _clear_written(session: Session, transaction: Any) -> None:
     """Forget the marks when the outermost transaction ends."""
     if transaction.parent is None:
         session.info.pop(WROTE, None)
-        session.info.pop(READ_ONLY, None)
 
 
 def _install_sqlite_hooks(engine: Engine, synchronous: str) -> None:
@@ -113,22 +111,6 @@ def _install_sqlite_hooks(engine: Engine, synchronous: str) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(IMMEDIATE, False) else "BEGIN")
 
 
-def begin_read(session: Session | None = None) -> None:
-    """Start the session's connection for a request that only reads (the participant thank-you page).
-
-    No transaction is opened around the reads: on PostgreSQL the connection runs in autocommit
-    (no BEGIN and ROLLBACK round trips), on SQLite no BEGIN is sent. Each read then sees the
-    latest committed data on its own, which is all a page that shows one group or one submission
-    needs. A request begun this way cannot write: begin_write refuses. Nothing happens when a
-    transaction is already open.
-    """
-    session = session or db.session()
-    if session.in_transaction():
-        return
-    session.connection(execution_options=_outside_transaction(session.get_bind().dialect.name))
-    session.info[READ_ONLY] = True
-
-
 def _outside_transaction(dialect_name: str) -> dict[str, Any]:
     """Execution options for reads outside any transaction: no BEGIN on SQLite, autocommit elsewhere
     (SQLAlchemy resets the level when the connection goes back to the pool; no round trip with psycopg)."""
@@ -145,8 +127,6 @@ def begin_write(session: Session | None = None) -> None:
     :raises RuntimeError: when the open transaction has unflushed or flushed-but-uncommitted changes.
     """
     session = session or db.session()
-    if session.info.get(READ_ONLY):
-        raise RuntimeError("begin_write() in a request that began with begin_read()")
     if session.in_transaction():
         if session.new or session.dirty or session.deleted or _has_flushed_writes(session):
             raise RuntimeError("begin_write() must come before the first change in a transaction")
@@ -189,7 +169,7 @@ def write_once(connection: Connection) -> Iterator[Connection]:
 @contextmanager
 def read_connection() -> Iterator[Connection]:
     """A Core connection that reads outside any transaction (autocommit on PostgreSQL, no BEGIN on
-    SQLite), outside the ORM session, back to the pool when the block ends: begin_read's reads
+    SQLite), outside the ORM session, back to the pool when the block ends: its reads
     for a page that needs no ORM object (the blank form). Writes go through write_connection."""
     with db.engine.connect().execution_options(**_outside_transaction(db.engine.dialect.name)) as connection:
         yield connection

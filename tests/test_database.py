@@ -10,7 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select, text
 
-from survey.database import begin_read, begin_write, read_connection, write_connection
+from survey.database import begin_write, read_connection, write_connection
 from survey.extensions import db
 from survey.models import Group
 
@@ -149,28 +149,6 @@ def test_begin_write_refuses_to_drop_statement_writes(app_ctx) -> None:
     db.session.rollback()
 
 
-def _in_transaction() -> bool:
-    """Whether the session's DBAPI connection is inside a transaction the database knows of."""
-    driver = db.session.connection().connection.driver_connection
-    if ON_POSTGRES:
-        return not driver.autocommit and driver.info.transaction_status != 0  # type: ignore[union-attr]
-    return bool(driver.in_transaction)  # type: ignore[union-attr]
-
-
-def test_begin_read_reads_outside_a_transaction_and_the_pool_gets_a_normal_connection_back(app) -> None:
-    with app.app_context():
-        begin_read()
-        assert db.session.scalar(select(Group.code)) is None
-        assert not _in_transaction()  # no BEGIN was sent (PostgreSQL: autocommit; SQLite: no BEGIN)
-    with app.app_context():  # the same pooled connection, as the next request gets it
-        begin_write()
-        db.session.add(Group(name="G", code="ABCDEFGH"))
-        db.session.flush()
-        assert _in_transaction()
-        db.session.rollback()
-        assert db.session.scalar(select(Group.code)) is None  # the write was in a transaction, rolled back
-
-
 def _driver_in_transaction(connection) -> bool:  # type: ignore[no-untyped-def]
     driver = connection.connection.driver_connection
     if ON_POSTGRES:
@@ -186,12 +164,6 @@ def test_read_connection_reads_outside_a_transaction_and_the_pool_gets_a_normal_
         with write_connection() as connection:  # the same pooled connection, as the next request gets it
             connection.execute(select(Group.code)).all()
             assert _driver_in_transaction(connection)
-
-
-def test_a_request_begun_with_begin_read_cannot_write(app_ctx) -> None:
-    begin_read()
-    with pytest.raises(RuntimeError, match="begin_read"):
-        begin_write()
 
 
 def test_a_new_sqlite_file_and_its_wal_are_private_to_the_owner(tmp_path) -> None:

@@ -35,7 +35,6 @@ from .tokens import CLOCK_SKEW
 
 K_FLOOR = 3
 TICKET_SALT = "survey.participant.thanks-ticket"
-DEFAULT_MINUTES = 15
 MAX_INSTRUMENTS = 10  # a thank-you lookup considers this many responses per submission
 PAGE_CACHE_KEY = "survey.thanks_pages"
 # What the page's own-scores data block holds while its frame is rendered (as `tojson` writes it).
