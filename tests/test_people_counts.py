@@ -89,3 +89,11 @@ def test_submission_key_stays_out_of_the_response_export(coordinator) -> None:
     text = coordinator.get("/groups/PPL/dashboard/responses.csv").get_data(as_text=True)
     header = text.splitlines()[0]
     assert "submission" not in header and "token" not in header
+
+
+def test_a_questionnaires_people_are_those_who_answered_it(coordinator) -> None:
+    # All ten sent the form with both questionnaires on it; seven left every craving question empty.
+    body = coordinator.get("/groups/PPL/dashboard/participation.json?grain=meeting&instrument=craving").get_json()
+    assert [p["n"] for p in body["data"]] == [WITH_CRAVING]
+    body = coordinator.get("/groups/PPL/dashboard/participation.json?grain=meeting&instrument=checkin").get_json()
+    assert [p["n"] for p in body["data"]] == [PEOPLE]

@@ -1,8 +1,8 @@
 """Rollup cells: each released batch's measures, summed once from the raw answers.
 
-Measures: "people" (sendings of the form), "people:<instrument>", "scale:<instrument>:<scale>"
-(n, sum, sum of squares of the scores) and "item:<instrument>:<item>" (numeric answers: n and
-a count per value). Answers stay the source of truth: `rebuild` writes every batch's cells
+Measures: "people" (sendings of the form), "people:<instrument>" (sendings that answered at least
+one of its questions), "scale:<instrument>:<scale>" (n, sum, sum of squares of the scores) and
+"item:<instrument>:<item>" (numeric answers: n and a count per value). Answers stay the source of truth: `rebuild` writes every batch's cells
 again from them, and must give what release wrote.
 """
 
@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, exists, func, insert, select
 
 from ..extensions import db
 from ..models import Answer, InstrumentVersion, ReleaseBatch, ReleasedResponse, Response, RollupCell, Score
@@ -41,7 +41,10 @@ def compute(batch_ids: Sequence[int]) -> dict[tuple[int, str], CellValues]:
     batch = ReleasedResponse.batch_id
     for b, n in db.session.execute(base.add_columns(batch, people).group_by(batch)):
         cells[(b, "people")] = {"n": int(n)}
-    by_instrument = base.add_columns(batch, InstrumentVersion.instrument_id, people)
+    # A questionnaire's people are those who answered at least one of its questions: a form holds a
+    # response for every questionnaire on it, also one whose questions were all left empty.
+    answered = exists().where(Answer.response_id == Response.id)
+    by_instrument = base.add_columns(batch, InstrumentVersion.instrument_id, people).where(answered)
     for b, iid, n in db.session.execute(by_instrument.group_by(batch, InstrumentVersion.instrument_id)):
         cells[(b, f"people:{iid}")] = {"n": int(n)}
     scales = base.join(Score, Score.response_id == Response.id).add_columns(
