@@ -2,8 +2,8 @@
 
 Measures: "people" (sendings of the form), "people:<instrument>" (sendings that answered at least
 one of its questions), "scale:<instrument>:<scale>" (n, sum, sum of squares of the scores) and
-"item:<instrument>:<item>" (numeric answers: n and a count per value). Answers stay the source of truth: `rebuild` writes every batch's cells
-again from them, and must give what release wrote.
+"item:<instrument>:<item>" (numeric answers: n and a count per value). Answers stay the source of
+truth: `rebuild` writes every batch's cells again from them, and must give what release wrote.
 """
 
 from __future__ import annotations
