@@ -156,6 +156,21 @@ def submit(
     return client.post(f"/s/{code}", data=data, headers=headers)
 
 
+def thanked_for(app: Flask, reply: Any) -> str:
+    """Return the submission a 303 to the thank-you page is for (its ticket's nonce).
+
+    Two replies for the same submission lead to the same page but not always the same address: each
+    ticket is signed with the second it was issued in.
+    """
+    from urllib.parse import parse_qs, urlsplit
+
+    from survey.participant import thanks
+
+    ticket = parse_qs(urlsplit(reply.headers["Location"]).query)["r"][0]
+    with app.test_request_context():
+        return thanks.read_ticket(ticket)
+
+
 def response_count(app: Flask) -> int:
     """Return how many responses are stored."""
     with app.app_context():
