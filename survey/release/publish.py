@@ -3,8 +3,8 @@
 Run inside the release's write transaction, after new batches (or a purge, or a change of k).
 Every cell (meeting, week, month, all time; each language and all) of every measure is
 decided by one audit over all the group's measures at once (survey.stats.hierarchy.
-decide_measures), so a cell is shown or hidden for every scale and question alike, with the
-disclosure ledger as history: every leaf set ever shown seeds the published basis, every
+decide_measures), so what one scale or question shows is audited against what another hides, with
+the disclosure ledger as history: every leaf set ever shown seeds the published basis, every
 leaf set ever hidden as small stays protected. The decisions replace the group's
 published_cells rows; the ledger only grows.
 """

@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .modular import Basis, Row, random_prime
 
@@ -63,14 +63,12 @@ class Measure:
 
     vectors: cell key -> the unknowns (leaf x n) holding this measure's answers (a cell may be absent).
     primary: the cells with 0 < n < k answers, hidden from the start.
-    leaf_n: answers per unknown, for the pooled-remainder rule.
     known: vectors once shown (an attacker may hold them: they join the published basis).
     protect: vectors once hidden as small, which must stay unrecoverable for good.
     """
 
     vectors: Mapping[Hashable, frozenset[int]]
     primary: frozenset[Hashable] = frozenset()
-    leaf_n: Mapping[int, int] = field(default_factory=dict)
     known: tuple[frozenset[int], ...] = ()
     protect: tuple[frozenset[int], ...] = ()
 
@@ -78,8 +76,10 @@ class Measure:
 class _Pass:
     """One greedy pass modulo p: the published basis and the residual of every guarded vector."""
 
-    def __init__(self, measures: Sequence[Measure], p: int, leaf_keys: frozenset[Hashable]) -> None:
-        self.measures, self.p, self.leaf_keys = measures, p, leaf_keys
+    def __init__(
+        self, measures: Sequence[Measure], unknown_n: Mapping[int, int], p: int, leaf_keys: frozenset[Hashable]
+    ) -> None:
+        self.measures, self.unknown_n, self.p, self.leaf_keys = measures, unknown_n, p, leaf_keys
         self.basis = Basis(p)
         for measure in measures:
             for vector in measure.known:
@@ -113,7 +113,7 @@ class _Pass:
         """Guard each pooled remainder of hidden leaves that holds fewer than k answers of a measure."""
         for i, measure in enumerate(self.measures):
             for pooled in {vector & self.hidden_leaves[i] for vector in measure.vectors.values()}:
-                if len(pooled) >= 2 and sum(measure.leaf_n.get(leaf, 0) for leaf in pooled) < k:
+                if len(pooled) >= 2 and sum(self.unknown_n.get(u, 0) for u in pooled) < k:
                     self.guard(frozenset(pooled))
 
     def offer(self, key: Hashable) -> None:
@@ -154,6 +154,7 @@ def _is_multiple(row: Row, of: Row, p: int) -> bool:
 
 def _greedy(
     measures: Sequence[Measure],
+    unknown_n: Mapping[int, int],
     order: Sequence[Hashable],
     p: int,
     leaf_keys: frozenset[Hashable],
@@ -161,7 +162,7 @@ def _greedy(
     leaf_phase: int,
 ) -> tuple[list[set[Hashable]], list[frozenset[int]]]:
     """One pass of the greedy audit modulo p; return each measure's hidden cell keys and every guarded vector."""
-    state = _Pass(measures, p, leaf_keys)
+    state = _Pass(measures, unknown_n, p, leaf_keys)
     for position, key in enumerate(order):
         if position == leaf_phase:
             state.guard_pooled(k)  # leaves are decided now
@@ -189,6 +190,7 @@ def recoverable(
 
 def audit(
     measures: Sequence[Measure],
+    unknown_n: Mapping[int, int],
     order: Sequence[Hashable],
     leaf_keys: Iterable[Hashable] = (),
     k: int = 0,
@@ -197,7 +199,8 @@ def audit(
 ) -> list[set[Hashable]]:
     """Return, per measure, the cells to hide: its primary ones and the fewest more so none is recoverable.
 
-    order is the preference to publish (earlier = kept first) over the cell keys of every
+    unknown_n gives the answers each unknown holds (for the pooled-remainder rule); order is the
+    preference to publish (earlier = kept first) over the cell keys of every
     measure; leaf_keys are the cells that are leaves (one meeting, one language) for the
     pooled-remainder rule, decided in the first leaf_phase entries of order; k is the
     threshold of that rule.
@@ -205,7 +208,7 @@ def audit(
     rng = random.SystemRandom() if seed is None else random.Random(seed)  # noqa: S311 (seeded only in tests)
     leaves = frozenset(leaf_keys)
     for _attempt in range(4):
-        hidden, guarded = _greedy(measures, order, random_prime(rng), leaves, k, leaf_phase)
+        hidden, guarded = _greedy(measures, unknown_n, order, random_prime(rng), leaves, k, leaf_phase)
         if not recoverable(measures, hidden, guarded, random_prime(rng)):
             return hidden
     raise RuntimeError("suppression audit did not converge; refusing to publish")  # pragma: no cover

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from .audit import Measure, audit
@@ -178,8 +178,6 @@ def decide_measures(
         )
         for m in rows
     ]
-    n_of = {i: n for (_leaf, n), i in unknown.items()}
-    measures = [replace(measure, leaf_n=n_of) for measure in measures]
     size: dict[CellKey, int] = defaultdict(int)
     for m in rows:
         for key, cell in moments[m].items():
@@ -187,6 +185,7 @@ def decide_measures(
     order = sorted(size, key=lambda key: (GRAIN_ORDER.index(key[0]), key[2] != ALL, -size[key], str(key)))
     hidden = audit(
         measures,
+        {i: n for (_leaf, n), i in unknown.items()},
         order,
         leaf_keys=[key for key in order if key[0] == "meeting" and key[2] != ALL],
         k=threshold,
