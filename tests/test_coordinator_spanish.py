@@ -18,7 +18,9 @@ from sqlalchemy import select
 
 from survey import catalog
 from survey.coordinator.posters import now_lines, poster_lines
+from survey.dashboard import csv_words
 from survey.extensions import db
+from survey.instruments import ITEM_TYPES
 from survey.models import Group, User
 from survey.timezones import place_zones
 
@@ -221,6 +223,11 @@ def test_numbers_use_the_spanish_decimal_comma(app, client, seeded) -> None:
     # Week one's self-efficacy: the scale is the mean of confidence_overall and confidence_urge (c and c - 1),
     # c = 5, 6, 7, 8, 5, 6 for the six answers: the mean of (c + c - 1) / 2 is (37 - 3) / 6 = 5.666...
     assert "<td>5,67</td>" in report and "<td>5.67</td>" in english
+
+
+def test_every_item_type_and_scale_method_has_a_csv_word() -> None:
+    # The codebook's type column names the item type or scale method; a new one must not stay an English code.
+    assert set(ITEM_TYPES) | {"mean", "sum"} <= set(csv_words.CODES)
 
 
 def test_the_csv_files_are_spanish_and_keep_item_ids_and_english_machine_names(app, client, seeded) -> None:

@@ -2,7 +2,7 @@
 
 In English (the source language) they are the stable machine names the exports have always had
 (`meeting_date`, `figure`, `trend`, `True`), so a script reads an export downloaded with `ui=en`
-the same way whoever downloads it; in Spanish a coordinator reads "Fecha de la reunión", "tendencia"
+the same way whoever downloads it; in Spanish a coordinator reads "fecha de la reunión", "tendencia"
 and "sí". Item and scale columns (`checkin.craving_now`) are ids, the same in every language; the
 codebook says what each is.
 """
