@@ -12,7 +12,7 @@ from ..models import Group
 from ..release.service import release_due
 from ..stats import Cell, Summary, effective_k
 from ..stats.hierarchy import CellKey
-from . import published
+from . import memo, published
 from .filters import GRAINS, Filters, parse_filters
 from .periods import periods_at
 
@@ -72,14 +72,20 @@ def load_dashboard(group: Group, args: Mapping[str, str]) -> Dashboard:
     :raises BadRequest: when a filter is unknown or invalid.
     """
     release_due(group)  # lazily: the first read after a meeting's results are due releases them
+    filters, instruments, locales = memo.remembered(group, "dashboard", lambda: _read(group, args))
+    return Dashboard(group=group, filters=filters, instruments=instruments, locales=locales)
+
+
+def _read(group: Group, args: Mapping[str, str]) -> tuple[Filters, dict[str, tuple[Instrument, list[int]]], list[str]]:
+    """Return the parsed filters (the automatic grain chosen), the instruments answered and their languages."""
     instruments = group_instruments(group)
     # Every answer is in a language its instrument declares, so the declared ones are the allow-list.
-    locales = {locale for instrument, _ids in instruments.values() for locale in instrument.locales}
-    filters = parse_filters(args, instruments, locales)
-    dashboard = Dashboard(group=group, filters=filters, instruments=instruments, locales=sorted(locales))
+    locales = sorted({locale for instrument, _ids in instruments.values() for locale in instrument.locales})
+    filters = parse_filters(args, instruments, set(locales))
     if filters.grain == "auto":
-        dashboard.filters = filters.with_grain(choose_grain(dashboard))
-    return dashboard
+        choosing = Dashboard(group=group, filters=filters, instruments=instruments, locales=locales)
+        filters = filters.with_grain(choose_grain(choosing))
+    return filters, instruments, locales
 
 
 def choose_grain(dashboard: Dashboard) -> str:

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 import plotly.graph_objects as go
-from flask import Response, abort, current_app, render_template, request, stream_with_context, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    get_template_attribute,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.routing import BuildError
@@ -17,7 +27,7 @@ from .. import access, audit
 from ..database import begin_write
 from ..extensions import db
 from ..i18n import use_locale_hints
-from . import aggregates, bp, charts, exports, funder_report
+from . import aggregates, bp, charts, exports, funder_report, memo
 
 
 def figure_json(fig: go.Figure, data: Any, **extra: Any) -> Response:
@@ -32,14 +42,27 @@ def figure_json(fig: go.Figure, data: Any, **extra: Any) -> Response:
 def group(code: str) -> str:
     """The group dashboard page: the charts load from their JSON endpoints."""
     dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
-    trends = aggregates.group_trends(dashboard)
+
+    def build() -> tuple[Any, ...]:
+        trends = aggregates.group_trends(dashboard)
+        tables = period_tables(trends)
+        return (
+            trends,
+            tables,
+            aggregates.participation(dashboard),
+            aggregates.reliability(dashboard),
+            aggregates.change(dashboard),
+        )
+
+    trends, tables, participation, reliability, change = memo.remembered(dashboard.group, "page", build)
     return render_template(
         "dashboard/group.html",
         dashboard=dashboard,
         trends=trends,
-        participation=aggregates.participation(dashboard),
-        reliability=aggregates.reliability(dashboard),
-        change=aggregates.change(dashboard),
+        tables=tables,
+        participation=participation,
+        reliability=reliability,
+        change=change,
         waiting=aggregates.waiting_meetings(dashboard),
         poster_url=optional_url("coordinator.group_poster", code=code),
     )
@@ -49,29 +72,48 @@ def group(code: str) -> str:
 @login_required
 def trend_json(code: str, instrument_id: str, scale_id: str) -> Response:
     """One scale's trend figure with its suppressed periods and plain-language reading."""
-    dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
-    trend = aggregates.scale_trend(dashboard, instrument_id, scale_id)
-    # The bars under a scale show that scale's n (people with a score on it), hidden where its mean is.
-    fig = charts.trend_figure(trend, trend.periods, dashboard.k)
-    return figure_json(
-        fig,
-        [p.as_dict(dashboard.k) for p in trend.periods],
-        reading=trend.reading,
-        grain=trend.grain,
-        k=dashboard.k,
-        overall=trend.overall.as_dict(dashboard.k),
-        not_changing=trend.not_changing,
-    )
+
+    def build(dashboard: aggregates.Dashboard) -> Response:
+        trend = aggregates.scale_trend(dashboard, instrument_id, scale_id)
+        # The bars under a scale show that scale's n (people with a score on it), hidden where its mean is.
+        fig = charts.trend_figure(trend, trend.periods, dashboard.k)
+        return figure_json(
+            fig,
+            [p.as_dict(dashboard.k) for p in trend.periods],
+            reading=trend.reading,
+            grain=trend.grain,
+            k=dashboard.k,
+            overall=trend.overall.as_dict(dashboard.k),
+            not_changing=trend.not_changing,
+        )
+
+    return remembered_json(code, build)
 
 
 @bp.get("/groups/<code>/dashboard/participation.json")
 @login_required
 def participation_json(code: str) -> Response:
     """Responses per period at the chosen grain."""
+
+    def build(dashboard: aggregates.Dashboard) -> Response:
+        periods = aggregates.participation(dashboard)
+        fig = charts.participation_figure(periods, dashboard.grain, dashboard.k)
+        return figure_json(fig, [p.as_dict(dashboard.k) for p in periods], grain=dashboard.grain, k=dashboard.k)
+
+    return remembered_json(code, build)
+
+
+def remembered_json(code: str, build: Callable[[aggregates.Dashboard], Response]) -> Response:
+    """Serve a JSON view of the group, built once per publication, address and language (memo.py)."""
     dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
-    periods = aggregates.participation(dashboard)
-    fig = charts.participation_figure(periods, dashboard.grain, dashboard.k)
-    return figure_json(fig, [p.as_dict(dashboard.k) for p in periods], grain=dashboard.grain, k=dashboard.k)
+    body = memo.remembered(dashboard.group, "json", lambda: build(dashboard).get_data())
+    return Response(body, mimetype="application/json")
+
+
+def period_tables(trends: list[aggregates.ScaleTrend], opened: bool = False) -> list[str]:
+    """Render each trend's "numbers behind this chart" table (kept with the trends: hundreds of formatted numbers)."""
+    table = get_template_attribute("dashboard/_macros.html", "period_table")
+    return [table(t.periods, t.grain, t.scale.label, open=opened) for t in trends]
 
 
 def optional_url(endpoint: str, **values: Any) -> str | None:
@@ -138,7 +180,7 @@ def codebook_csv(code: str) -> Response:
 def items(code: str) -> str:
     """Item distributions for one instrument and one period."""
     dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
-    view = aggregates.items_view(dashboard)
+    view = memo.remembered(dashboard.group, "items", lambda: aggregates.items_view(dashboard))
     waiting = aggregates.waiting_meetings(dashboard)
     return render_template("dashboard/items.html", dashboard=dashboard, view=view, waiting=waiting)
 
@@ -147,54 +189,62 @@ def items(code: str) -> str:
 @login_required
 def items_json(code: str) -> Response:
     """The items charts (one per set of likert answers, and the sliders) with the suppressed distributions."""
-    dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
-    view = aggregates.items_view(dashboard)
-    figures = ", ".join(charts.figure_text(fig) for fig in charts.item_figures(view.items, dashboard.k).values())
-    head = json.dumps(
-        {
-            "data": [i.as_dict(dashboard.k) for i in view.items],
-            "k": dashboard.k,
-            "grain": view.grain,
-            "period": view.period.isoformat() if view.period else None,
-        }
-    )
-    return Response(head[:-1] + ', "figures": [' + figures + "]}", mimetype="application/json")
+
+    def build(dashboard: aggregates.Dashboard) -> Response:
+        view = aggregates.items_view(dashboard)
+        figures = ", ".join(charts.figure_text(fig) for fig in charts.item_figures(view.items, dashboard.k).values())
+        head = json.dumps(
+            {
+                "data": [i.as_dict(dashboard.k) for i in view.items],
+                "k": dashboard.k,
+                "grain": view.grain,
+                "period": view.period.isoformat() if view.period else None,
+            }
+        )
+        return Response(head[:-1] + ', "figures": [' + figures + "]}", mimetype="application/json")
+
+    return remembered_json(code, build)
 
 
 @bp.get("/groups/<code>/dashboard/engagement.json")
 @login_required
 def engagement_json(code: str) -> Response:
     """Responses per meeting and return visits of participant codes."""
-    dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
-    result = aggregates.engagement(dashboard)
-    data = {
-        "meetings": [{"day": d.isoformat(), "n": n} for d, n in result.meetings],
-        "meetings_with_response": result.meetings_with_response,
-        "retention": [m.as_dict() for m in result.retention],
-    }
-    return figure_json(charts.engagement_figure(result), data, k=dashboard.k)
+
+    def build(dashboard: aggregates.Dashboard) -> Response:
+        result = aggregates.engagement(dashboard)
+        data = {
+            "meetings": [{"day": d.isoformat(), "n": n} for d, n in result.meetings],
+            "meetings_with_response": result.meetings_with_response,
+            "retention": [m.as_dict() for m in result.retention],
+        }
+        return figure_json(charts.engagement_figure(result), data, k=dashboard.k)
+
+    return remembered_json(code, build)
 
 
 @bp.get("/groups/<code>/dashboard/reliability.json")
 @login_required
 def reliability_json(code: str) -> Response:
     """Cronbach's alpha per scale, with n and a plain note."""
-    dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
-    return Response(
-        json.dumps({"data": [r.as_dict() for r in aggregates.reliability(dashboard)], "k": dashboard.k}),
-        mimetype="application/json",
-    )
+
+    def build(dashboard: aggregates.Dashboard) -> Response:
+        data = [r.as_dict() for r in aggregates.reliability(dashboard)]
+        return Response(json.dumps({"data": data, "k": dashboard.k}), mimetype="application/json")
+
+    return remembered_json(code, build)
 
 
 @bp.get("/groups/<code>/dashboard/change.json")
 @login_required
 def change_json(code: str) -> Response:
     """Reliable change (Jacobson-Truax) shares of linked participants per scale."""
-    dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
-    return Response(
-        json.dumps({"data": [c.as_dict() for c in aggregates.change(dashboard)], "k": dashboard.k}),
-        mimetype="application/json",
-    )
+
+    def build(dashboard: aggregates.Dashboard) -> Response:
+        data = [c.as_dict() for c in aggregates.change(dashboard)]
+        return Response(json.dumps({"data": data, "k": dashboard.k}), mimetype="application/json")
+
+    return remembered_json(code, build)
 
 
 @bp.get("/groups/<code>/dashboard/report")
@@ -205,16 +255,31 @@ def report(code: str) -> str:
     locale = use_locale_hints(override=group.default_locale)
     dashboard = aggregates.load_dashboard(group, request.args)
     organisation = str(current_app.config.get("SURVEY_ORGANISATION_NAME") or "")
+    now = dt.datetime.now(dt.UTC)
+
+    def build() -> tuple[Any, ...]:
+        facts = funder_report.report_facts(dashboard, organisation, now)
+        trends = aggregates.group_trends(dashboard)
+        tables = period_tables(trends, opened=True)
+        rest = (
+            aggregates.participation(dashboard),
+            aggregates.engagement(dashboard),
+            aggregates.reliability(dashboard),
+        )
+        return facts, trends, tables, *rest, aggregates.change(dashboard)
+
+    facts, trends, tables, participation, engagement, reliability, change = memo.remembered(group, "report", build)
     return render_template(
         "dashboard/report.html",
         page_locale=locale,
         dashboard=dashboard,
-        facts=funder_report.report_facts(dashboard, organisation, dt.datetime.now(dt.UTC)),
-        trends=aggregates.group_trends(dashboard),
-        participation=aggregates.participation(dashboard),
-        engagement=aggregates.engagement(dashboard),
-        reliability=aggregates.reliability(dashboard),
-        change=aggregates.change(dashboard),
+        facts=replace(facts, generated=funder_report.generated_in_words(now, group.timezone, str(locale))),
+        trends=trends,
+        tables=tables,
+        participation=participation,
+        engagement=engagement,
+        reliability=reliability,
+        change=change,
     )
 
 
@@ -223,7 +288,7 @@ def report(code: str) -> str:
 def comments(code: str) -> str:
     """The free-text answers of one period, masked, only when the period has at least k responses."""
     dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
-    view = aggregates.comments(dashboard)
+    view = memo.remembered(dashboard.group, "comments", lambda: aggregates.comments(dashboard))
     waiting = aggregates.waiting_meetings(dashboard)
     return render_template("dashboard/comments.html", dashboard=dashboard, view=view, waiting=waiting)
 

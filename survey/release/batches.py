@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import exists, func, insert, select
+from sqlalchemy import bindparam, exists, func, insert, select
 
 from ..extensions import db
 from ..meetings import window_closes_at
@@ -49,27 +50,36 @@ def _not_released() -> object:
     return ~exists().where(ReleasedResponse.response_id == Response.id)
 
 
+def _pending_query() -> Any:
+    """Build the query of unreleased answers per meeting and language (once: only its parameters change)."""
+    group_id: Any = bindparam("group_id")
+    released = select(ReleaseBatch.meeting_id).where(ReleaseBatch.group_id == group_id).distinct()
+    unreleased_meetings = select(Meeting.id).where(Meeting.group_id == group_id, Meeting.id.not_in(released))
+    return (
+        select(
+            Response.meeting_id, Response.meeting_date, Response.locale, func.count(func.distinct(Response.submission))
+        )
+        .where(Response.group_id == group_id, _not_released())  # type: ignore[arg-type]
+        .where((Response.meeting_date >= bindparam("recent")) | Response.meeting_id.in_(unreleased_meetings))
+        .group_by(Response.meeting_id, Response.meeting_date, Response.locale)
+        .order_by(Response.meeting_date, Response.locale)
+    )
+
+
+_PENDING = _pending_query()
+
+
 def pending(group: Group, now: dt.datetime) -> list[Pending]:
     """Return the group's unreleased answers per meeting and language, oldest first.
 
     Only meetings never released and meetings from the last LATE_LIMIT are looked at, so the
-    check costs little for a group with years of answers.
+    check costs little for a group with years of answers (a dashboard request makes it each time).
     """
-    released = select(ReleaseBatch.meeting_id).where(ReleaseBatch.group_id == group.id).distinct()
-    unreleased_meetings = select(Meeting.id).where(Meeting.group_id == group.id, Meeting.id.not_in(released))
-    recent = now.date() - LATE_LIMIT
-    query = (
-        select(
-            Response.meeting_id, Response.meeting_date, Response.locale, func.count(func.distinct(Response.submission))
-        )
-        .where(Response.group_id == group.id, _not_released())  # type: ignore[arg-type]
-        .where((Response.meeting_date >= recent) | Response.meeting_id.in_(unreleased_meetings))
-        .group_by(Response.meeting_id, Response.meeting_date, Response.locale)
-        .order_by(Response.meeting_date, Response.locale)
-    )
-    rows = list(db.session.execute(query))
+    query_args = {"group_id": group.id, "recent": now.date() - LATE_LIMIT}
+    rows = list(db.session.execute(_PENDING, query_args))
     if not rows:
         return []
+    released = select(ReleaseBatch.meeting_id).where(ReleaseBatch.group_id == group.id).distinct()
     meetings = {m.id: m for m in db.session.scalars(select(Meeting).where(Meeting.id.in_({r[0] for r in rows})))}
     done = set(db.session.scalars(released.where(ReleaseBatch.meeting_id.in_(list(meetings)))))
     wait = grace()
