@@ -22,7 +22,7 @@ from plotly.subplots import make_subplots
 
 from ..stats import Summary
 from .aggregates import Engagement, ItemDistribution, Period, ScaleComparison, ScaleTrend
-from .wording import format_day, show_number
+from .wording import format_day, reader_locale, show_number
 
 BLUE = "#0b57a4"
 BAND_FILL = "rgba(11,87,164,0.18)"
@@ -148,24 +148,39 @@ def wrap(text: str, width: int = 48) -> str:
     return "<br>".join(esc(line) for line in lines)
 
 
+@functools.lru_cache(maxsize=64)
+def _hover_words(locale: str, k: int) -> dict[str, str]:
+    """Return the hover texts' phrases in this language, translated once (a chart has a hover per period).
+
+    Phrases with placeholders come back unfilled ("mean %(mean)s"); each hover fills them in.
+    """
+    return {
+        "all time": _("All time"),
+        "small": _("fewer than %(k)d responses, not shown", k=k),
+        "protect": _("hidden to protect another cell, not shown"),
+        "ci": _("(95%% CI %(low)s to %(high)s)"),
+        "mean": _("mean %(mean)s"),
+        "people": _("%(period)s: %(n)d people"),
+        "bar small": _("(fewer than %(k)d: results not shown)", k=k),
+        "bar protect": _("(results hidden to protect another cell)"),
+    }
+
+
 def _hover(period: Period, grain: str, k: int, low: float, high: float) -> str:
     """Return the hover text of one period: the mean with its CI and n, or why it is hidden."""
-    label = esc(period_label(period.start, grain)) if period.start else esc(_("All time"))
+    words = _hover_words(reader_locale(), k)
+    label = esc(period_label(period.start, grain)) if period.start else esc(words["all time"])
     if period.suppressed or period.summary is None:
-        if period.hidden_because == "small_cell":
-            why = _("fewer than %(k)d responses, not shown", k=k)
-        else:
-            why = _("hidden to protect another cell, not shown")
+        why = words["small"] if period.hidden_because == "small_cell" else words["protect"]
         return f"{label}<br>n = {period.n}: {esc(why)}"
     s = period.summary
     ci = ""
     if s.ci_low is not None and s.ci_high is not None:
-        ci = " " + _(
-            "(95%% CI %(low)s to %(high)s)",
-            low=show_number(clip(s.ci_low, low, high), 1),
-            high=show_number(clip(s.ci_high, low, high), 1),
-        )
-    mean = _("mean %(mean)s", mean=show_number(s.mean))
+        ci = " " + words["ci"] % {
+            "low": show_number(clip(s.ci_low, low, high), 1),
+            "high": show_number(clip(s.ci_high, low, high), 1),
+        }
+    mean = words["mean"] % {"mean": show_number(s.mean)}
     return f"{label}<br>{esc(mean)}{esc(ci)}<br>n = {period.n}"
 
 
@@ -391,12 +406,13 @@ def lone_bar_width(count: int, grain: str) -> dict[str, Any]:
 
 def _bar_hover(period: Period, grain: str, k: int) -> str:
     """Return a participation bar's hover text: its period, its people and why results are withheld."""
-    label = period_label(period.start, grain) if period.start else _("All time")
-    text = _("%(period)s: %(n)d people", period=label, n=period.n)
+    words = _hover_words(reader_locale(), k)
+    label = period_label(period.start, grain) if period.start else words["all time"]
+    text = words["people"] % {"period": label, "n": period.n}
     if period.hidden_because == "small_cell":
-        text += " " + _("(fewer than %(k)d: results not shown)", k=k)
+        text += " " + words["bar small"]
     elif period.hidden_because == "complement":
-        text += " " + _("(results hidden to protect another cell)")
+        text += " " + words["bar protect"]
     return esc(text)
 
 

@@ -50,7 +50,7 @@ class Dashboard:
     @cached_property
     def response_cells(self) -> dict[CellKey, Cell[Summary]]:
         """People counted over the whole hierarchy, suppressed (drives participation and auto grain)."""
-        return published.people_cells(self.group.id, self.filters.instrument)
+        return published.people_cells(self.group.id, self.filters.instrument, self.filters.locale)
 
 
 def group_instruments(group: Group) -> dict[str, tuple[Instrument, list[int]]]:

@@ -22,19 +22,24 @@ from . import queries
 ItemCounts = dict[float, int]
 
 
-def people_cells(group_id: int, instrument_id: str | None) -> dict[CellKey, Cell[Summary]]:
-    """Return people counted per released cell (of one instrument, or all), as the stored audit decided."""
+def people_cells(group_id: int, instrument_id: str | None, locale: str) -> dict[CellKey, Cell[Summary]]:
+    """Return people counted per released cell of one language (of one instrument, or all), as the audit decided."""
     measure = "people" if instrument_id is None else f"people:{instrument_id}"
-    return reader.summary_cells(group_id, [measure]).get(measure, {})  # type: ignore[return-value]
+    return reader.summary_cells(group_id, [measure], locale).get(measure, {})  # type: ignore[return-value]
 
 
 def scale_cells(
-    group_id: int, instrument: Instrument, scale_ids: Sequence[str] | None = None
+    group_id: int,
+    instrument: Instrument,
+    scale_ids: Sequence[str] | None = None,
+    locale: str | None = None,
+    grains: Sequence[str] | None = None,
 ) -> dict[str, dict[CellKey, Cell[Summary]]]:
-    """Return each scale's released cells as the stored audit decided (scale id -> cell key -> cell)."""
+    """Return each scale's released cells as the stored audit decided (scale id -> cell key -> cell), of one
+    language and some grains when asked (a trend reads its grain and all time, not every cell)."""
     wanted = [s.id for s in instrument.scales] if scale_ids is None else list(scale_ids)
     measures = {f"scale:{instrument.id}:{scale_id}": scale_id for scale_id in wanted}
-    found = reader.summary_cells(group_id, list(measures))
+    found = reader.summary_cells(group_id, list(measures), locale, grains)
     return {measures[m]: cells for m, cells in found.items()}  # type: ignore[misc]
 
 

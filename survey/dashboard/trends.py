@@ -31,7 +31,7 @@ def group_trends(dashboard: Dashboard) -> list[ScaleTrend]:
     """Return every shown instrument's scale trends at the dashboard's grain, suppressed."""
     trends: list[ScaleTrend] = []
     for instrument, _version_ids in dashboard.shown_instruments():
-        cells = published.scale_cells(dashboard.group.id, instrument)
+        cells = published.scale_cells(dashboard.group.id, instrument, None, *_trend_cells(dashboard))
         for scale in instrument.scales:
             trends.append(_trend(dashboard, ScaleInfo.of(instrument, scale), cells.get(scale.id, {})))
     return trends
@@ -51,8 +51,13 @@ def scale_trend(dashboard: Dashboard, instrument_id: str, scale_id: str) -> Scal
         abort(
             404, description=_("The questionnaire '%(id)s' has no scale '%(scale)s'.", id=instrument_id, scale=scale_id)
         )
-    cells = published.scale_cells(dashboard.group.id, instrument, [scale_id])
+    cells = published.scale_cells(dashboard.group.id, instrument, [scale_id], *_trend_cells(dashboard))
     return _trend(dashboard, ScaleInfo.of(instrument, scale), cells.get(scale_id, {}))
+
+
+def _trend_cells(dashboard: Dashboard) -> tuple[str, tuple[str, ...]]:
+    """Return the language and grains a trend reads: its periods and the all-time cell."""
+    return dashboard.locale_key, (dashboard.grain, "all")
 
 
 def _trend(dashboard: Dashboard, info: ScaleInfo, cells: dict[CellKey, Cell[Summary]]) -> ScaleTrend:

@@ -27,20 +27,27 @@ _SUMMARY_COLUMNS = (
 )
 
 
-def _rows(group_id: int, measures: Sequence[str]) -> list[Row[Any]]:
+def _rows(group_id: int, measures: Sequence[str], locale: str | None, grains: Sequence[str] | None) -> list[Row[Any]]:
     """Return the stored cells of these measures as plain rows (no ORM objects: a view reads hundreds)."""
     if not measures:
         return []
     query = select(*_SUMMARY_COLUMNS).where(
         PublishedCell.group_id == group_id, PublishedCell.measure.in_(list(measures))
     )
+    if locale is not None:
+        query = query.where(PublishedCell.locale == locale)
+    if grains is not None:
+        query = query.where(PublishedCell.grain.in_(list(grains)))
     return list(db.session.execute(query))
 
 
-def summary_cells(group_id: int, measures: Sequence[str]) -> dict[str, dict[CellKey, Cell[Summary]]]:
-    """Return measure -> cell key -> cell; shown cells carry their summary (count measures: n only)."""
+def summary_cells(
+    group_id: int, measures: Sequence[str], locale: str | None = None, grains: Sequence[str] | None = None
+) -> dict[str, dict[CellKey, Cell[Summary]]]:
+    """Return measure -> cell key -> cell (of one language and some grains when asked; default every cell);
+    shown cells carry their summary (count measures: n only)."""
     found: dict[str, dict[CellKey, Cell[Summary]]] = defaultdict(dict)
-    for row in _rows(group_id, measures):
+    for row in _rows(group_id, measures, locale, grains):
         key: CellKey = (row.grain, row.period, row.locale)
         stats = None
         if row.hidden_because is None and row.total is not None:
