@@ -307,7 +307,8 @@ class PublishedCell(Model):
 class PublishedSummary(Model):
     """A group statistic over all its released answers that is no cell, computed when its cells are published.
 
-    name is "alpha:<instrument>:<scale>" (n and the sums Cronbach's alpha needs),
+    name is "versions" (the instrument version ids answered), "alpha:<instrument>:<scale>" (n and the sums
+    Cronbach's alpha needs),
     "change:<instrument>:<scale>" (first and latest score per linked participant), "meetings"
     (people per held meeting) or "returning" (participant codes per month and how many came back);
     survey/release/summaries.py writes and reads them.

@@ -12,7 +12,7 @@ from flask import Flask
 from sqlalchemy import delete, select
 
 from survey.extensions import db
-from survey.models import Group, PublishedSummary
+from survey.models import Group, InstrumentVersion, PublishedSummary
 from survey.release import service
 from survey.retention import purge_responses
 
@@ -59,6 +59,7 @@ class Sent:
         """The summaries over the released answers (a meeting counts once released; purged, with no people)."""
         rows = [(day, a, c) for day in sorted(self.released) for a, c in self.released[day]]
         found: dict[str, object] = {"meetings": [[d.isoformat(), len(self.released[d])] for d in sorted(self.released)]}
+        found["versions"] = list(db.session.scalars(select(InstrumentVersion.id)))  # the check-in's one version
         belonging = [[a["belonged"], a["honest"], 6 - a["outsider"]] for _, a, _ in rows]
         efficacy = [[a[i] for i in EFFICACY] for _, a, _ in rows]
         for name, xs in (("belonging", belonging), ("self_efficacy", efficacy)):

@@ -1,12 +1,12 @@
 """The privacy layer's read side: the only door from the dashboard views to the answers.
 
 Views get released cells whose hidden statistics are gone (`people_cells`, `scale_cells`,
-`item_cells`), read from the decisions stored at release (survey/release); the statistics over
-all released answers that are no cells (alpha sums, change pairs, engagement counts), read from
-the summaries stored at the same publication (survey/release/summaries.py); and the few row-level
-reads a view needs (comments, questionnaires counted, the admins' export), which see released
-answers only. Nothing else in survey/dashboard imports queries.py, and a test
-checks it.
+`item_cells`), read from the decisions stored at release (survey/release); the instrument
+versions answered and the statistics over all released answers that are no cells (alpha sums,
+change pairs, engagement counts), read from the summaries stored at the same publication
+(survey/release/summaries.py); and the few row-level reads a view needs (comments,
+questionnaires counted, the admins' export), which see released answers only. Nothing else in
+survey/dashboard imports queries.py, and a test checks it.
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ def returning_by_month(group_id: int) -> list[summaries.MonthReturns]:
 
 def instruments_answered(group_id: int) -> summaries.AnsweredInstruments:
     """Map each instrument the group's released answers answered to (latest version answered, its version ids)."""
-    return summaries.answered_instruments([group_id])
+    return summaries.answered_instruments(group_id)
 
 
 def export_responses(

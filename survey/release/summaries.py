@@ -1,26 +1,27 @@
 """Published summaries: a group's statistics over all its released answers that are no cells, stored at publication.
 
-Reliability (the sums Cronbach's alpha needs, per scale), reliable change (first and latest score
-per participant code, per scale) and engagement (people per held meeting, participant codes per
-month and how many came back) are computed by the SQL in released_answers.py every time the
-group's cells are published (survey/release/publish.py: a release, `flask release rebuild`, a
-purge, a change of k) and replace the group's published_summaries rows; a dashboard request reads
-those rows and runs none of that SQL.
+The instrument versions answered (what a dashboard offers), reliability (the sums Cronbach's
+alpha needs, per scale), reliable change (first and latest score per participant code, per scale)
+and engagement (people per released meeting, participant codes per month and how many came back)
+are computed by the SQL in released_answers.py every time the group's cells are published
+(survey/release/publish.py: a release, `flask release rebuild`, a purge, a change of k) and
+replace the group's published_summaries rows; a dashboard request reads those rows and runs none
+of that SQL.
 
-Why recomputed whole, not kept incrementally: only alpha's sums add up per batch, and even they
-depend on the latest instrument version answered (its scale's items and reverse keying apply to
-the answers of every version), so a new version would invalidate every batch's sums; change pairs
-and returns per month do not add up at all. Computing all of them again from the released
-answers at each publication stays right after a late batch, a purge (publication runs after the
-responses are deleted), a new instrument version or a change of k, at the cost of that SQL once
-per publication (seconds for 100,000 answers) instead of once per request. Only released answers
-are read, so nothing stored here moves before a release.
+Why recomputed whole, and alpha's sums not kept as rollup cells per batch: only they add up per
+batch, and even they follow the latest instrument version answered (its scale's items and reverse
+keying apply to the answers of every version), so a new version would invalidate every batch's
+sums; change pairs and returns per month do not add up at all. Computing everything again from
+the released answers at each publication stays right after a late batch, a purge (publication
+runs after the responses are deleted), a new instrument version or a change of k, at the cost of
+that SQL once per publication (seconds for 100,000 answers) instead of once per request. Only
+released answers are read, so nothing stored here moves before a release.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from sqlalchemy import delete, insert, select
@@ -28,7 +29,7 @@ from sqlalchemy import delete, insert, select
 from .. import catalog
 from ..extensions import db
 from ..instruments import Instrument, Scale
-from ..models import PublishedSummary
+from ..models import InstrumentVersion, PublishedSummary
 from . import released_answers
 
 AnsweredInstruments = dict[str, tuple[Instrument, list[int]]]
@@ -42,10 +43,18 @@ class MonthReturns(NamedTuple):
     returned: int
 
 
-def answered_instruments(group_ids: Sequence[int]) -> AnsweredInstruments:
-    """Map each instrument these groups' released answers answered to (latest version answered, its version ids)."""
+def answered_instruments(group_id: int) -> AnsweredInstruments:
+    """Map each instrument the group's released answers answered to (latest version answered, its version ids),
+    from the version ids stored at the last publication."""
+    ids = stored(group_id, "versions").get("versions", [])
+    query = select(InstrumentVersion).where(InstrumentVersion.id.in_(ids)).order_by(InstrumentVersion.id)
+    return _by_instrument(db.session.scalars(query) if ids else [])
+
+
+def _by_instrument(versions: Iterable[InstrumentVersion]) -> AnsweredInstruments:
+    """Group instrument versions (oldest first) by instrument, each with the definition of its latest version."""
     found: AnsweredInstruments = {}
-    for row in released_answers.versions_answered(group_ids):
+    for row in versions:
         ids = found[row.instrument_id][1] if row.instrument_id in found else []
         found[row.instrument_id] = (catalog.instrument_for_version(row), [*ids, row.id])
     return found
@@ -70,7 +79,9 @@ def compute(group_id: int) -> dict[str, list[Any]]:
             for r in released_answers.returning_participants_by_month(group_id)
         ],
     }
-    for instrument_id, (instrument, ids) in answered_instruments([group_id]).items():
+    versions = released_answers.versions_answered([group_id])
+    values["versions"] = [row.id for row in versions]
+    for instrument_id, (instrument, ids) in _by_instrument(versions).items():
         for scale in instrument.scales:
             pairs = released_answers.first_and_latest_scores(group_id, ids, scale.id)
             values[f"change:{instrument_id}:{scale.id}"] = [list(pair) for pair in pairs]
@@ -89,7 +100,7 @@ def write(group_id: int) -> None:
 
 
 def stored(group_id: int, kind: str) -> dict[str, list[Any]]:
-    """Return the group's stored summaries of one kind (alpha, change, meetings, returning): name -> value."""
+    """Return the group's stored summaries of one kind (versions, alpha, change, meetings, returning): name -> value."""
     query = select(PublishedSummary.name, PublishedSummary.value).where(
         PublishedSummary.group_id == group_id, PublishedSummary.name.startswith(kind, autoescape=True)
     )
