@@ -304,6 +304,22 @@ class PublishedCell(Model):
     counts: Mapped[dict[str, int] | None] = mapped_column(JSON)
 
 
+class PublishedSummary(Model):
+    """A group statistic over all its released answers that is no cell, computed when its cells are published.
+
+    name is "versions" (the instrument version ids answered), "alpha:<instrument>:<scale>" (n and the sums
+    Cronbach's alpha needs),
+    "change:<instrument>:<scale>" (first and latest score per linked participant), "meetings"
+    (people per held meeting) or "returning" (participant codes per month and how many came back);
+    survey/release/summaries.py writes and reads them.
+    """
+
+    __tablename__ = "published_summaries"
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(160), primary_key=True)
+    value: Mapped[list[Any]] = mapped_column(JSON)
+
+
 class DisclosureLedger(Model):
     """Every set of batches a group's figures ever showed, or ever had to protect, per measure.
 

@@ -9,14 +9,17 @@ arithmetic on the answers it sent.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from survey.database import begin_write
 from survey.extensions import db
-from survey.models import AuditEvent, Group
+from survey.models import AuditEvent, Group, PublishedSummary
+from survey.release.service import change_k
 from survey.retention import purge_responses
 
 from .dashboard_support import add_group, add_responses, add_user, craving, log_in, move_release_clock
@@ -197,3 +200,34 @@ def test_an_unreleased_answer_to_another_questionnaire_changes_no_page(app, monk
     move_release_clock(monkeypatch, days=3)
     assert viewer.get("/groups/MORE/dashboard?instrument=craving").status_code == 200
     assert "\ncraving.strength_now," in admin.get(pages[1]).get_data(as_text=True)
+
+
+def test_stored_summaries_never_move_before_a_release(app, monkeypatch) -> None:
+    # Reliability, reliable change and engagement are stored when the cells are published. Answers
+    # sent today (one person answering twice under a code), and a change of k, must move none of
+    # them, nor tell that a new meeting exists, until that meeting is released.
+    with app.app_context():
+        group = add_group("SUMS", k=5)
+        answers = [{"craving_now": float(v), "belonged": 4.0, "honest": float(v % 5 + 1)} for v in range(6)]
+        add_responses(group, FIRST, answers, participants=["p", "q", "r", "s", "t", None])  # released at first read
+    viewer = viewer_of(app, "SUMS")
+    pages = [f"/groups/SUMS/dashboard/{page}.json" for page in ("reliability", "change", "engagement")]
+    before = [viewer.get(url).get_data() for url in pages]
+    assert [m["n"] for m in viewer.get(pages[2]).get_json()["data"]["meetings"]] == [6]
+    with app.app_context():
+        stored_before = sorted(db.session.execute(select(PublishedSummary.name, PublishedSummary.value)))
+    for value in (2, 9, 4, 7, 1):
+        send(app, "SUMS", value)
+        assert [viewer.get(url).get_data() for url in pages] == before
+    with app.app_context():
+        begin_write()
+        group = db.session.scalar(select(Group).filter_by(code="SUMS"))
+        group.min_group_size = 3
+        change_k(group, 5, by_admin=True)  # everything is published again, from the same released answers
+        db.session.commit()
+        assert sorted(db.session.execute(select(PublishedSummary.name, PublishedSummary.value))) == stored_before
+    after_k = viewer.get(pages[2]).get_json()
+    assert after_k["data"] == json.loads(before[2])["data"]  # the JSON names k, which changed
+
+    move_release_clock(monkeypatch, days=3)  # today's meeting is released now
+    assert [m["n"] for m in viewer.get(pages[2]).get_json()["data"]["meetings"]] == [6, 5]

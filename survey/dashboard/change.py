@@ -55,9 +55,10 @@ def change(dashboard: Dashboard) -> list[ScaleChange]:
     least 20 complete responses; counts, never a person.
     """
     results = []
+    stored = published.change_pairs(dashboard.group.id)
     for item in reliability(dashboard):
-        _instrument, ids = dashboard.instruments[item.scale.instrument_id]
-        pairs = published.change_pairs(dashboard.group.id, ids, item.scale.scale_id)
+        key = (item.scale.instrument_id, item.scale.scale_id)
+        pairs = [(first, latest) for first, latest in stored.get(key, [])]
         empty = ScaleChange(item.scale, len(pairs), None, None, None, None, None, "")
         if item.alpha is None or item.n < MIN_ALPHA_N_FOR_CHANGE:
             results.append(

@@ -55,10 +55,7 @@ class Dashboard:
 
 def group_instruments(group: Group) -> dict[str, tuple[Instrument, list[int]]]:
     """Map each instrument the group asks or has answers for to (latest version answered, its version ids)."""
-    found: dict[str, tuple[Instrument, list[int]]] = {}
-    for row in published.versions_answered([group.id]):
-        ids = found[row.instrument_id][1] if row.instrument_id in found else []
-        found[row.instrument_id] = (catalog.instrument_for_version(row), [*ids, row.id])
+    found = published.instruments_answered(group.id)
     for instrument_id in group.instrument_ids:
         current = catalog.registry().get(instrument_id)
         if instrument_id not in found and current is not None:

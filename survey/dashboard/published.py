@@ -1,10 +1,12 @@
 """The privacy layer's read side: the only door from the dashboard views to the answers.
 
 Views get released cells whose hidden statistics are gone (`people_cells`, `scale_cells`,
-`item_cells`), read from the decisions stored at release (survey/release), and the few
-row-level reads a view needs (alpha sums, change pairs, comments, engagement counts), which
-see released answers only. Nothing else in survey/dashboard imports queries.py, and a test
-checks it.
+`item_cells`), read from the decisions stored at release (survey/release); the instrument
+versions answered and the statistics over all released answers that are no cells (alpha sums,
+change pairs, engagement counts), read from the summaries stored at the same publication
+(survey/release/summaries.py); and the few row-level reads a view needs (comments,
+questionnaires counted, the admins' export), which see released answers only. Nothing else in
+survey/dashboard imports queries.py, and a test checks it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..instruments import Instrument
-from ..release import reader
+from ..release import reader, summaries
 from ..stats import Cell, Summary
 from ..stats.hierarchy import CellKey
 from . import queries
@@ -54,16 +56,17 @@ def item_cells(group_id: int, instrument: Instrument, key: CellKey) -> dict[str,
     return {m[len(prefix) :]: found.get(m) or Cell(key=key, n=0) for m in measures}
 
 
-def alpha_sums(
-    group_id: int, version_ids: Sequence[int], item_ids: Sequence[str], reverse_sums: dict[str, float]
-) -> Any:
-    """Return n and the sums Cronbach's alpha needs over the group's complete responses."""
-    return queries.item_moments_for_alpha(group_id, version_ids, item_ids, reverse_sums)
+def alpha_sums(group_id: int) -> dict[tuple[str, str], list[Any]]:
+    """Return, per (instrument, scale), n and the sums Cronbach's alpha needs over the group's complete
+    released responses, as stored at the last publication (n, item sums, item sums of squares, total, its square).
+    """
+    return summaries.per_scale(group_id, "alpha")
 
 
-def change_pairs(group_id: int, version_ids: Sequence[int], scale_id: str) -> list[tuple[float, float]]:
-    """Return (first, latest) scale scores per participant code that answered twice."""
-    return queries.first_and_latest_scores(group_id, version_ids, scale_id) if version_ids else []
+def change_pairs(group_id: int) -> dict[tuple[str, str], list[list[float]]]:
+    """Return, per (instrument, scale), the (first, latest) scores of each participant code that answered twice,
+    as stored at the last publication."""
+    return summaries.per_scale(group_id, "change")
 
 
 def comment_texts(
@@ -88,18 +91,18 @@ def questionnaires_answered(
 
 
 def meeting_counts(group_id: int) -> list[tuple[dt.date, int]]:
-    """Return each held meeting's date with its number of people (0 when nobody answered)."""
-    return [(r.day, int(r.n)) for r in queries.meetings_with_responses(group_id)]
+    """Return each held meeting's date with its number of people (0 when nobody answered), as last published."""
+    return summaries.meeting_counts(group_id)
 
 
-def returning_by_month(group_id: int) -> list[Any]:
-    """Return participant codes per month and how many answered again in a later month."""
-    return list(queries.returning_participants_by_month(group_id))
+def returning_by_month(group_id: int) -> list[summaries.MonthReturns]:
+    """Return participant codes per month and how many answered again in a later month, as last published."""
+    return summaries.returning_by_month(group_id)
 
 
-def versions_answered(group_ids: Sequence[int]) -> list[Any]:
-    """Return the instrument versions these groups answered (what a dashboard offers)."""
-    return queries.versions_answered(group_ids)
+def instruments_answered(group_id: int) -> summaries.AnsweredInstruments:
+    """Map each instrument the group's released answers answered to (latest version answered, its version ids)."""
+    return summaries.answered_instruments(group_id)
 
 
 def export_responses(

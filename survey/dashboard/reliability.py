@@ -1,4 +1,4 @@
-"""Reliability: Cronbach's alpha per scale on the group's complete responses, with n and a plain note."""
+"""Reliability: Cronbach's alpha per scale on the group's complete released responses, with n and a plain note."""
 
 from __future__ import annotations
 
@@ -39,23 +39,17 @@ class ScaleReliability:
         }
 
 
-def _alpha(dashboard: Dashboard, instrument: Instrument, scale: Scale, version_ids: list[int]) -> ScaleReliability:
-    """Compute one scale's alpha from SQL sums (all-time, all languages of this group)."""
+def _alpha(dashboard: Dashboard, instrument: Instrument, scale: Scale, row: list[Any] | None) -> ScaleReliability:
+    """Compute one scale's alpha from its stored sums (all-time, all languages of this group)."""
     info, k_items = ScaleInfo.of(instrument, scale), len(scale.items)
     if k_items < 2:
         note = _("One question only: internal consistency does not apply.")
         return ScaleReliability(info, k_items, 0, None, note)
-    reverse = {}
-    for item_id in scale.items:
-        bounds = instrument.numeric_range(item_id)
-        if instrument.item(item_id).reverse and bounds:
-            reverse[item_id] = bounds[0] + bounds[1]
-    row = published.alpha_sums(dashboard.group.id, version_ids, scale.items, reverse) if version_ids else None
     n = int(row[0]) if row is not None else 0
     if row is None or n < dashboard.k:
         note = _("Fewer than %(k)d complete responses: not shown.", k=dashboard.k)
         return ScaleReliability(info, k_items, n, None, note)
-    sums = [float(v or 0.0) for v in row[1:]]
+    sums = [float(v) for v in row[1:]]
     result = cronbach_alpha_from_sums(n, sums[:k_items], sums[k_items : 2 * k_items], sums[-2], sums[-1])
     if result is None:
         return ScaleReliability(info, k_items, n, None, _("Answers do not vary enough to estimate consistency."))
@@ -71,9 +65,10 @@ def _alpha(dashboard: Dashboard, instrument: Instrument, scale: Scale, version_i
 
 
 def reliability(dashboard: Dashboard) -> list[ScaleReliability]:
-    """Return Cronbach's alpha for every scale of the shown instruments."""
+    """Return Cronbach's alpha for every scale of the shown instruments, from the sums stored at publication."""
+    stored = published.alpha_sums(dashboard.group.id)
     return [
-        _alpha(dashboard, instrument, scale, ids)
-        for instrument, ids in dashboard.shown_instruments()
+        _alpha(dashboard, instrument, scale, stored.get((instrument.id, scale.id)))
+        for instrument, _ids in dashboard.shown_instruments()
         for scale in instrument.scales
     ]

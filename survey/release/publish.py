@@ -6,7 +6,8 @@ decided by one audit over all the group's measures at once (survey.stats.hierarc
 decide_measures), so what one scale or question shows is audited against what another hides, with
 the disclosure ledger as history: every leaf set ever shown seeds the published basis, every
 leaf set ever hidden as small stays protected. The decisions replace the group's
-published_cells rows; the ledger only grows.
+published_cells rows; the ledger only grows. The same step stores the group's summaries that are
+no cells (alpha sums, change pairs, engagement counts: survey/release/summaries.py).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from ..extensions import db
 from ..models import DisclosureLedger, PublishedCell, ReleaseBatch, ReleaseState, now_utc
 from ..stats import effective_k
 from ..stats.hierarchy import ALL, Decision, MeetingMoments, Moments, decide_measures
-from . import rollups
+from . import rollups, summaries
 
 
 def week_of(day: dt.date) -> dt.date:
@@ -50,7 +51,8 @@ def _ledger(group_id: int) -> dict[tuple[str, str], set[frozenset[Hashable]]]:
 
 
 def publish(group_id: int, k: int) -> None:
-    """Decide and store every cell of the group's released batches under k, growing the ledger."""
+    """Decide and store every cell of the group's released batches under k, growing the ledger, and store the
+    group's summaries again."""
     batches = list(db.session.scalars(select(ReleaseBatch).where(ReleaseBatch.group_id == group_id)))
     cells = rollups.stored([b.id for b in batches])
     by_id = {b.id: b for b in batches}
@@ -75,6 +77,7 @@ def publish(group_id: int, k: int) -> None:
         db.session.execute(insert(PublishedCell), new_rows)
     if new_ledger:
         db.session.execute(insert(DisclosureLedger), new_ledger)
+    summaries.write(group_id)
     _record_k(group_id, k)
 
 
