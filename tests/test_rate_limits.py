@@ -56,3 +56,25 @@ def test_every_limit_is_on_a_post_so_page_views_skip_the_limiter(app) -> None:
         assert any(check() for check in limiter._request_filters)
     with app.test_request_context("/s/ABC123", method="POST"):
         assert not any(check() for check in limiter._request_filters)
+
+
+def test_page_views_do_not_reach_flask_limiters_hooks(make_app) -> None:
+    """rate_limits.skip_page_views: a GET runs none of Flask-Limiter's request hooks (which would call its
+    request filters to find the page exempt); a POST still does, so its limit is still checked."""
+    calls: list[str] = []
+
+    def spy() -> bool:
+        calls.append("filter")
+        return False
+
+    app = make_app(RATELIMIT_ENABLED=True)
+    limiter._request_filters.insert(0, spy)  # first: the read filter would answer before it
+    try:
+        client = app.test_client()
+        client.get("/privacy")
+        client.get("/s/NOSUCH")
+        assert calls == []
+        client.post("/s/NOSUCH", data={"form_token": "x"})
+        assert calls, "a POST must still reach the limiter"
+    finally:
+        limiter._request_filters.remove(spy)
