@@ -76,10 +76,10 @@ def skip_page_views(app: Flask, before: list[Callable[..., Any]], after: list[Ca
     yet Flask-Limiter's hooks work out on every page view that no limit applies and that there are no
     headers to add: about a twentieth of a whole submission's CPU, measured. A page view skips them.
     """
-    hooks = app.before_request_funcs.setdefault(None, [])
-    hooks[:] = [hook if hook in before else _before_writes(hook) for hook in hooks]
-    hooks = app.after_request_funcs.setdefault(None, [])
-    hooks[:] = [hook if hook in after else _after_writes(hook) for hook in hooks]
+    befores: list[Any] = app.before_request_funcs.setdefault(None, [])
+    befores[:] = [hook if hook in before else _before_writes(hook) for hook in befores]
+    afters: list[Any] = app.after_request_funcs.setdefault(None, [])
+    afters[:] = [hook if hook in after else _after_writes(hook) for hook in afters]
 
 
 def _before_writes(hook: Callable[[], Any]) -> Callable[[], Any]:

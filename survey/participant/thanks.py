@@ -11,7 +11,6 @@ the path alone.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import hmac
 import time
@@ -20,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from itsdangerous import BadData, URLSafeTimedSerializer
+from itsdangerous import BadData
 from jinja2.utils import htmlsafe_json_dumps
 from sqlalchemy import Connection, bindparam, select
 
@@ -29,6 +28,7 @@ from ..extensions import db
 from ..groups import ParticipantGroup
 from ..instruments import Instrument
 from ..models import Group, InstrumentVersion, Response, Score
+from ..signing import serializer
 from ..submissions import decode_alerts, response_token
 from .blank_form import PageCache
 from .tokens import CLOCK_SKEW
@@ -49,11 +49,6 @@ class TicketInvalid(ValueError):
     """The thank-you ticket is forged or malformed."""
 
 
-@functools.lru_cache(maxsize=4)
-def _serializer_for(secret_key: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret_key, salt=TICKET_SALT)
-
-
 def ticket_minutes() -> int:
     """Return how long a thank-you page stays reachable after sending (SURVEY_THANKS_MINUTES, default 15)."""
     return int(current_app.config["SURVEY_THANKS_MINUTES"])
@@ -61,7 +56,7 @@ def ticket_minutes() -> int:
 
 def issue_ticket(nonce: str) -> str:
     """Return the signed, timed ticket that opens this submission's thank-you page for a short while."""
-    return _serializer_for(current_app.config["SECRET_KEY"]).dumps(nonce)
+    return serializer(current_app.config["SECRET_KEY"], TICKET_SALT).dumps(nonce)
 
 
 def read_ticket(ticket: str) -> str:
@@ -71,7 +66,7 @@ def read_ticket(ticket: str) -> str:
     :raises TicketInvalid: when it is forged or malformed.
     """
     try:
-        nonce, issued = _serializer_for(current_app.config["SECRET_KEY"]).loads(ticket, return_timestamp=True)
+        nonce, issued = serializer(current_app.config["SECRET_KEY"], TICKET_SALT).loads(ticket, return_timestamp=True)
     except BadData as error:
         raise TicketInvalid() from error
     # The ticket may come from another app server whose clock runs a little ahead (the same allowance as forms).
