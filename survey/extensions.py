@@ -46,8 +46,9 @@ def _reads_are_not_limited() -> bool:
     """Every rate limit of this app is on a POST (participant answers, coordinator login).
 
     Flask-Limiter otherwise works out, for every request, which limits apply (about a tenth of a
-    blank form's CPU, measured), only to find none on a page view. A limit on a GET would need
-    this filter changed; tests/test_rate_limits.py checks that every declared limit is POST-only.
+    blank form's CPU, measured), only to find none on a page view; rate_limits.skip_page_views keeps
+    its request hooks off page views altogether, by the same rule. A limit on a GET would need both
+    changed; tests/test_rate_limits.py checks that every declared limit is POST-only.
     """
     from flask import request
 

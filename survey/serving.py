@@ -25,14 +25,13 @@ from flask import Flask, Response, request
 from whitenoise import WhiteNoise
 from whitenoise.responders import StaticFile
 
-from .security import CSP
+from .security import CSP, HSTS
 
 HASH_LENGTH = 12
 ONE_YEAR = 365 * 24 * 3600
 COMPRESSIBLE = {".css", ".js", ".json", ".svg", ".html", ".txt", ".map", ".webmanifest"}
 COMPRESSED_TYPES = {"text/html", "application/json"}
 MIN_COMPRESS_BYTES = 512
-HSTS = "max-age=31536000; includeSubDomains"  # the same value security.py sends with pages
 
 
 def init_app(app: Flask) -> None:

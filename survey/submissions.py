@@ -216,7 +216,7 @@ def _store_on_sqlite(executor: Executor, submission: NewSubmission, shared: dict
 
 
 def _as_dicts(response_id: int, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
-    """The parameters of one table's rows in a multi-row INSERT: one dict per row."""
+    """The parameters of one table's rows in one executemany: one dict per row."""
     return [{"response_id": response_id, **dict(zip(columns, row, strict=True))} for row in rows]
 
 

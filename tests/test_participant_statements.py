@@ -231,3 +231,17 @@ def test_a_thank_you_page_not_found_is_one_read(papp: Flask, pclient: FlaskClien
     with statements(papp) as seen:
         assert pclient.get(f"/s/TESTGRP/thanks?r={ticket}").status_code == status
     assert len(sent(seen)) == 1 and writes(seen) == [] and "ORM SESSION" not in seen, seen
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="SQLite's query plan; PostgreSQL plans by its statistics")
+def test_the_thank_you_read_looks_its_responses_up_by_token(papp: Flask) -> None:
+    """Joined on the group as well, SQLite walked the group's index over every response the group ever had,
+    a read that grew with the group; the responses' unique tokens find them directly."""
+    from survey.participant import thanks
+
+    with papp.app_context():
+        compiled = thanks._SUBMISSION.compile(dialect=db.engine.dialect)
+        bound = [None] * len(compiled.positiontup or ())
+        plan = db.session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled.string}", tuple(bound)).all()
+    responses = [row[3] for row in plan if " responses " in f" {row[3]} "]
+    assert responses and all("(token=?)" in step for step in responses), plan

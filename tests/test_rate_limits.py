@@ -56,3 +56,35 @@ def test_every_limit_is_on_a_post_so_page_views_skip_the_limiter(app) -> None:
         assert any(check() for check in limiter._request_filters)
     with app.test_request_context("/s/ABC123", method="POST"):
         assert not any(check() for check in limiter._request_filters)
+
+
+def test_page_views_do_not_reach_flask_limiters_hooks(make_app) -> None:
+    """rate_limits.skip_page_views: a GET runs none of Flask-Limiter's request hooks (which would call its
+    request filters to find the page exempt); a POST still does, so its limit is still checked."""
+    calls: list[str] = []
+
+    def spy() -> bool:
+        calls.append("filter")
+        return False
+
+    app = make_app(RATELIMIT_ENABLED=True)
+    limiter._request_filters.insert(0, spy)  # first: the read filter would answer before it
+    try:
+        client = app.test_client()
+        client.get("/privacy")
+        client.get("/s/NOSUCH")
+        assert calls == []
+        client.post("/s/NOSUCH", data={"form_token": "x"})
+        assert calls, "a POST must still reach the limiter"
+    finally:
+        limiter._request_filters.remove(spy)
+
+
+def test_each_of_flask_limiters_request_hooks_is_kept_off_page_views(make_app) -> None:
+    """Its before, after and teardown hooks are each wrapped (rate_limits.skip_page_views), none left bare."""
+    app = make_app(RATELIMIT_ENABLED=True)
+    registries = (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs)
+    wrapped = [[hook for hook in registry[None] if hasattr(hook, "limiter_hook")] for registry in registries]
+    assert all(len(hooks) == 1 for hooks in wrapped), wrapped
+    hook_owners = [getattr(hook.limiter_hook, "__self__", None) for hooks in wrapped for hook in hooks]
+    assert hook_owners[0] is limiter and hook_owners[2] is limiter  # bound methods; the after hook is a partial

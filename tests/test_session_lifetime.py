@@ -122,3 +122,15 @@ def test_expiry_reason_at_the_edges(started, seen, at, expected) -> None:
 def test_a_bad_duration_setting_is_refused_by_name(tmp_path, value) -> None:
     with pytest.raises(ConfigError, match="SURVEY_SESSION_MAX_HOURS must be a positive number"):
         load_settings(tmp_path, {"TESTING": True, "SURVEY_SESSION_MAX_HOURS": value}, {})
+
+
+def test_a_participant_page_sets_no_cookie_and_works_out_no_cookie_attributes(app, client, monkeypatch) -> None:
+    """accounts.HttpsAwareSessionInterface.save_session: an empty session nobody changed (every participant's)
+    sets no cookie, still says `Vary: Cookie` when read, and skips Flask's cookie attribute work."""
+    looked_up: list[str] = []
+    interface = type(app.session_interface)
+    original = interface.get_cookie_domain
+    monkeypatch.setattr(interface, "get_cookie_domain", lambda self, a: looked_up.append("domain") or original(self, a))
+    page = client.get("/privacy")
+    assert page.status_code == 200 and "Set-Cookie" not in page.headers
+    assert "Cookie" in page.headers["Vary"] and looked_up == []

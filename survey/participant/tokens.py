@@ -2,22 +2,22 @@
 
 The nonce is the idempotency key of the submission: a double tap, a browser resubmit or a late
 send from the offline queue carries the same nonce, so the response is stored once. The token
-is signed with SECRET_KEY (itsdangerous) and accepted for a week, so a form opened hours ago or
-queued on a phone overnight still counts; it replaces Flask-WTF's session-bound CSRF token on
+is signed with SECRET_KEY (itsdangerous's format, survey/signing.py) and accepted for a week, so a
+form opened hours ago or queued on a phone overnight still counts; it replaces Flask-WTF's session-bound CSRF token on
 this one anonymous endpoint, which must not set a cookie.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 import secrets
 from dataclasses import dataclass
 
 from flask import current_app
-from itsdangerous import BadData, URLSafeTimedSerializer
+from itsdangerous import BadData
 
+from ..signing import CompactSerializer, serializer
 from ..submissions import response_token as response_token  # a submission's stored tokens
 
 SALT = "survey.participant.form-token"
@@ -46,14 +46,8 @@ class FormToken:
     nonce: str
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return _serializer_for(current_app.config["SECRET_KEY"])
-
-
-@functools.lru_cache(maxsize=4)
-def _serializer_for(secret_key: str) -> URLSafeTimedSerializer:
-    """One serializer per key (it keeps no state between calls; building one costs more than signing)."""
-    return URLSafeTimedSerializer(secret_key, salt=SALT)
+def _serializer() -> CompactSerializer:
+    return serializer(current_app.config["SECRET_KEY"], SALT)
 
 
 def new_nonce() -> str:
