@@ -9,6 +9,7 @@ app on the same database gives; one test checks the memo is used at all (fewer s
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from flask import Flask
@@ -163,3 +164,27 @@ def test_a_refused_filter_is_refused_every_time(app, monkeypatch) -> None:
         assert refused.status_code == 400
         assert "grain" in refused.get_data(as_text=True)
     assert client.get(TREND).status_code == 200
+
+
+def test_a_pages_results_are_rendered_once_and_follow_a_late_batch(app, make_app, monkeypatch) -> None:
+    from survey.dashboard import views
+
+    meetings(app, [(DAY, [1, 2, 3, 4])])
+    move_release_clock(monkeypatch, days=4)
+    client = viewer(app)
+    rendered: list[str] = []
+    render = views.page_results
+    monkeypatch.setattr(views, "page_results", lambda page, *args: rendered.append(page) or render(page, *args))
+    for url in PAGES[:3]:  # the report is rendered whole, in the group's language
+        assert client.get(url).status_code == client.get(url).status_code == 200
+    assert rendered == ["group", "items", "comments"]  # once each: the second request served the kept results
+
+    page = "/groups/MEMO/dashboard?grain=meeting"
+    table = re.compile(
+        r'<details class="dash-table">\s*<summary>[^<]*</summary>\s*<table>\s*<caption>Craving.*?</details>', re.S
+    )
+    assert "<td>4</td>" in table.findall(client.get(page).get_data(as_text=True))[0]
+    meetings(app, [(DAY, [10, 10, 10])])  # three late answers: a batch of k, released at the next read
+    shown = table.findall(client.get(page).get_data(as_text=True))
+    assert "<td>7</td>" in shown[0]
+    assert shown == table.findall(fresh_body(make_app, page, client).decode())

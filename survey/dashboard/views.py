@@ -21,6 +21,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import login_required
+from markupsafe import Markup
 from werkzeug.routing import BuildError
 
 from .. import access, audit
@@ -43,28 +44,24 @@ def group(code: str) -> str:
     """The group dashboard page: the charts load from their JSON endpoints."""
     dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
 
-    def build() -> tuple[Any, ...]:
+    def build() -> Markup:
         trends = aggregates.group_trends(dashboard)
-        tables = period_tables(trends)
-        return (
+        return page_results(
+            "group",
+            dashboard,
             trends,
-            tables,
+            period_tables(trends),
             aggregates.participation(dashboard),
             aggregates.reliability(dashboard),
             aggregates.change(dashboard),
+            optional_url("coordinator.group_poster", code=code),
         )
 
-    trends, tables, participation, reliability, change = memo.remembered(dashboard.group, "page", build)
     return render_template(
         "dashboard/group.html",
         dashboard=dashboard,
-        trends=trends,
-        tables=tables,
-        participation=participation,
-        reliability=reliability,
-        change=change,
+        results=memo.remembered(dashboard.group, "page", build),
         waiting=aggregates.waiting_meetings(dashboard),
-        poster_url=optional_url("coordinator.group_poster", code=code),
     )
 
 
@@ -108,6 +105,12 @@ def remembered_json(code: str, build: Callable[[aggregates.Dashboard], Response]
     dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
     body = memo.remembered(dashboard.group, "json", lambda: build(dashboard).get_data())
     return Response(body, mimetype="application/json")
+
+
+def page_results(page: str, *args: Any) -> Markup:
+    """Render a page's results (templates/dashboard/_<page>_results.html): what is kept of an HTML page."""
+    results: Markup = get_template_attribute(f"dashboard/_{page}_results.html", "results")(*args)
+    return results  # Markup: the macro's template escapes as it renders
 
 
 def period_tables(trends: list[aggregates.ScaleTrend], opened: bool = False) -> list[str]:
@@ -180,9 +183,11 @@ def codebook_csv(code: str) -> Response:
 def items(code: str) -> str:
     """Item distributions for one instrument and one period."""
     dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
-    view = memo.remembered(dashboard.group, "items", lambda: aggregates.items_view(dashboard))
+    results = memo.remembered(
+        dashboard.group, "items", lambda: page_results("items", dashboard, aggregates.items_view(dashboard))
+    )
     waiting = aggregates.waiting_meetings(dashboard)
-    return render_template("dashboard/items.html", dashboard=dashboard, view=view, waiting=waiting)
+    return render_template("dashboard/items.html", dashboard=dashboard, results=results, waiting=waiting)
 
 
 @bp.get("/groups/<code>/dashboard/items.json")
@@ -288,9 +293,11 @@ def report(code: str) -> str:
 def comments(code: str) -> str:
     """The free-text answers of one period, masked, only when the period has at least k responses."""
     dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
-    view = memo.remembered(dashboard.group, "comments", lambda: aggregates.comments(dashboard))
+    results = memo.remembered(
+        dashboard.group, "comments", lambda: page_results("comments", dashboard, aggregates.comments(dashboard))
+    )
     waiting = aggregates.waiting_meetings(dashboard)
-    return render_template("dashboard/comments.html", dashboard=dashboard, view=view, waiting=waiting)
+    return render_template("dashboard/comments.html", dashboard=dashboard, results=results, waiting=waiting)
 
 
 @bp.get("/dashboard/compare")
