@@ -187,6 +187,6 @@ def window_status(group: ParticipantGroup, now: dt.datetime | None = None) -> Wi
     return WindowStatus(slot, window_of(slot, zone)[1].astimezone(zone), None)
 
 
-def window_closes_at(group: ParticipantGroup | Group, meeting: Meeting) -> dt.datetime:
+def window_closes_at(group: ParticipantGroup | Group, meeting: Meeting | MeetingSlot) -> dt.datetime:
     """Return when this meeting's answer window closes (UTC), as window_closes does: what release waits for."""
     return window_of(MeetingSlot(meeting.local_date, meeting.starts_at), group_zone(group))[1]

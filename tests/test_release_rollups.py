@@ -116,3 +116,35 @@ def test_a_bad_grace_period_is_refused_with_its_name(make_app, hours: str) -> No
 
     with pytest.raises(ConfigError, match="SURVEY_RELEASE_GRACE_HOURS"):
         make_app(SURVEY_RELEASE_GRACE_HOURS=hours)
+
+
+def test_the_check_for_due_answers_is_one_read_whatever_is_waiting(app) -> None:
+    from sqlalchemy import event
+
+    from survey.meetings import window_closes_at
+    from survey.models import Meeting
+    from survey.release import batches
+
+    today = dt.datetime.now(dt.UTC).date()
+    past = today - dt.timedelta(days=3)  # late answers to it are still looked for
+    client = app.test_client()
+    with app.app_context():
+        add_responses(add_group("ROLL", k=3), past, craving([1, 2, 3]))
+        log_in(client, app, add_user("admin"))
+    assert client.get("/groups/ROLL/dashboard").status_code == 200  # releases that meeting
+    with app.app_context():
+        group = db.session.scalar(select(Group).filter_by(code="ROLL"))
+        add_responses(group, today, craving([3, 4]))  # this evening's meeting, not due yet
+        add_responses(group, past, craving([9, 9]))  # two late answers: fewer than k
+        db.session.refresh(group)  # the read transaction is open and the group loaded before counting
+        sent: list[str] = []
+        event.listen(db.engine, "before_cursor_execute", lambda *a: sent.append(a[2]))
+        now = dt.datetime.now(dt.UTC)
+        waiting = batches.pending(group, now)
+        assert len(sent) == 1, sent
+        meetings = {m.local_date: m for m in db.session.scalars(select(Meeting).filter_by(group_id=group.id))}
+        grace = dt.timedelta(hours=app.config["SURVEY_RELEASE_GRACE_HOURS"])
+        assert [(w.meeting_date, w.locale, w.people, w.late, w.releasable_at) for w in waiting] == [
+            (d, "en", 2, d != today, window_closes_at(group, meetings[d]) + grace) for d in (past, today)
+        ]
+        assert batches.due_batches(group, now) == []  # the late pair waits for k, tonight's for its window

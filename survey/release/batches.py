@@ -17,7 +17,7 @@ from flask import current_app
 from sqlalchemy import bindparam, exists, func, insert, select
 
 from ..extensions import db
-from ..meetings import window_closes_at
+from ..meetings import MeetingSlot, window_closes_at
 from ..models import Group, Meeting, ReleaseBatch, ReleasedResponse, Response
 from ..stats import effective_k
 
@@ -51,17 +51,26 @@ def _not_released() -> object:
 
 
 def _pending_query() -> Any:
-    """Build the query of unreleased answers per meeting and language (once: only its parameters change)."""
+    """Build the query of unreleased answers per meeting and language, with what their due time needs (once:
+    only its parameters change)."""
     group_id: Any = bindparam("group_id")
     released = select(ReleaseBatch.meeting_id).where(ReleaseBatch.group_id == group_id).distinct()
     unreleased_meetings = select(Meeting.id).where(Meeting.group_id == group_id, Meeting.id.not_in(released))
+    done = exists().where(ReleaseBatch.meeting_id == Response.meeting_id)  # the meeting was released already
     return (
         select(
-            Response.meeting_id, Response.meeting_date, Response.locale, func.count(func.distinct(Response.submission))
+            Response.meeting_id,
+            Response.meeting_date,
+            Response.locale,
+            func.count(func.distinct(Response.submission)),
+            Meeting.local_date,
+            Meeting.starts_at,
+            done.label("done"),
         )
+        .join(Meeting, Meeting.id == Response.meeting_id)
         .where(Response.group_id == group_id, _not_released())  # type: ignore[arg-type]
         .where((Response.meeting_date >= bindparam("recent")) | Response.meeting_id.in_(unreleased_meetings))
-        .group_by(Response.meeting_id, Response.meeting_date, Response.locale)
+        .group_by(Response.meeting_id, Response.meeting_date, Response.locale, Meeting.local_date, Meeting.starts_at)
         .order_by(Response.meeting_date, Response.locale)
     )
 
@@ -70,22 +79,16 @@ _PENDING = _pending_query()
 
 
 def pending(group: Group, now: dt.datetime) -> list[Pending]:
-    """Return the group's unreleased answers per meeting and language, oldest first.
+    """Return the group's unreleased answers per meeting and language, oldest first, in one read.
 
     Only meetings never released and meetings from the last LATE_LIMIT are looked at, so the
     check costs little for a group with years of answers (a dashboard request makes it each time).
     """
-    query_args = {"group_id": group.id, "recent": now.date() - LATE_LIMIT}
-    rows = list(db.session.execute(_PENDING, query_args))
-    if not rows:
-        return []
-    released = select(ReleaseBatch.meeting_id).where(ReleaseBatch.group_id == group.id).distinct()
-    meetings = {m.id: m for m in db.session.scalars(select(Meeting).where(Meeting.id.in_({r[0] for r in rows})))}
-    done = set(db.session.scalars(released.where(ReleaseBatch.meeting_id.in_(list(meetings)))))
+    rows = db.session.connection().execute(_PENDING, {"group_id": group.id, "recent": now.date() - LATE_LIMIT})
     wait = grace()
     return [
-        Pending(mid, day, locale, int(people), window_closes_at(group, meetings[mid]) + wait, mid in done)
-        for mid, day, locale, people in rows
+        Pending(mid, day, locale, int(people), window_closes_at(group, MeetingSlot(local_date, starts)) + wait, done)
+        for mid, day, locale, people, local_date, starts, done in rows
     ]
 
 
