@@ -84,7 +84,7 @@ def _publication(group: Group) -> tuple[Hashable, ...]:
     """Return the group's publication stamp and asked questionnaires (read once per request, after its release)."""
     found: dict[int, tuple[Hashable, ...]] = request.environ.setdefault("survey.publications", {})
     if group.id not in found:
-        rows = db.session.execute(_PUBLICATION, {"group_id": group.id}).all()
+        rows = db.session.connection().execute(_PUBLICATION, {"group_id": group.id}).all()
         found[group.id] = (rows[0][0] if rows else None, *(row[1] for row in rows))
     return found[group.id]
 
