@@ -148,3 +148,8 @@ def test_the_check_for_due_answers_is_one_read_whatever_is_waiting(app) -> None:
             (d, "en", 2, d != today, window_closes_at(group, meetings[d]) + grace) for d in (past, today)
         ]
         assert batches.due_batches(group, now) == []  # the late pair waits for k, tonight's for its window
+    with app.app_context():
+        sent.clear()
+        page = client.get("/groups/ROLL/dashboard").get_data(as_text=True)
+    assert "2 late answers to the meeting of" in page and "2 people answered the meeting of" in page
+    assert sum("count(distinct(responses.submission))" in s for s in sent) == 1, sent  # the check, listed as read

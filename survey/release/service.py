@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask import has_request_context, request
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +24,8 @@ from ..models import Group, ReleaseBatch, ReleaseState, RollupCell, now_utc
 from ..stats import effective_k
 from . import batches, publish, rollups
 
+_WAITING = "survey.release.waiting"  # request.environ: group id -> what the release check found waiting
+
 
 def release_due(group: Group, now: dt.datetime | None = None) -> int:
     """Release what is due for the group now and store the audit's decision; return the batches released.
@@ -30,7 +33,11 @@ def release_due(group: Group, now: dt.datetime | None = None) -> int:
     Commits its own write transaction when anything is due (the caller's read transaction ends first).
     """
     now = now or now_utc()
-    if not batches.due_batches(group, now):
+    found = batches.pending(group, now)
+    k = effective_k(group.min_group_size)
+    if not any(item.due(now, k) for item in found):
+        if has_request_context():  # what waits is what this read found: the page listing it reads nothing more
+            request.environ.setdefault(_WAITING, {})[group.id] = found
         return 0
     group_id = group.id
     begin_write()
@@ -40,7 +47,6 @@ def release_due(group: Group, now: dt.datetime | None = None) -> int:
         if not due:
             db.session.rollback()
             return 0
-        k = effective_k(group.min_group_size)
         released = [batches.release_batch(group, item, k) for item in due]
         db.session.flush()
         rollups.write([b.id for b in released])
@@ -110,5 +116,8 @@ def published_k(group: Group) -> int | None:
 
 
 def waiting(group: Group, now: dt.datetime | None = None) -> list[batches.Pending]:
-    """Return the answers not released yet, with when each batch may appear (for the coordinator)."""
+    """Return the answers not released yet, with when each batch may appear (for the coordinator): as the
+    request's release check found them when it released nothing, else read now."""
+    if now is None and has_request_context() and group.id in request.environ.get(_WAITING, {}):
+        return request.environ[_WAITING][group.id]  # type: ignore[no-any-return]
     return batches.pending(group, now or now_utc())
