@@ -55,7 +55,11 @@ def _pending_query() -> Any:
     only its parameters change)."""
     group_id: Any = bindparam("group_id")
     released = select(ReleaseBatch.meeting_id).where(ReleaseBatch.group_id == group_id).distinct()
-    unreleased_meetings = select(Meeting.id).where(Meeting.group_id == group_id, Meeting.id.not_in(released))
+    # The meetings to look at (recent ones, and any never released), found through the meetings table so that
+    # only their answers are read (by the responses' meeting index), never all of a large group's answers.
+    looked_at = select(Meeting.id).where(
+        Meeting.group_id == group_id, (Meeting.local_date >= bindparam("recent")) | Meeting.id.not_in(released)
+    )
     done = exists().where(ReleaseBatch.meeting_id == Response.meeting_id)  # the meeting was released already
     return (
         select(
@@ -69,7 +73,7 @@ def _pending_query() -> Any:
         )
         .join(Meeting, Meeting.id == Response.meeting_id)
         .where(Response.group_id == group_id, _not_released())  # type: ignore[arg-type]
-        .where((Response.meeting_date >= bindparam("recent")) | Response.meeting_id.in_(unreleased_meetings))
+        .where(Response.meeting_id.in_(looked_at))
         .group_by(Response.meeting_id, Response.meeting_date, Response.locale, Meeting.local_date, Meeting.starts_at)
         .order_by(Response.meeting_date, Response.locale)
     )
