@@ -7,13 +7,20 @@ through these phrases, each a whole phrase so that a language can agree its word
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import functools
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
 from babel import Locale
 from babel.dates import format_date
-from babel.numbers import NumberPattern, parse_pattern
+from babel.numbers import NumberPattern, get_decimal_symbol, parse_pattern
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+if TYPE_CHECKING:
+    from .periods import Period
 
 ENGLISH = Locale("en")
 
@@ -62,11 +69,11 @@ PERIOD_PHRASES = {
 }
 
 
-def show_date(day: dt.date | str | None) -> str:
+def show_date(day: dt.date | str | None, locale: Locale | None = None) -> str:
     """Return a date as people read it in this language ("Nov 3, 2026", "3 nov 2026")."""
     if isinstance(day, str):  # a date some database drivers hand back as text
         day = dt.date.fromisoformat(day[:10])
-    return format_day(day, "medium") if day is not None else ""
+    return _formatted_day(day, "medium", locale or _locale()) if day is not None else ""
 
 
 def show_month(day: dt.date) -> str:
@@ -81,11 +88,65 @@ def show_period(start: dt.date | str | None, grain: str) -> str:
     return show_date(start)
 
 
+# The steps of babel's NumberPattern.apply for a "0.00" pattern (no grouping, literal "-", half-even rounding of
+# the number's decimal text), done directly: a page formats a thousand numbers. tests/test_dashboard_words.py
+# checks the two agree.
+_QUANTA = tuple(decimal.Decimal(1).scaleb(-digits) for digits in range(8))
+
+
+@functools.lru_cache(maxsize=16)
+def _decimal_symbol(locale: Locale) -> str:
+    """Return the language's decimal separator ("." or ",") in Latin digits, as babel's patterns use it."""
+    return get_decimal_symbol(locale, numbering_system="latn")
+
+
 def show_number(value: float | None, digits: int = 2) -> str:
     """Return a statistic with a fixed number of decimals, in this language's notation ("3.50", "3,50")."""
     if value is None:
         return "–"
-    return _decimals(digits).apply(value, _locale())  # what format_decimal does, without parsing each time
+    return format_number(value, digits, _locale())
+
+
+def format_number(value: float, digits: int, locale: Locale) -> str:
+    """Return a number with a fixed number of decimals in one language, exactly as babel's format_decimal does."""
+    number = value if isinstance(value, decimal.Decimal) else decimal.Decimal(str(value))
+    if not number.is_finite() or digits >= len(_QUANTA):
+        return str(_decimals(digits).apply(value, locale))
+    text = f"{abs(number).quantize(_QUANTA[digits]):f}"
+    if digits:
+        text = text.replace(".", _decimal_symbol(locale))
+    return "-" + text if number.is_signed() else text
+
+
+class PeriodRow(NamedTuple):
+    """One row of a "numbers behind this chart" table, its texts ready: mean None when the period is hidden."""
+
+    day: str
+    n: int
+    mean: str | None
+    ci: str
+
+
+def period_rows(periods: Sequence[Period]) -> list[PeriodRow]:
+    """Return the rows of a period table, formatted in the reader's language (its words looked up once a table)."""
+    locale = _locale()
+    between = _("%(low)s to %(high)s")  # translated once, filled in per row (the template escapes the text)
+    rows = []
+    for p in periods:
+        s = p.summary
+        if p.suppressed or s is None:
+            rows.append(PeriodRow(show_date(p.start, locale), p.n, None, ""))
+            continue
+        ci = "–"
+        if s.ci_low is not None:
+            ci = between % {"low": _number(s.ci_low, locale), "high": _number(s.ci_high, locale)}
+        rows.append(PeriodRow(show_date(p.start, locale), p.n, _number(s.mean, locale), ci))
+    return rows
+
+
+def _number(value: float | None, locale: Locale) -> str:
+    """Return show_number's text for a value in a language already looked up."""
+    return "–" if value is None else format_number(value, 2, locale)
 
 
 def grain_name(grain: str) -> str:
@@ -121,6 +182,7 @@ def template_words() -> dict[str, object]:
         "grain_choice_names": GRAIN_CHOICE_NAMES,
         "period_starting": period_starting,
         "period_phrase": period_phrase,
+        "period_rows": period_rows,
         "show_date": show_date,
         "show_period": show_period,
         "show_number": show_number,
