@@ -30,6 +30,11 @@ def reader_locale() -> str:
     return str(get_locale() or "en")
 
 
+def babel_locale() -> Locale:
+    """Return the babel locale in force (English outside a request), to look up once and hand to the helpers."""
+    return _locale()
+
+
 def _locale() -> Locale:
     """Return the babel locale Flask-Babel selected, or English outside a request (charts are built in tests too).
 
@@ -38,9 +43,9 @@ def _locale() -> Locale:
     return get_locale() or ENGLISH
 
 
-def format_day(day: dt.date, pattern: str) -> str:
-    """Format a date with a CLDR pattern ("d MMM yyyy") in the reader's language."""
-    return _formatted_day(day, pattern, _locale())
+def format_day(day: dt.date, pattern: str, locale: Locale | None = None) -> str:
+    """Format a date with a CLDR pattern ("d MMM yyyy") in the reader's language (or the one given)."""
+    return _formatted_day(day, pattern, locale or _locale())
 
 
 @functools.lru_cache(maxsize=4096)
@@ -100,11 +105,11 @@ def _decimal_symbol(locale: Locale) -> str:
     return get_decimal_symbol(locale, numbering_system="latn")
 
 
-def show_number(value: float | None, digits: int = 2) -> str:
+def show_number(value: float | None, digits: int = 2, locale: Locale | None = None) -> str:
     """Return a statistic with a fixed number of decimals, in this language's notation ("3.50", "3,50")."""
     if value is None:
         return "–"
-    return format_number(value, digits, _locale())
+    return format_number(value, digits, locale or _locale())
 
 
 def format_number(value: float, digits: int, locale: Locale) -> str:
@@ -139,14 +144,9 @@ def period_rows(periods: Sequence[Period]) -> list[PeriodRow]:
             continue
         ci = "–"
         if s.ci_low is not None:
-            ci = between % {"low": _number(s.ci_low, locale), "high": _number(s.ci_high, locale)}
-        rows.append(PeriodRow(show_date(p.start, locale), p.n, _number(s.mean, locale), ci))
+            ci = between % {"low": show_number(s.ci_low, 2, locale), "high": show_number(s.ci_high, 2, locale)}
+        rows.append(PeriodRow(show_date(p.start, locale), p.n, show_number(s.mean, 2, locale), ci))
     return rows
-
-
-def _number(value: float | None, locale: Locale) -> str:
-    """Return show_number's text for a value in a language already looked up."""
-    return "–" if value is None else format_number(value, 2, locale)
 
 
 def grain_name(grain: str) -> str:
