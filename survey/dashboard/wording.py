@@ -35,12 +35,27 @@ def babel_locale() -> Locale:
     return _locale()
 
 
+# One Locale object per language for the whole process: the caches below are keyed by it, and comparing two
+# equal Locale objects (each request parses its own) costs more than the lookup. Last: (request's, canonical).
+_CANONICAL: dict[str, Locale] = {"en": ENGLISH}
+_last: tuple[Locale | None, Locale] = (None, ENGLISH)
+
+
 def _locale() -> Locale:
     """Return the babel locale Flask-Babel selected, or English outside a request (charts are built in tests too).
 
     Handed to babel as it is: parsing its name again on every number and date cost more than the formatting.
+    Always the same object for the same language (see _CANONICAL).
     """
-    return get_locale() or ENGLISH
+    global _last
+    found = get_locale()
+    if found is None:
+        return ENGLISH
+    seen, canonical = _last
+    if seen is not found:
+        canonical = _CANONICAL.setdefault(str(found), found)
+        _last = (found, canonical)
+    return canonical
 
 
 def format_day(day: dt.date, pattern: str, locale: Locale | None = None) -> str:
@@ -93,10 +108,12 @@ def show_period(start: dt.date | str | None, grain: str) -> str:
     return show_date(start)
 
 
-# The steps of babel's NumberPattern.apply for a "0.00" pattern (no grouping, literal "-", half-even rounding of
-# the number's decimal text), done directly: a page formats a thousand numbers. tests/test_dashboard_words.py
-# checks the two agree.
+# babel's NumberPattern.apply for a "0.00" pattern rounds the number's shortest decimal text (str(value)) half
+# to even, with no grouping and a literal "-". Python's own formatting rounds the exact binary value: the same
+# unless that text is exactly halfway at the last digit kept (2.675) or the number is huge, and those few go
+# through Decimal as babel does. tests/test_dashboard_words.py checks the two agree (a page formats a thousand).
 _QUANTA = tuple(decimal.Decimal(1).scaleb(-digits) for digits in range(8))
+_PLAIN_BELOW = 1e12  # below this a float's shortest text and its exact value round alike (halfway texts aside)
 
 
 @functools.lru_cache(maxsize=16)
@@ -114,6 +131,17 @@ def show_number(value: float | None, digits: int = 2, locale: Locale | None = No
 
 def format_number(value: float, digits: int, locale: Locale) -> str:
     """Return a number with a fixed number of decimals in one language, exactly as babel's format_decimal does."""
+    if isinstance(value, float) and -_PLAIN_BELOW < value < _PLAIN_BELOW and digits < len(_QUANTA):
+        shortest = str(value)
+        decimals = len(shortest) - shortest.find(".") - 1 if "e" not in shortest else -1
+        if decimals >= 0 and not (decimals == digits + 1 and shortest[-1] == "5"):
+            text = f"{value:.{digits}f}"
+            return text.replace(".", _decimal_symbol(locale)) if digits else text
+    return _decimal_text(value, digits, locale)
+
+
+def _decimal_text(value: float, digits: int, locale: Locale) -> str:
+    """Return format_number's text the way babel works it out: half to even on the number's decimal text."""
     number = value if isinstance(value, decimal.Decimal) else decimal.Decimal(str(value))
     if not number.is_finite() or digits >= len(_QUANTA):
         return str(_decimals(digits).apply(value, locale))
