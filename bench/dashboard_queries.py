@@ -1,7 +1,7 @@
 """Benchmark the released dashboard: each endpoint against a bare Flask endpoint running the same SQL.
 
 Run by hand:  .venv/bin/python bench/dashboard_queries.py [--rounds 15] [--filler-groups 100]
-              [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/test_dash_bench] [--profile NAME]
+              [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/test_dash_bench] [--profile NAME [--built]]
 
 Seeds a temporary SQLite file (and, when asked, a PostgreSQL database this run may empty) with
 bulk INSERT ... SELECT statements: a typical group (about 1,000 responses over two years of
@@ -15,7 +15,9 @@ replays exactly those statements on its own plain engine and returns their rows 
 two are requested in alternation in the same process, `--rounds` times; the ratio is of the
 medians (goal: at most 2x). The whole dashboard is the group page and every JSON endpoint it
 loads (its data-figure-src charts), requested one after another (goal: under a second for the
-large group). Ctrl-C leaves nothing behind.
+large group). --profile NAME prints where one endpoint's kept requests spend their time; with
+--built each profiled request is the first after a publication (the memo emptied before it).
+Ctrl-C leaves nothing behind.
 """
 
 from __future__ import annotations
