@@ -1,7 +1,7 @@
 """Benchmark the released dashboard: each endpoint against a bare Flask endpoint running the same SQL.
 
 Run by hand:  .venv/bin/python bench/dashboard_queries.py [--rounds 15] [--filler-groups 100]
-              [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/test_dash_bench] [--profile NAME]
+              [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/test_dash_bench] [--profile NAME [--built]]
 
 Seeds a temporary SQLite file (and, when asked, a PostgreSQL database this run may empty) with
 bulk INSERT ... SELECT statements: a typical group (about 1,000 responses over two years of
@@ -15,7 +15,9 @@ replays exactly those statements on its own plain engine and returns their rows 
 two are requested in alternation in the same process, `--rounds` times; the ratio is of the
 medians (goal: at most 2x). The whole dashboard is the group page and every JSON endpoint it
 loads (its data-figure-src charts), requested one after another (goal: under a second for the
-large group). Ctrl-C leaves nothing behind.
+large group). --profile NAME prints where one endpoint's kept requests spend their time; with
+--built each profiled request is the first after a publication (the memo emptied before it).
+Ctrl-C leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -304,20 +306,30 @@ def _name_of(urls: dict[str, str], address: str) -> str:
     return next(name for name, u in urls.items() if u == address)
 
 
-def profile(app: Flask, code: str, name: str) -> None:
-    """Print the top functions of one endpoint's requests (with --profile NAME)."""
+def profile(app: Flask, code: str, name: str, built: bool) -> None:
+    """Print the top functions of one endpoint's requests (with --profile NAME; --built: after a publication)."""
     import cProfile
     import pstats
 
     client = login(app)
     urls, _whole = endpoints(client, code)
     get_ok(client, urls[name])
+
+    def requests() -> None:
+        """Request the endpoint ten times, each the first after a publication when built."""
+        for _ in range(10):
+            if built:
+                forget(app)
+            get_ok(client, urls[name])
+
     profiler = cProfile.Profile()
-    profiler.runcall(lambda: [get_ok(client, urls[name]) for _ in range(10)])
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+    profiler.runcall(requests)
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("cumulative").print_stats(45)
+    stats.sort_stats("tottime").print_stats(30)
 
 
-def run(url: str, filler_groups: int, rounds: int, postgres: bool, profile_name: str, only: str) -> None:
+def run(url: str, filler_groups: int, rounds: int, postgres: bool, profile_name: str, only: str, built: bool) -> None:
     """Migrate, seed, release, measure and report on one database."""
     app = create_app(
         {
@@ -346,7 +358,7 @@ def run(url: str, filler_groups: int, rounds: int, postgres: bool, profile_name:
     # Requests are measured outside any pushed app context, as a server runs them: each request has its
     # own context, so nothing (the logged-in user, a per-request read) is carried from one to the next.
     if profile_name:
-        profile(app, only or codes[1], profile_name)
+        profile(app, only or codes[1], profile_name, built)
         return
     recorder = Recorder(engine)
     for code in [c for c in codes if only in ("", c)]:
@@ -367,6 +379,7 @@ def main() -> None:
     parser.add_argument("--postgres", default="", help="PostgreSQL URL of a database this run may empty")
     parser.add_argument("--sqlite", action=argparse.BooleanOptionalAction, default=True, help="run on SQLite")
     parser.add_argument("--profile", default="", help="print where one endpoint (by name) spends time")
+    parser.add_argument("--built", action="store_true", help="with --profile: empty the memo before each request")
     parser.add_argument("--only", default="", choices=["", "TYPICAL", "LARGE"], help="measure one group only")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="dashboard-bench-")
@@ -374,9 +387,17 @@ def main() -> None:
     print(f"{time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}; load average {os.getloadavg()[0]:.1f}")
     try:
         if args.sqlite:
-            run(f"sqlite:///{folder}/bench.sqlite3", args.filler_groups, args.rounds, False, args.profile, args.only)
+            run(
+                f"sqlite:///{folder}/bench.sqlite3",
+                args.filler_groups,
+                args.rounds,
+                False,
+                args.profile,
+                args.only,
+                args.built,
+            )
         if args.postgres:
-            run(args.postgres, args.filler_groups, args.rounds, True, args.profile, args.only)
+            run(args.postgres, args.filler_groups, args.rounds, True, args.profile, args.only, args.built)
     except KeyboardInterrupt:
         print("\nInterrupted; temporary data removed.")
     finally:

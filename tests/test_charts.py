@@ -230,10 +230,15 @@ def test_unchecked_figures_are_what_plotly_validates(build):
     assert figure(validated) == figure(fig)
 
 
-@pytest.mark.parametrize("build", ["trend", "likert", "engagement"])
+@pytest.mark.parametrize("build", list(unchecked_builds()))
 def test_figure_text_is_what_to_json_writes(build):
+    """The dicts are served without a go.Figure: the text must be what Plotly's own figure writes (key order too)."""
     fig = unchecked_builds()[build]()
-    assert charts.figure_text(fig) == fig.to_json()
+    assert charts.figure_text(fig) == fig.to_json() == fig.figure().to_json()
+    assert (
+        json.loads(charts.figure_text(fig))["layout"]["template"]
+        == json.loads(go.Figure().to_json())["layout"]["template"]
+    )
 
 
 def test_comparison_figure_text_is_what_to_json_writes():

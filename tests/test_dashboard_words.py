@@ -42,3 +42,26 @@ def test_the_scale_label_is_quoted_not_run_into_the_sentence(label):
 def test_one_person_is_singular():
     reading = trend_reading([("a", shown(1))], "Belonging", True, "week")
     assert "1 person had a score each week" in reading
+
+
+NUMBERS = [0.0, -0.0, 0.005, 0.015, 2.675, 2.665, -0.004, -3.5, 0.5, 1.5, 2.5, 1e-9, 10, 3, 123456789.125, 7.0000001]
+
+
+@pytest.mark.parametrize("locale", ["en", "es"])
+@pytest.mark.parametrize("digits", [0, 1, 2, 3])
+def test_numbers_are_formatted_exactly_as_babel_formats_them(locale, digits):
+    """format_number skips babel's pattern machinery; its text must be babel's, ties and signs included."""
+    import random
+
+    from babel import Locale
+    from babel.numbers import format_decimal
+
+    from survey.dashboard.wording import format_number
+
+    generator = random.Random(digits)
+    values = (
+        NUMBERS + [generator.uniform(-20, 20) for _ in range(500)] + [generator.randint(0, 80) / 8 for _ in range(200)]
+    )
+    pattern = "0." + "0" * digits if digits else "0"
+    for value in [*values, float("inf"), float("-inf")]:
+        assert format_number(value, digits, Locale(locale)) == format_decimal(value, pattern, locale=locale), value

@@ -10,11 +10,13 @@ import datetime as dt
 import functools
 import json
 import math
+import re
 from collections.abc import Sequence
 from html import escape
 from typing import Any
 
 import plotly.graph_objects as go
+from babel import Locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from plotly.io.json import to_json_plotly
@@ -22,7 +24,7 @@ from plotly.subplots import make_subplots
 
 from ..stats import Summary
 from .aggregates import Engagement, ItemDistribution, Period, ScaleComparison, ScaleTrend
-from .wording import format_day, reader_locale, show_number
+from .wording import babel_locale, format_day, reader_locale, show_number
 
 BLUE = "#0b57a4"
 BAND_FILL = "rgba(11,87,164,0.18)"
@@ -48,18 +50,25 @@ def _x(periods: Sequence[Period]) -> list[str]:
     return [p.start.isoformat() if p.start else "" for p in periods]
 
 
-def _date(day: dt.date, pattern: str) -> str:
-    """Format a date in the interface's language (English outside a request)."""
-    return format_day(day, pattern)
+def _date(day: dt.date, pattern: str, locale: Locale | None = None) -> str:
+    """Format a date in the interface's language (English outside a request), or the one given."""
+    return format_day(day, pattern, locale)
 
 
-def period_label(start: dt.date, grain: str) -> str:
+def period_label(start: dt.date, grain: str, locale: Locale | None = None) -> str:
     """Return a tick label naming exactly one period: a meeting date, a week start or a month."""
+    return _period_label(start, grain, locale or babel_locale())
+
+
+@functools.lru_cache(maxsize=8192)
+def _period_label(start: dt.date, grain: str, locale: Locale) -> str:
+    """Return period_label's text in the language in force, which is `locale` (a chart labels each period
+    several times: tick, hover and bar, and every chart of a dashboard the same periods)."""
     if grain == "month":
-        return _date(start, "MMM y")
+        return _date(start, "MMM y", locale)
     if grain == "week":
-        return _("wk %(date)s", date=_date(start, "d MMM y"))
-    return _date(start, "d MMM y")
+        return _("wk %(date)s", date=_date(start, "d MMM y", locale))
+    return _date(start, "d MMM y", locale)
 
 
 def grain_axis(grain: str) -> str:
@@ -71,13 +80,14 @@ def grain_axis(grain: str) -> str:
 def date_axis(periods: Sequence[Period], grain: str, **extra: Any) -> dict[str, Any]:
     """A date axis whose ticks are exactly the periods shown, padded by half a period on each side."""
     starts = [p.start for p in periods if p.start is not None]
+    locale = babel_locale()
     axis: dict[str, Any] = {
         "type": "date",
         "showgrid": False,
         "title": {"text": grain_axis(grain)},
         "tickmode": "array",
         "tickvals": [d.isoformat() for d in starts],
-        "ticktext": [period_label(d, grain) for d in starts],
+        "ticktext": [period_label(d, grain, locale) for d in starts],
         **extra,
     }
     if starts:
@@ -166,10 +176,9 @@ def _hover_words(locale: str, k: int) -> dict[str, str]:
     }
 
 
-def _hover(period: Period, grain: str, k: int, low: float, high: float) -> str:
-    """Return the hover text of one period: the mean with its CI and n, or why it is hidden."""
-    words = _hover_words(reader_locale(), k)
-    label = esc(period_label(period.start, grain)) if period.start else esc(words["all time"])
+def _hover(period: Period, grain: str, low: float, high: float, words: dict[str, str], locale: Locale) -> str:
+    """Return the hover text of one period: the mean with its CI and n, or why it is hidden (words: _hover_words)."""
+    label = esc(period_label(period.start, grain, locale)) if period.start else esc(words["all time"])
     if period.suppressed or period.summary is None:
         why = words["small"] if period.hidden_because == "small_cell" else words["protect"]
         return f"{label}<br>n = {period.n}: {esc(why)}"
@@ -177,10 +186,10 @@ def _hover(period: Period, grain: str, k: int, low: float, high: float) -> str:
     ci = ""
     if s.ci_low is not None and s.ci_high is not None:
         ci = " " + words["ci"] % {
-            "low": show_number(clip(s.ci_low, low, high), 1),
-            "high": show_number(clip(s.ci_high, low, high), 1),
+            "low": show_number(clip(s.ci_low, low, high), 1, locale),
+            "high": show_number(clip(s.ci_high, low, high), 1, locale),
         }
-    mean = words["mean"] % {"mean": show_number(s.mean)}
+    mean = words["mean"] % {"mean": show_number(s.mean, 2, locale)}
     return f"{label}<br>{esc(mean)}{esc(ci)}<br>n = {period.n}"
 
 
@@ -215,16 +224,75 @@ def _base_layout(fig: go.Figure, title: str) -> None:
     )
 
 
-def unchecked_figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
-    """Wrap trace and layout dicts built here without Plotly validating them on every request.
+class UncheckedFigure:
+    """A figure's trace and layout dicts, built here and served as JSON without a Plotly figure object.
+
+    Making a go.Figure (even unvalidated) deep-copies every trace, which costs more than the request's
+    SQL; tests/test_charts.py checks that what these builders produce is what Plotly validates and that
+    figure_text writes what to_json does. figure() gives the Plotly figure, for tests and tools.
+    """
+
+    __slots__ = ("_data", "_layout")
+
+    def __init__(self, data: list[dict[str, Any]], layout: dict[str, Any]) -> None:
+        self._data, self._layout = plotly_order(data, layout)
+
+    def figure(self) -> go.Figure:
+        """Return the Plotly figure of these dicts (not validated; Plotly adds its default template itself)."""
+        layout = {key: value for key, value in self._layout.items() if key != "template"}
+        return go.Figure(data=self._data, layout=layout, _validate=False)
+
+    @property
+    def data(self) -> tuple[Any, ...]:
+        """Return the Plotly traces."""
+        return tuple(self.figure().data)
+
+    @property
+    def layout(self) -> Any:
+        """Return the Plotly layout."""
+        return self.figure().layout
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the figure as Plotly's to_dict does."""
+        return dict(self.figure().to_dict())
+
+    def to_json(self) -> str:
+        """Return the figure as Plotly's to_json writes it."""
+        return str(self.figure().to_json())
+
+
+# Layout keys Plotly treats as extra subplot axes ("xaxis2"): kept after the others, in the order given.
+SUBPLOT_AXIS = re.compile(r"[xy]axis[0-9]+")
+
+
+@functools.lru_cache(maxsize=1)
+def _default_template() -> dict[str, Any]:
+    """Return the layout template Plotly gives every figure (read only: shared by every figure served)."""
+    return dict(go.Figure(_validate=False)._layout["template"])
+
+
+def plotly_order(data: list[dict[str, Any]], layout: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Return the traces and layout with their keys in the order a go.Figure holds them, and its template.
+
+    A trace's properties sorted, its type last; the layout's sorted, then the extra subplot axes (each
+    sorted) and the default template. tests/test_charts.py checks the text is what Plotly's to_json writes.
+    """
+    traces = [{key: trace[key] for key in sorted(trace) if key != "type"} | {"type": trace["type"]} for trace in data]
+    ordered = {key: layout[key] for key in sorted(layout) if not SUBPLOT_AXIS.fullmatch(key)}
+    ordered |= {key: dict(sorted(value.items())) for key, value in layout.items() if SUBPLOT_AXIS.fullmatch(key)}
+    return traces, ordered | {"template": _default_template()}
+
+
+def unchecked_figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> UncheckedFigure:
+    """Wrap trace and layout dicts built here without Plotly validating or copying them on every request.
 
     Validation costs more than the request's SQL; what these builders produce is validated by
     tests/test_charts.py instead (a validated copy must serialize the same).
     """
-    return go.Figure(data=data, layout=layout, _validate=False)
+    return UncheckedFigure(data, layout)
 
 
-def figure_text(fig: go.Figure) -> str:
+def figure_text(fig: go.Figure | UncheckedFigure) -> str:
     """Return the figure as fig.to_json() writes it, without the deep copy of every trace it makes first.
 
     The figure is thrown away after it is sent, and holds no numpy arrays (which to_json would encode as
@@ -286,12 +354,13 @@ def _layout(title: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-def trend_figure(trend: ScaleTrend, participation: Sequence[Period], k: int) -> go.Figure:
+def trend_figure(trend: ScaleTrend, participation: Sequence[Period], k: int) -> UncheckedFigure:
     """Mean with a 95% CI band per period, the scale's bands shaded behind, and n as bars underneath.
 
     Built as one dict and validated once: make_subplots and add_hrect cost more than the SQL.
     """
     low, high = trend.scale.low, trend.scale.high
+    locale, words = babel_locale(), _hover_words(reader_locale(), k)
     x = _x(trend.periods)
     shown = [p.summary if (p.summary and not p.suppressed) else None for p in trend.periods]
     band_x, band_y = ci_band(x, shown, low, high)
@@ -316,7 +385,7 @@ def trend_figure(trend: ScaleTrend, participation: Sequence[Period], k: int) -> 
         "line": {"color": BLUE, "width": 2},
         "marker": {"size": 7},
         "connectgaps": False,
-        "hovertext": [_hover(p, trend.grain, k, low, high) for p in trend.periods],
+        "hovertext": [_hover(p, trend.grain, low, high, words, locale) for p in trend.periods],
         "hoverinfo": "text",
         "error_y": {
             "type": "data",
@@ -383,13 +452,14 @@ def trend_figure(trend: ScaleTrend, participation: Sequence[Period], k: int) -> 
 
 def _participation_trace(periods: Sequence[Period], grain: str, k: int) -> dict[str, Any]:
     """Return responses per period as a bar trace; periods whose results are withheld are grey."""
+    locale, words = babel_locale(), _hover_words(reader_locale(), k)
     return {
         "type": "bar",
         "x": _x(periods),
         "y": [p.n for p in periods],
         "name": _("People"),
         "marker": {"color": [GREY if p.suppressed else BLUE for p in periods]},
-        "hovertext": [_bar_hover(p, grain, k) for p in periods],
+        "hovertext": [_bar_hover(p, grain, words, locale) for p in periods],
         "hoverinfo": "text",
         **lone_bar_width(len(periods), grain),
     }
@@ -404,10 +474,9 @@ def lone_bar_width(count: int, grain: str) -> dict[str, Any]:
     return {"width": [LONE_BAR_DAYS.get(grain, 2) * 86_400_000]} if count == 1 else {}
 
 
-def _bar_hover(period: Period, grain: str, k: int) -> str:
+def _bar_hover(period: Period, grain: str, words: dict[str, str], locale: Locale) -> str:
     """Return a participation bar's hover text: its period, its people and why results are withheld."""
-    words = _hover_words(reader_locale(), k)
-    label = period_label(period.start, grain) if period.start else words["all time"]
+    label = period_label(period.start, grain, locale) if period.start else words["all time"]
     text = words["people"] % {"period": label, "n": period.n}
     if period.hidden_because == "small_cell":
         text += " " + words["bar small"]
@@ -419,7 +488,7 @@ def _bar_hover(period: Period, grain: str, k: int) -> str:
 COMPARISON_NAMES = {"previous": _l("previous"), "latest": _l("latest")}
 
 
-def participation_figure(periods: Sequence[Period], grain: str, k: int) -> go.Figure:
+def participation_figure(periods: Sequence[Period], grain: str, k: int) -> UncheckedFigure:
     """Responses per period as a bar chart (grey where results are withheld)."""
     layout = _layout(
         {"meeting": _("People per meeting"), "week": _("People per week"), "month": _("People per month")}.get(
@@ -440,7 +509,7 @@ def _item_label(item: ItemDistribution) -> str:
 LIKERT_COLOURS = ("#b2182b", "#ef8a62", "#bdbdbd", "#67a9cf", "#2166ac", "#053061", "#67001f")
 
 
-def likert_figure(items: Sequence[ItemDistribution], k: int) -> go.Figure:
+def likert_figure(items: Sequence[ItemDistribution], k: int) -> UncheckedFigure:
     """Diverging stacked bars: disagreement left of zero, agreement right, the middle answer split across zero.
 
     Plotly stacks each side outwards in trace order, so the traces go: half the neutral answer left, the
@@ -524,7 +593,7 @@ def _likert_colour(index: int, count: int) -> str:
     return LIKERT_COLOURS[3] if distance <= 1 else LIKERT_COLOURS[4]
 
 
-def slider_figure(items: Sequence[ItemDistribution], k: int) -> go.Figure:
+def slider_figure(items: Sequence[ItemDistribution], k: int) -> UncheckedFigure:
     """One small bar chart per slider item: how many chose each value."""
     shown = [i for i in items if i.kind == "histogram"]
     rows = max(len(shown), 1)
@@ -605,7 +674,7 @@ def comparison_figure(comparison: ScaleComparison) -> go.Figure:
     return fig
 
 
-def engagement_figure(engagement: Engagement) -> go.Figure:
+def engagement_figure(engagement: Engagement) -> UncheckedFigure:
     """Responses per held meeting (zeros included) and, for participant codes, the share who came back."""
     titles = [esc(_("People per meeting")), esc(_("Participant codes that answered again in a later month"))]
     layout = column_grid(titles, 0.18)
@@ -652,9 +721,9 @@ def _retention_hover(month: dt.date, n: int, returned: int | None, note: str) ->
     return esc(_("%(month)s: %(n)d codes (%(note)s)", month=name, n=n, note=note))
 
 
-def item_figures(items: Sequence[ItemDistribution], k: int) -> dict[str, go.Figure]:
+def item_figures(items: Sequence[ItemDistribution], k: int) -> dict[str, UncheckedFigure]:
     """Return the items charts by name: one diverging bar chart per set of answer labels, and the sliders."""
-    figures: dict[str, go.Figure] = {}
+    figures: dict[str, UncheckedFigure] = {}
     anchor_sets: list[tuple[tuple[float, str], ...]] = []
     for item in items:
         if item.kind == "diverging_bar" and item.anchors not in anchor_sets:

@@ -7,7 +7,7 @@ words them, in the locale Flask-Babel has in force (the report view sets the gro
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_skeleton, format_time
@@ -71,15 +71,20 @@ class ReportFacts:
 
 
 def _meeting_counts(dashboard: aggregates.Dashboard) -> list[aggregates.Period]:
-    """Return the people counted at each meeting of the range (a count reveals no answer; always shown)."""
-    by_meeting = replace(dashboard, filters=dashboard.filters.with_grain("meeting"))
-    return [p for p in aggregates.participation(by_meeting) if p.start is not None and p.n > 0]
+    """Return the people counted at each meeting of the range (a count reveals no answer; always shown).
+
+    The participation of the dashboard at the meeting grain, from the cells the dashboard already read.
+    """
+    periods = aggregates.periods_at(
+        dashboard.response_cells, "meeting", dashboard.locale_key, dashboard.filters, counts_only=True
+    )
+    return [p for p in periods if p.start is not None and p.n > 0]
 
 
-def questionnaires(dashboard: aggregates.Dashboard) -> list[Questionnaires]:
-    """Count each shown instrument's questionnaires filled in at the meetings the report covers."""
+def questionnaires(dashboard: aggregates.Dashboard, counted: list[aggregates.Period]) -> list[Questionnaires]:
+    """Count each shown instrument's questionnaires filled in at the meetings the report covers (counted)."""
     locale = str(get_locale() or "en")
-    meetings = [p.start for p in _meeting_counts(dashboard) if p.start is not None]
+    meetings = [p.start for p in counted if p.start is not None]
     language = None if dashboard.locale_key == ALL_LOCALES else dashboard.locale_key
     found = []
     for instrument, ids in dashboard.shown_instruments():
@@ -108,7 +113,7 @@ def report_facts(dashboard: aggregates.Dashboard, organisation: str, now: dt.dat
         last_meeting=meetings[-1].start if meetings else None,
         generated=generated_in_words(now, dashboard.group.timezone, locale),
         people=sum(p.n for p in meetings),
-        questionnaires=questionnaires(dashboard),
+        questionnaires=questionnaires(dashboard, meetings),
         meetings_held=len(held),
         meetings_with_answers=len(meetings),
     )

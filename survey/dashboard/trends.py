@@ -26,6 +26,16 @@ class ScaleTrend:
     reading: str
     not_changing: bool
 
+    @property
+    def too_few(self) -> int:
+        """Return how many periods are hidden for having too few answers."""
+        return sum(1 for p in self.periods if p.hidden_because == "small_cell")
+
+    @property
+    def protecting(self) -> int:
+        """Return how many periods are hidden to protect another (by subtraction)."""
+        return sum(1 for p in self.periods if p.hidden_because == "complement")
+
 
 def group_trends(dashboard: Dashboard) -> list[ScaleTrend]:
     """Return every shown instrument's scale trends at the dashboard's grain, suppressed."""

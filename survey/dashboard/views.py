@@ -31,7 +31,7 @@ from ..i18n import use_locale_hints
 from . import aggregates, bp, charts, exports, funder_report, memo
 
 
-def figure_json(fig: go.Figure, data: Any, **extra: Any) -> Response:
+def figure_json(fig: go.Figure | charts.UncheckedFigure, data: Any, **extra: Any) -> Response:
     """Serve a figure and the aggregates it was drawn from as one JSON document."""
     head = json.dumps({"data": data, **extra})
     body = head[:-1] + ', "figure": ' + charts.figure_text(fig) + "}"

@@ -7,13 +7,20 @@ through these phrases, each a whole phrase so that a language can agree its word
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import functools
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
 from babel import Locale
 from babel.dates import format_date
-from babel.numbers import NumberPattern, parse_pattern
+from babel.numbers import NumberPattern, get_decimal_symbol, parse_pattern
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+if TYPE_CHECKING:
+    from .periods import Period
 
 ENGLISH = Locale("en")
 
@@ -23,17 +30,37 @@ def reader_locale() -> str:
     return str(get_locale() or "en")
 
 
+def babel_locale() -> Locale:
+    """Return the babel locale in force (English outside a request), to look up once and hand to the helpers."""
+    return _locale()
+
+
+# One Locale object per language for the whole process: the caches below are keyed by it, and comparing two
+# equal Locale objects (each request parses its own) costs more than the lookup. Last: (request's, canonical).
+_CANONICAL: dict[str, Locale] = {"en": ENGLISH}
+_last: tuple[Locale | None, Locale] = (None, ENGLISH)
+
+
 def _locale() -> Locale:
     """Return the babel locale Flask-Babel selected, or English outside a request (charts are built in tests too).
 
     Handed to babel as it is: parsing its name again on every number and date cost more than the formatting.
+    Always the same object for the same language (see _CANONICAL).
     """
-    return get_locale() or ENGLISH
+    global _last
+    found = get_locale()
+    if found is None:
+        return ENGLISH
+    seen, canonical = _last
+    if seen is not found:
+        canonical = _CANONICAL.setdefault(str(found), found)
+        _last = (found, canonical)
+    return canonical
 
 
-def format_day(day: dt.date, pattern: str) -> str:
-    """Format a date with a CLDR pattern ("d MMM yyyy") in the reader's language."""
-    return _formatted_day(day, pattern, _locale())
+def format_day(day: dt.date, pattern: str, locale: Locale | None = None) -> str:
+    """Format a date with a CLDR pattern ("d MMM yyyy") in the reader's language (or the one given)."""
+    return _formatted_day(day, pattern, locale or _locale())
 
 
 @functools.lru_cache(maxsize=4096)
@@ -62,11 +89,11 @@ PERIOD_PHRASES = {
 }
 
 
-def show_date(day: dt.date | str | None) -> str:
+def show_date(day: dt.date | str | None, locale: Locale | None = None) -> str:
     """Return a date as people read it in this language ("Nov 3, 2026", "3 nov 2026")."""
     if isinstance(day, str):  # a date some database drivers hand back as text
         day = dt.date.fromisoformat(day[:10])
-    return format_day(day, "medium") if day is not None else ""
+    return _formatted_day(day, "medium", locale or _locale()) if day is not None else ""
 
 
 def show_month(day: dt.date) -> str:
@@ -81,11 +108,73 @@ def show_period(start: dt.date | str | None, grain: str) -> str:
     return show_date(start)
 
 
-def show_number(value: float | None, digits: int = 2) -> str:
+# babel's NumberPattern.apply for a "0.00" pattern rounds the number's shortest decimal text (str(value)) half
+# to even, with no grouping and a literal "-". Python's own formatting rounds the exact binary value: the same
+# unless that text is exactly halfway at the last digit kept (2.675) or the number is huge, and those few go
+# through Decimal as babel does. tests/test_dashboard_words.py checks the two agree (a page formats a thousand).
+_QUANTA = tuple(decimal.Decimal(1).scaleb(-digits) for digits in range(8))
+_PLAIN_BELOW = 1e12  # below this a float's shortest text and its exact value round alike (halfway texts aside)
+
+
+@functools.lru_cache(maxsize=16)
+def _decimal_symbol(locale: Locale) -> str:
+    """Return the language's decimal separator ("." or ",") in Latin digits, as babel's patterns use it."""
+    return get_decimal_symbol(locale, numbering_system="latn")
+
+
+def show_number(value: float | None, digits: int = 2, locale: Locale | None = None) -> str:
     """Return a statistic with a fixed number of decimals, in this language's notation ("3.50", "3,50")."""
     if value is None:
         return "–"
-    return _decimals(digits).apply(value, _locale())  # what format_decimal does, without parsing each time
+    return format_number(value, digits, locale or _locale())
+
+
+def format_number(value: float, digits: int, locale: Locale) -> str:
+    """Return a number with a fixed number of decimals in one language, exactly as babel's format_decimal does."""
+    if isinstance(value, float) and -_PLAIN_BELOW < value < _PLAIN_BELOW and digits < len(_QUANTA):
+        shortest = str(value)
+        decimals = len(shortest) - shortest.find(".") - 1 if "e" not in shortest else -1
+        if decimals >= 0 and not (decimals == digits + 1 and shortest[-1] == "5"):
+            text = f"{value:.{digits}f}"
+            return text.replace(".", _decimal_symbol(locale)) if digits else text
+    return _decimal_text(value, digits, locale)
+
+
+def _decimal_text(value: float, digits: int, locale: Locale) -> str:
+    """Return format_number's text the way babel works it out: half to even on the number's decimal text."""
+    number = value if isinstance(value, decimal.Decimal) else decimal.Decimal(str(value))
+    if not number.is_finite() or digits >= len(_QUANTA):
+        return str(_decimals(digits).apply(value, locale))
+    text = f"{abs(number).quantize(_QUANTA[digits]):f}"
+    if digits:
+        text = text.replace(".", _decimal_symbol(locale))
+    return "-" + text if number.is_signed() else text
+
+
+class PeriodRow(NamedTuple):
+    """One row of a "numbers behind this chart" table, its texts ready: mean None when the period is hidden."""
+
+    day: str
+    n: int
+    mean: str | None
+    ci: str
+
+
+def period_rows(periods: Sequence[Period]) -> list[PeriodRow]:
+    """Return the rows of a period table, formatted in the reader's language (its words looked up once a table)."""
+    locale = _locale()
+    between = _("%(low)s to %(high)s")  # translated once, filled in per row (the template escapes the text)
+    rows = []
+    for p in periods:
+        s = p.summary
+        if p.suppressed or s is None:
+            rows.append(PeriodRow(show_date(p.start, locale), p.n, None, ""))
+            continue
+        ci = "–"
+        if s.ci_low is not None:
+            ci = between % {"low": show_number(s.ci_low, 2, locale), "high": show_number(s.ci_high, 2, locale)}
+        rows.append(PeriodRow(show_date(p.start, locale), p.n, show_number(s.mean, 2, locale), ci))
+    return rows
 
 
 def grain_name(grain: str) -> str:
@@ -121,6 +210,7 @@ def template_words() -> dict[str, object]:
         "grain_choice_names": GRAIN_CHOICE_NAMES,
         "period_starting": period_starting,
         "period_phrase": period_phrase,
+        "period_rows": period_rows,
         "show_date": show_date,
         "show_period": show_period,
         "show_number": show_number,
