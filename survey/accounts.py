@@ -54,9 +54,12 @@ class HttpsAwareSessionInterface(SecureCookieSessionInterface):
         """Start an empty session at once when the request carries no session cookie.
 
         Flask builds a signing serializer before it looks for the cookie; participants never have
-        one, so their requests skip that work. The result is the same: a new, empty session.
+        one, so their requests skip that work. The result is the same: a new, empty session. A
+        request without any Cookie header (every participant's) does not even parse the cookies.
         """
-        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+        if app.secret_key and (
+            "HTTP_COOKIE" not in request.environ or not request.cookies.get(self.get_cookie_name(app))
+        ):
             return self.session_class()
         return super().open_session(app, request)
 

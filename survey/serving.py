@@ -160,12 +160,15 @@ def compress_response(response: Response) -> Response:
     """Gzip an HTML or JSON page for a visitor without a session cookie, when the browser accepts it."""
     from flask import current_app
 
-    response.vary.add("Accept-Encoding")
+    if "Vary" in response.headers:
+        response.vary.add("Accept-Encoding")
+    else:  # the same header, without parsing and rewriting an empty set (every participant page)
+        response.headers["Vary"] = "Accept-Encoding"
     if (
-        response.direct_passthrough
+        "gzip" not in request.environ.get("HTTP_ACCEPT_ENCODING", "")
+        or response.direct_passthrough
         or response.mimetype not in COMPRESSED_TYPES
         or "Content-Encoding" in response.headers
-        or "gzip" not in request.headers.get("Accept-Encoding", "")
         or current_app.config["SESSION_COOKIE_NAME"] in request.cookies
         or response.status_code < 200
         or response.status_code in (204, 304)
