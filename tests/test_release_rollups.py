@@ -119,10 +119,10 @@ def test_a_bad_grace_period_is_refused_with_its_name(make_app, hours: str) -> No
 
 
 def test_the_check_for_due_answers_is_one_read_whatever_is_waiting(app) -> None:
+    from zoneinfo import ZoneInfo
+
     from sqlalchemy import event
 
-    from survey.meetings import window_closes_at
-    from survey.models import Meeting
     from survey.release import batches
 
     today = dt.datetime.now(dt.UTC).date()
@@ -142,10 +142,13 @@ def test_the_check_for_due_answers_is_one_read_whatever_is_waiting(app) -> None:
         now = dt.datetime.now(dt.UTC)
         waiting = batches.pending(group, now)
         assert len(sent) == 1, sent
-        meetings = {m.local_date: m for m in db.session.scalars(select(Meeting).filter_by(group_id=group.id))}
+        # The documented rule: a meeting without a set time starts at midnight in the group's zone, its window
+        # stays open 24 hours, and release waits the grace period after that.
         grace = dt.timedelta(hours=app.config["SURVEY_RELEASE_GRACE_HOURS"])
+        zone = ZoneInfo(group.timezone)
         assert [(w.meeting_date, w.locale, w.people, w.late, w.releasable_at) for w in waiting] == [
-            (d, "en", 2, d != today, window_closes_at(group, meetings[d]) + grace) for d in (past, today)
+            (d, "en", 2, d != today, dt.datetime.combine(d, dt.time(0), zone) + dt.timedelta(hours=24) + grace)
+            for d in (past, today)
         ]
         assert batches.due_batches(group, now) == []  # the late pair waits for k, tonight's for its window
     with app.app_context():
