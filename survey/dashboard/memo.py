@@ -89,21 +89,26 @@ def _publication(group: Group) -> tuple[Hashable, ...]:
     return found[group.id]
 
 
-def key(group: Group, name: str) -> tuple[Hashable, ...]:
+def key(group: Group, name: Hashable) -> tuple[Hashable, ...]:
     """Return the key of one view's result for this request: publication, settings, address, language, day."""
-    return (
-        name,
-        _publication(group),
-        tuple(getattr(group, attr) for attr in _SETTINGS),
-        catalog.catalog().uploads_version,
-        request.path,
-        tuple(sorted(request.args.items(multi=True))),
-        str(get_locale()),
-        dt.datetime.now(dt.UTC).date(),
-    )
+    return (name, _publication(group), *_request_part(group), str(get_locale()))
 
 
-def remembered(group: Group, name: str, build: Callable[[], T]) -> T:
+def _request_part(group: Group) -> tuple[Hashable, ...]:
+    """Return the group's settings, the uploads' version, the address and the day (worked out once a request)."""
+    found: dict[int, tuple[Hashable, ...]] = request.environ.setdefault("survey.memo_keys", {})
+    if group.id not in found:
+        found[group.id] = (
+            tuple(getattr(group, attr) for attr in _SETTINGS),
+            catalog.catalog().uploads_version,
+            request.path,
+            tuple(sorted(request.args.items(multi=True))),
+            dt.datetime.now(dt.UTC).date(),
+        )
+    return found[group.id]
+
+
+def remembered(group: Group, name: Hashable, build: Callable[[], T]) -> T:
     """Return what build() returns for this request's view of the group, built once per key."""
     store = _store()
     found = key(group, name)

@@ -28,7 +28,7 @@ from .. import access, audit
 from ..database import begin_write
 from ..extensions import db
 from ..i18n import use_locale_hints
-from . import aggregates, bp, charts, exports, funder_report, memo
+from . import aggregates, bp, charts, exports, frames, funder_report, memo
 
 
 def figure_json(fig: go.Figure | charts.UncheckedFigure, data: Any, **extra: Any) -> Response:
@@ -57,12 +57,8 @@ def group(code: str) -> str:
             optional_url("coordinator.group_poster", code=code),
         )
 
-    return render_template(
-        "dashboard/group.html",
-        dashboard=dashboard,
-        results=memo.remembered(dashboard.group, "page", build),
-        waiting=aggregates.waiting_meetings(dashboard),
-    )
+    results = memo.remembered(dashboard.group, "page", build)
+    return dashboard_page("dashboard/group.html", dashboard, results)
 
 
 @bp.get("/groups/<code>/dashboard/trend/<instrument_id>/<scale_id>.json")
@@ -105,6 +101,14 @@ def remembered_json(code: str, build: Callable[[aggregates.Dashboard], Response]
     dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
     body = memo.remembered(dashboard.group, "json", lambda: build(dashboard).get_data())
     return Response(body, mimetype="application/json")
+
+
+def dashboard_page(template: str, dashboard: aggregates.Dashboard, results: Markup) -> str:
+    """Render a dashboard page around its kept results, with the meetings waiting for release (frames.py)."""
+    waiting = aggregates.waiting_meetings(dashboard)
+    return frames.render_page(
+        template, dashboard.group, template, tuple(waiting), dashboard=dashboard, results=results, waiting=waiting
+    )
 
 
 def page_results(page: str, *args: Any) -> Markup:
@@ -186,8 +190,7 @@ def items(code: str) -> str:
     results = memo.remembered(
         dashboard.group, "items", lambda: page_results("items", dashboard, aggregates.items_view(dashboard))
     )
-    waiting = aggregates.waiting_meetings(dashboard)
-    return render_template("dashboard/items.html", dashboard=dashboard, results=results, waiting=waiting)
+    return dashboard_page("dashboard/items.html", dashboard, results)
 
 
 @bp.get("/groups/<code>/dashboard/items.json")
@@ -274,11 +277,16 @@ def report(code: str) -> str:
         return facts, trends, tables, *rest, aggregates.change(dashboard)
 
     facts, trends, tables, participation, engagement, reliability, change = memo.remembered(group, "report", build)
-    return render_template(
+    generated = funder_report.generated_in_words(now, group.timezone, str(locale))
+    return frames.render_page(
         "dashboard/report.html",
+        group,
+        "report page",
+        (),
+        generated=generated,
         page_locale=locale,
         dashboard=dashboard,
-        facts=replace(facts, generated=funder_report.generated_in_words(now, group.timezone, str(locale))),
+        facts=replace(facts, generated=generated),
         trends=trends,
         tables=tables,
         participation=participation,
@@ -296,8 +304,7 @@ def comments(code: str) -> str:
     results = memo.remembered(
         dashboard.group, "comments", lambda: page_results("comments", dashboard, aggregates.comments(dashboard))
     )
-    waiting = aggregates.waiting_meetings(dashboard)
-    return render_template("dashboard/comments.html", dashboard=dashboard, results=results, waiting=waiting)
+    return dashboard_page("dashboard/comments.html", dashboard, results)
 
 
 @bp.get("/dashboard/compare")

@@ -1,0 +1,82 @@
+"""A dashboard page kept as a frame: rendered once per key, the reader's own parts filled in per request.
+
+Once a page's results are kept (memo.py), what is left of it per request is its header, filters
+and waiting meetings, all following from the same key plus the reader's role and the release
+check's waiting list, and three texts that are the reader's own: their e-mail, the form token of
+the log-out button and, on the report, when it was generated. So the page is rendered once with a
+placeholder at each of those (a slot), kept in the memo as the text between them, and each request
+joins the pieces with its own values, escaped as the template escapes them: the same bytes as a
+full render (tests/test_dashboard_frames.py compares them). A request with anything else of its
+own (a flashed message, the admin's warning about open demo accounts) renders the whole page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Hashable
+from dataclasses import replace
+from typing import Any
+
+from flask import render_template, request, session
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import escape
+
+from .. import access
+from . import memo
+
+# Control characters that no template writes and markupsafe leaves alone, around each slot's name.
+SLOT = "\x1e{}\x1e"
+EMAIL, CSRF, GENERATED = (SLOT.format(name) for name in ("email", "csrf", "generated"))
+_SLOTS = re.compile("(\x1e(?:email|csrf|generated)\x1e)")
+
+
+def render_page(template: str, group: Any, name: str, extra: Hashable, generated: str = "", **context: Any) -> str:
+    """Render a dashboard page from its kept frame, or whole when the request has parts of its own.
+
+    `extra` is what the page shows beyond memo.key (its waiting meetings); `generated`, the report's
+    moment of generation, is filled in per request like the reader's e-mail and form token.
+    """
+    if not frame_applies():
+        return render_template(template, **context)
+    values = {
+        EMAIL: str(escape(current_user.email)),
+        CSRF: str(escape(generate_csrf())),
+        GENERATED: str(escape(generated)),
+    }
+    key = (name, access.is_admin(), request.script_root, extra)
+    pieces = memo.remembered(group, key, lambda: frame(template, context, values))
+    if pieces is None:  # the page's own text holds a slot's mark: never kept as a frame
+        return render_template(template, **context)
+    return fill(pieces, values)
+
+
+def frame_applies() -> bool:
+    """Tell whether this request's page differs from its frame only by the slots' values."""
+    if "_flashes" in session:
+        return False
+    from ..coordinator import open_demo_logins  # the warning the layout shows an admin (one read, admins only)
+
+    return not open_demo_logins()
+
+
+def frame(template: str, context: dict[str, Any], values: dict[str, str]) -> tuple[str, ...] | None:
+    """Render the page with a mark at each slot and return the text split at them, or None when the
+    split page, filled with this request's values, is not exactly the whole page rendered as usual."""
+    marked = render_template(template, **{**context, **marks(context)})
+    pieces = tuple(_SLOTS.split(marked))
+    whole = render_template(template, **context)
+    return pieces if fill(pieces, values) == whole else None
+
+
+def marks(context: dict[str, Any]) -> dict[str, Any]:
+    """Return the context entries that print a slot's mark instead of its value."""
+    found: dict[str, Any] = {"reader_email": EMAIL, "csrf_token": lambda: CSRF}
+    if "facts" in context:
+        found["facts"] = replace(context["facts"], generated=GENERATED)
+    return found
+
+
+def fill(pieces: tuple[str, ...], values: dict[str, str]) -> str:
+    """Join a frame's pieces, each slot (every other piece) replaced by this request's value."""
+    return "".join(values[piece] if position % 2 else piece for position, piece in enumerate(pieces))
