@@ -6,14 +6,17 @@ change, reset, disable) ends every open session of that account at its next requ
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Flask, Request, Response, request
+from flask import Flask, Request, Response, abort, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin, current_user
+from sqlalchemy import bindparam, select
 
 from .common_passwords import is_common
 from .extensions import db, login_manager
@@ -88,15 +91,55 @@ def init_app(app: Flask) -> None:
     app.session_interface = HttpsAwareSessionInterface()
 
 
-def load_user(session_id: str) -> User | None:
-    """Return the user for "id:version" only while the version matches and the account is active."""
+@dataclass(frozen=True)
+class Reader(UserMixin):
+    """The signed-in account as this request read it (one plain row): who is asking, not the row to change.
+
+    Views that change the account (its language, password or groups) read it with `signed_in_account()`.
+    """
+
+    id: int
+    email: str
+    role: str
+    session_version: int
+    locale: str | None
+
+    def get_id(self) -> str:
+        """Session id that changes with session_version (as User.get_id)."""
+        return f"{self.id}:{self.session_version}"
+
+
+_users = User.__table__
+_READER = select(
+    _users.c.id,
+    _users.c.email,
+    _users.c.role,
+    _users.c.session_version,
+    _users.c.locale,
+    _users.c.is_active_account,
+).where(_users.c.id == bindparam("user_id"))
+
+
+def load_user(session_id: str) -> Reader | None:
+    """Return the reader for "id:version" only while the version matches and the account is active (every request)."""
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_version != int(version) or not user.is_active_account:
+    row = db.session.connection().execute(_READER, {"user_id": int(user_id)}).first()
+    if row is None or row.session_version != int(version) or not row.is_active_account:
         return None
-    return user
+    return Reader(row.id, row.email, row.role, row.session_version, row.locale)
+
+
+def signed_in_account() -> User:
+    """Return the signed-in reader's account row, to change it in the caller's transaction.
+
+    :raises NotFound: when the account is gone since the request began.
+    """
+    account = db.session.get(User, current_user.id)
+    if account is None:
+        abort(404)
+    return account
 
 
 def hash_password(password: str) -> str:

@@ -17,7 +17,7 @@ from limits import parse_many
 from werkzeug.wrappers import Response
 
 from .. import audit, session_lifetime
-from ..accounts import verify_password
+from ..accounts import signed_in_account, verify_password
 from ..database import begin_write
 from ..extensions import db, limiter
 from .account_forms import FROM_BROWSER, LanguageForm
@@ -58,8 +58,9 @@ def account() -> ResponseReturnValue:
     form = LanguageForm(data={"locale": current_user.locale or FROM_BROWSER})
     if form.validate_on_submit():
         begin_write()
-        current_user.locale = form.locale.data or None
-        audit.record("account.language", target=current_user.email, detail=current_user.locale or "browser")
+        account = signed_in_account()
+        account.locale = form.locale.data or None
+        audit.record("account.language", target=account.email, detail=account.locale or "browser")
         db.session.commit()
         flash(_("Your language is saved."), "success")
         return redirect(url_for("auth.account"))
@@ -80,20 +81,21 @@ def change_password() -> ResponseReturnValue:
     """Change one's own password; every other open session of the account ends."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        if not verify_password(current_user.password_hash, form.current_password.data or ""):
+        account = signed_in_account()
+        if not verify_password(account.password_hash, form.current_password.data or ""):
             g.wrong_current_password = True
             form.current_password.errors = [_("That is not your current password.")]
         else:
             begin_write()
             try:
-                set_password(current_user, form.password.data or "")
+                set_password(account, form.password.data or "")
             except AccountError as error:
                 db.session.rollback()
                 form.password.errors = [str(error)]
             else:
-                audit.record("password.change", target=current_user.email)
+                audit.record("password.change", target=account.email)
                 db.session.commit()
-                login_user(current_user._get_current_object())  # this session carries on with the new version
+                login_user(account)  # this session carries on with the new version
                 session_lifetime.start()
                 flash(_("Your password is changed. Other sessions of your account have ended."), "success")
                 return redirect(url_for("auth.account"))

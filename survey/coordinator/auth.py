@@ -11,6 +11,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from .. import audit, session_lifetime
+from ..accounts import signed_in_account
 from ..database import begin_write
 from ..extensions import db, limiter
 from .forms import ConfirmForm, LoginForm
@@ -102,7 +103,7 @@ def logout() -> ResponseReturnValue:
     if ConfirmForm().validate_on_submit():
         begin_write()
         audit.record("logout")
-        end_sessions(current_user)  # a copy of this session's cookie stops working too
+        end_sessions(signed_in_account())  # a copy of this session's cookie stops working too
         db.session.commit()
         logout_user()
         session.clear()

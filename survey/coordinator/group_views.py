@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from .. import audit, catalog
 from .. import groups as group_service
 from ..access import access_level, group_or_404, is_admin, visible_groups
+from ..accounts import signed_in_account
 from ..database import begin_write
 from ..extensions import db
 from ..groups import GroupError, GroupSettings
@@ -125,7 +126,7 @@ def group_new() -> ResponseReturnValue:
             show_error(form, error)
         else:
             if not is_admin():
-                add_membership(current_user, group, "manager")
+                add_membership(signed_in_account(), group, "manager")
             audit.record("group.create", target=group.code, detail=group.name)
             db.session.commit()
             flash(_("Group “%(name)s” created. Its code is %(code)s.", name=group.name, code=group.code), "success")
