@@ -7,17 +7,19 @@ reach answers 404, exactly like a group that does not exist, so codes cannot be 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any, Literal, ParamSpec, TypeVar
 
 from flask import abort
 from flask_login import current_user, login_required
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, bindparam, select
 
 from .extensions import db
-from .groups import find_group
-from .models import Group, Membership, User
+from .groups import find_group, normalise_code
+from .models import Group, GroupInstrument, Membership, ReleaseState, User
 
 Need = Literal["view", "manage"]
 P = ParamSpec("P")
@@ -88,3 +90,59 @@ def admin_required(view: Callable[P, R]) -> Callable[P, R]:
         return view(*args, **kwargs)
 
     return wrapper
+
+
+@dataclass(frozen=True)
+class ReadGroup:
+    """A group as a dashboard request reads it: its settings (as Group's columns), the questionnaires it asks
+    and its publication stamp, from one plain read together with the reader's membership."""
+
+    id: int
+    name: str
+    code: str
+    default_locale: str
+    single_language: bool
+    timezone: str
+    min_group_size: int
+    is_open: bool
+    archived_at: dt.datetime | None
+    created_at: dt.datetime
+    instrument_ids: tuple[str, ...]  # in order
+    publication: tuple[Hashable, ...]  # when its cells were last published, then the asked questionnaires
+
+
+_groups, _members = Group.__table__, Membership.__table__
+_asked, _states = GroupInstrument.__table__, ReleaseState.__table__
+# One row per asked questionnaire (one of NULLs when none), each carrying the group and the reader's access.
+_READ_GROUP = (
+    select(*_groups.c, _members.c.access, _states.c.audited_at, _asked.c.instrument_id)
+    .select_from(_groups)
+    .outerjoin(_members, and_(_members.c.group_id == _groups.c.id, _members.c.user_id == bindparam("user_id")))
+    .outerjoin(_states, _states.c.group_id == _groups.c.id)
+    .outerjoin(_asked, _asked.c.group_id == _groups.c.id)
+    .where(_groups.c.code == bindparam("code"))
+    .order_by(_asked.c.position)
+)
+_COLUMNS = [column.key for column in _groups.c]
+
+
+def readable_group(code: str) -> ReadGroup:
+    """Return the group with this code for a dashboard request, if the current user may see it (one read).
+
+    The same rule as group_or_404(code): admins see every group, a coordinator only their groups.
+
+    :raises NotFound: when the group does not exist or is outside the user's groups.
+    """
+    if "\x00" in code:  # as find_group: PostgreSQL refuses NUL in a parameter
+        abort(404)
+    parameters = {"code": normalise_code(code), "user_id": current_user.id}
+    rows = db.session.connection().execute(_READ_GROUP, parameters).all()
+    if not rows or (current_user.role != "admin" and rows[0].access is None):
+        abort(404)
+    first = rows[0]._mapping
+    asked = tuple(row.instrument_id for row in rows)
+    return ReadGroup(
+        **{name: first[name] for name in _COLUMNS},
+        instrument_ids=tuple(iid for iid in asked if iid is not None),
+        publication=(first["audited_at"], *asked),
+    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import bindparam, select
@@ -21,6 +22,9 @@ from .extensions import db
 from .groups import ParticipantGroup
 from .models import Group, Meeting
 from .schedules import ONCE, OPENS_BEFORE, STAYS_OPEN, MeetingSlot, ScheduleEntry, slots_between
+
+if TYPE_CHECKING:
+    from .access import ReadGroup
 
 __all__ = [
     "OPENS_BEFORE",
@@ -46,7 +50,7 @@ def zone_named(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def group_zone(group: ParticipantGroup | Group) -> ZoneInfo:
+def group_zone(group: ParticipantGroup | Group | ReadGroup) -> ZoneInfo:
     """Return the group's timezone, UTC when the stored name is unknown."""
     return zone_named(group.timezone)
 
@@ -187,6 +191,6 @@ def window_status(group: ParticipantGroup, now: dt.datetime | None = None) -> Wi
     return WindowStatus(slot, window_of(slot, zone)[1].astimezone(zone), None)
 
 
-def window_closes_at(group: ParticipantGroup | Group, meeting: Meeting | MeetingSlot) -> dt.datetime:
+def window_closes_at(group: ParticipantGroup | Group | ReadGroup, meeting: Meeting | MeetingSlot) -> dt.datetime:
     """Return when this meeting's answer window closes (UTC), as window_closes does: what release waits for."""
     return window_of(MeetingSlot(meeting.local_date, meeting.starts_at), group_zone(group))[1]

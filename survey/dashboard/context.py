@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from .. import catalog
+from ..access import ReadGroup
 from ..instruments import Instrument
 from ..models import Group
 from ..release.service import release_due
@@ -21,7 +22,7 @@ from .periods import periods_at
 class Dashboard:
     """One group's dashboard request: the group, its k, instruments answered, languages and parsed filters."""
 
-    group: Group
+    group: Group | ReadGroup
     filters: Filters
     instruments: dict[str, tuple[Instrument, list[int]]]
     locales: list[str]
@@ -53,7 +54,7 @@ class Dashboard:
         return published.people_cells(self.group.id, self.filters.instrument, self.filters.locale)
 
 
-def group_instruments(group: Group) -> dict[str, tuple[Instrument, list[int]]]:
+def group_instruments(group: Group | ReadGroup) -> dict[str, tuple[Instrument, list[int]]]:
     """Map each instrument the group asks or has answers for to (latest version answered, its version ids)."""
     found = published.instruments_answered(group.id)
     for instrument_id in group.instrument_ids:
@@ -63,7 +64,7 @@ def group_instruments(group: Group) -> dict[str, tuple[Instrument, list[int]]]:
     return found
 
 
-def load_dashboard(group: Group, args: Mapping[str, str]) -> Dashboard:
+def load_dashboard(group: Group | ReadGroup, args: Mapping[str, str]) -> Dashboard:
     """Read what the group has answered and parse the URL filters against it.
 
     :raises BadRequest: when a filter is unknown or invalid.
@@ -73,7 +74,9 @@ def load_dashboard(group: Group, args: Mapping[str, str]) -> Dashboard:
     return Dashboard(group=group, filters=filters, instruments=instruments, locales=locales)
 
 
-def _read(group: Group, args: Mapping[str, str]) -> tuple[Filters, dict[str, tuple[Instrument, list[int]]], list[str]]:
+def _read(
+    group: Group | ReadGroup, args: Mapping[str, str]
+) -> tuple[Filters, dict[str, tuple[Instrument, list[int]]], list[str]]:
     """Return the parsed filters (the automatic grain chosen), the instruments answered and their languages."""
     instruments = group_instruments(group)
     # Every answer is in a language its instrument declares, so the declared ones are the allow-list.

@@ -26,8 +26,10 @@ from flask_babel import get_locale
 from sqlalchemy import bindparam, inspect, select
 
 from .. import catalog
+from ..access import ReadGroup
 from ..extensions import db
 from ..models import Group, GroupInstrument, ReleaseState
+from ..release.service import found_nothing_due
 
 T = TypeVar("T")
 EXTENSION_KEY = "survey.dashboard_memo"
@@ -80,8 +82,13 @@ _PUBLICATION = (
 _SETTINGS = tuple(attr.key for attr in inspect(Group).column_attrs)
 
 
-def _publication(group: Group) -> tuple[Hashable, ...]:
-    """Return the group's publication stamp and asked questionnaires (read once per request, after its release)."""
+def _publication(group: Group | ReadGroup) -> tuple[Hashable, ...]:
+    """Return the group's publication stamp and asked questionnaires (read once per request, after its release).
+
+    A group read for the dashboard brought them: they stand unless its release check released (or tried to).
+    """
+    if isinstance(group, ReadGroup) and found_nothing_due(group):
+        return group.publication
     found: dict[int, tuple[Hashable, ...]] = request.environ.setdefault("survey.publications", {})
     if group.id not in found:
         rows = db.session.connection().execute(_PUBLICATION, {"group_id": group.id}).all()
@@ -89,12 +96,12 @@ def _publication(group: Group) -> tuple[Hashable, ...]:
     return found[group.id]
 
 
-def key(group: Group, name: Hashable) -> tuple[Hashable, ...]:
+def key(group: Group | ReadGroup, name: Hashable) -> tuple[Hashable, ...]:
     """Return the key of one view's result for this request: publication, settings, address, language, day."""
     return (name, _publication(group), *_request_part(group), str(get_locale()))
 
 
-def _request_part(group: Group) -> tuple[Hashable, ...]:
+def _request_part(group: Group | ReadGroup) -> tuple[Hashable, ...]:
     """Return the group's settings, the uploads' version, the address and the day (worked out once a request)."""
     found: dict[int, tuple[Hashable, ...]] = request.environ.setdefault("survey.memo_keys", {})
     if group.id not in found:
@@ -108,7 +115,7 @@ def _request_part(group: Group) -> tuple[Hashable, ...]:
     return found[group.id]
 
 
-def remembered(group: Group, name: Hashable, build: Callable[[], T]) -> T:
+def remembered(group: Group | ReadGroup, name: Hashable, build: Callable[[], T]) -> T:
     """Return what build() returns for this request's view of the group, built once per key."""
     store = _store()
     found = key(group, name)

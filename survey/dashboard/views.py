@@ -42,7 +42,7 @@ def figure_json(fig: go.Figure | charts.UncheckedFigure, data: Any, **extra: Any
 @login_required
 def group(code: str) -> str:
     """The group dashboard page: the charts load from their JSON endpoints."""
-    dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
+    dashboard = aggregates.load_dashboard(access.readable_group(code), request.args)
 
     def build() -> Markup:
         trends = aggregates.group_trends(dashboard)
@@ -98,7 +98,7 @@ def participation_json(code: str) -> Response:
 
 def remembered_json(code: str, build: Callable[[aggregates.Dashboard], Response]) -> Response:
     """Serve a JSON view of the group, built once per publication, address and language (memo.py)."""
-    dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
+    dashboard = aggregates.load_dashboard(access.readable_group(code), request.args)
     body = memo.remembered(dashboard.group, "json", lambda: build(dashboard).get_data())
     return Response(body, mimetype="application/json")
 
@@ -144,7 +144,7 @@ def csv_download(text: str | Iterator[str], filename: str) -> Response:
 @login_required
 def export_csv(code: str) -> Response:
     """The aggregates of this view as CSV, suppressed as on screen; recorded in the audit log."""
-    group = access.group_or_404(code)
+    group = access.readable_group(code)
     code = group.code  # the group's own code, never the URL's text, in the audit log and file name
     dashboard = aggregates.load_dashboard(group, request.args)
     text = exports.aggregate_csv(dashboard)
@@ -159,7 +159,7 @@ def export_csv(code: str) -> Response:
 @access.admin_required
 def responses_csv(code: str) -> Response:
     """Admins: one row per response, one column per item and scale (free text only with text=1); audited."""
-    group = access.group_or_404(code)
+    group = access.readable_group(code)
     code = group.code  # the group's own code, never the URL's text, in the audit log and file name
     dashboard = aggregates.load_dashboard(group, request.args)  # may release (its own write transaction)
     begin_write()
@@ -177,7 +177,7 @@ def responses_csv(code: str) -> Response:
 @access.admin_required
 def codebook_csv(code: str) -> Response:
     """Admins: the data dictionary of the response-level export, from the instrument versions answered."""
-    group = access.group_or_404(code)
+    group = access.readable_group(code)
     dashboard = aggregates.load_dashboard(group, request.args)
     return csv_download(exports.codebook_csv(dashboard), f"{group.code}-codebook.csv")
 
@@ -186,7 +186,7 @@ def codebook_csv(code: str) -> Response:
 @login_required
 def items(code: str) -> str:
     """Item distributions for one instrument and one period."""
-    dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
+    dashboard = aggregates.load_dashboard(access.readable_group(code), request.args)
     results = memo.remembered(
         dashboard.group, "items", lambda: page_results("items", dashboard, aggregates.items_view(dashboard))
     )
@@ -259,7 +259,7 @@ def change_json(code: str) -> Response:
 @login_required
 def report(code: str) -> str:
     """A printable report for a funder or board, in the group's language whatever the reader's browser asks."""
-    group = access.group_or_404(code)
+    group = access.readable_group(code)
     locale = use_locale_hints(override=group.default_locale)
     dashboard = aggregates.load_dashboard(group, request.args)
     organisation = str(current_app.config.get("SURVEY_ORGANISATION_NAME") or "")
@@ -300,7 +300,7 @@ def report(code: str) -> str:
 @login_required
 def comments(code: str) -> str:
     """The free-text answers of one period, masked, only when the period has at least k responses."""
-    dashboard = aggregates.load_dashboard(access.group_or_404(code), request.args)
+    dashboard = aggregates.load_dashboard(access.readable_group(code), request.args)
     results = memo.remembered(
         dashboard.group, "comments", lambda: page_results("comments", dashboard, aggregates.comments(dashboard))
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from sqlalchemy import bindparam, exists, func, insert, select
@@ -20,6 +20,9 @@ from ..extensions import db
 from ..meetings import MeetingSlot, window_closes_at
 from ..models import Group, Meeting, ReleaseBatch, ReleasedResponse, Response
 from ..stats import effective_k
+
+if TYPE_CHECKING:
+    from ..access import ReadGroup
 
 LATE_LIMIT = dt.timedelta(days=10)
 
@@ -82,7 +85,7 @@ def _pending_query() -> Any:
 _PENDING = _pending_query()
 
 
-def pending(group: Group, now: dt.datetime) -> list[Pending]:
+def pending(group: Group | ReadGroup, now: dt.datetime) -> list[Pending]:
     """Return the group's unreleased answers per meeting and language, oldest first, in one read.
 
     Only meetings never released and meetings from the last LATE_LIMIT are looked at, so the
@@ -96,7 +99,7 @@ def pending(group: Group, now: dt.datetime) -> list[Pending]:
     ]
 
 
-def release_batch(group: Group, item: Pending, k: int) -> ReleaseBatch:
+def release_batch(group: Group | ReadGroup, item: Pending, k: int) -> ReleaseBatch:
     """Mark one meeting's unreleased answers in one language as a new batch (in the caller's write transaction).
 
     Two servers releasing at once collide on the unique (meeting, language, seq) and on the
@@ -127,7 +130,7 @@ def release_batch(group: Group, item: Pending, k: int) -> ReleaseBatch:
     return batch
 
 
-def due_batches(group: Group, now: dt.datetime) -> list[Pending]:
+def due_batches(group: Group | ReadGroup, now: dt.datetime) -> list[Pending]:
     """Return the pending batches that may be released now."""
     k = effective_k(group.min_group_size)
     return [item for item in pending(group, now) if item.due(now, k)]

@@ -10,6 +10,7 @@ primary key stop a double count even without it.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from flask import has_request_context, request
 from flask_babel import gettext as _
@@ -24,10 +25,13 @@ from ..models import Group, ReleaseBatch, ReleaseState, RollupCell, now_utc
 from ..stats import effective_k
 from . import batches, publish, rollups
 
+if TYPE_CHECKING:
+    from ..access import ReadGroup
+
 _WAITING = "survey.release.waiting"  # request.environ: group id -> what the release check found waiting
 
 
-def release_due(group: Group, now: dt.datetime | None = None) -> int:
+def release_due(group: Group | ReadGroup, now: dt.datetime | None = None) -> int:
     """Release what is due for the group now and store the audit's decision; return the batches released.
 
     Commits its own write transaction when anything is due (the caller's read transaction ends first).
@@ -56,6 +60,12 @@ def release_due(group: Group, now: dt.datetime | None = None) -> int:
         db.session.rollback()
         return 0
     return len(released)
+
+
+def found_nothing_due(group: Group | ReadGroup) -> bool:
+    """Tell whether this request's release check found nothing due for the group (so it released nothing and
+    its published cells are as a read before the check saw them)."""
+    return has_request_context() and group.id in request.environ.get(_WAITING, {})
 
 
 def republish(group: Group) -> None:
@@ -115,7 +125,7 @@ def published_k(group: Group) -> int | None:
     return None if state is None else state.max_k
 
 
-def waiting(group: Group, now: dt.datetime | None = None) -> list[batches.Pending]:
+def waiting(group: Group | ReadGroup, now: dt.datetime | None = None) -> list[batches.Pending]:
     """Return the answers not released yet, with when each batch may appear (for the coordinator): as the
     request's release check found them when it released nothing, else read now."""
     if now is None and has_request_context() and group.id in request.environ.get(_WAITING, {}):
