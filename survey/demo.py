@@ -142,12 +142,15 @@ def _seed_accounts() -> int:
     return created
 
 
+# Built once: an admin's every page looks for open demo accounts (a statement built per call cost more than its read).
+_OPEN_DEMO_ACCOUNTS = select(User.email, User.password_hash).where(
+    User.email.in_([email for email, _password, _role, _access in DEMO_ACCOUNTS]), User.is_active_account.is_(True)
+)
+
+
 def open_demo_logins() -> list[tuple[str, str, str]]:
     """Return (e-mail, password, role) of each active demo account that still has its published password."""
-    emails = [email for email, _password, _role, _access in DEMO_ACCOUNTS]
-    rows = db.session.execute(
-        select(User.email, User.password_hash).where(User.email.in_(emails), User.is_active_account.is_(True))
-    )
+    rows = db.session.connection().execute(_OPEN_DEMO_ACCOUNTS)
     hashes = {email: password_hash for email, password_hash in rows}
     return [
         (email, password, role)
