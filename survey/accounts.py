@@ -6,8 +6,10 @@ change, reset, disable) ends every open session of that account at its next requ
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -16,14 +18,19 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, Se
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin, current_user
+from itsdangerous import BadSignature
 from sqlalchemy import bindparam, select
 
+from .bounded_store import Store
 from .common_passwords import is_common
 from .extensions import db, login_manager
 from .models import User
 
 MIN_PASSWORD_LENGTH = 12
 HOST_PREFIX = "__Host-"
+VERIFIED_KEY = "survey.verified_sessions"
+VERIFIED_ENTRIES = 1024  # session cookies verified per process (a few hundred bytes each)
+PLAIN = (str, int, float, bool, type(None))
 # argon2id with argon2-cffi's defaults (above OWASP's minimum: 64 MiB, 3 passes).
 _hasher = PasswordHasher()
 
@@ -54,17 +61,41 @@ class HttpsAwareSessionInterface(SecureCookieSessionInterface):
         return None if self.get_cookie_secure(app) else super().get_cookie_domain(app)
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        """Start an empty session at once when the request carries no session cookie.
+        """Open the session as Flask does: empty without a cookie, else what the verified cookie holds.
 
         Flask builds a signing serializer before it looks for the cookie; participants never have
         one, so their requests skip that work. The result is the same: a new, empty session. A
         request without any Cookie header (every participant's) does not even parse the cookies.
         """
-        if app.secret_key and (
-            "HTTP_COOKIE" not in request.environ or not request.cookies.get(self.get_cookie_name(app))
-        ):
+        if not app.secret_key:
+            return super().open_session(app, request)
+        value = request.cookies.get(self.get_cookie_name(app)) if "HTTP_COOKIE" in request.environ else None
+        if not value:
             return self.session_class()
-        return super().open_session(app, request)
+        return self.session_class(self.verified(app, value))
+
+    def verified(self, app: Flask, value: str) -> dict[str, Any]:
+        """Return what a session cookie holds (empty when forged or older than the session lifetime).
+
+        A coordinator's browser sends the same cookie with every request until the session changes, so
+        each process keeps the last cookies it verified with what they hold and when they were signed:
+        the same bytes under the same key verify the same way, and the age is checked every time. Only
+        sessions of plain values are kept (a list, such as flashed messages, could be changed in place).
+        """
+        kept: Store = app.extensions.setdefault(VERIFIED_KEY, Store(VERIFIED_ENTRIES))
+        found = kept.get((app.secret_key, value))
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        if isinstance(found, tuple) and 0 <= int(time.time()) - found[1] <= max_age:  # itsdangerous's age rule
+            return dict(found[0])
+        try:
+            data, signed = self.get_signing_serializer(app).loads(  # type: ignore[union-attr]
+                value, max_age=max_age, return_timestamp=True
+            )
+        except BadSignature:  # forged, or expired (SignatureExpired): a new, empty session, as Flask does
+            return {}
+        if all(type(item) in PLAIN for item in data.values()):
+            kept.put((app.secret_key, value), (tuple(data.items()), int(signed.timestamp())))
+        return dict(data)
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         """Save as Flask does, deciding first, for an empty session nobody changed, that there is nothing to set.

@@ -16,8 +16,6 @@ servers each build a figure once per publication.
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
@@ -27,6 +25,7 @@ from sqlalchemy import bindparam, inspect, select
 
 from .. import catalog
 from ..access import ReadGroup
+from ..bounded_store import Store
 from ..extensions import db
 from ..models import Group, GroupInstrument, ReleaseState
 from ..release.service import found_nothing_due
@@ -35,31 +34,6 @@ T = TypeVar("T")
 EXTENSION_KEY = "survey.dashboard_memo"
 # Results kept per process: a figure's JSON is 10 to 200 kB, so at most about 50 MB.
 ENTRIES = 512
-
-
-class Store:
-    """A bounded least-recently-used map, safe to share between a worker's threads."""
-
-    def __init__(self, entries: int) -> None:
-        self.entries = entries
-        self._items: OrderedDict[Hashable, object] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> object | None:
-        """Return the kept value (and mark it recently used), or None."""
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def put(self, key: Hashable, value: object) -> None:
-        """Keep a value, forgetting the least recently used beyond the bound."""
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.entries:
-                self._items.popitem(last=False)
 
 
 def _store() -> Store:
