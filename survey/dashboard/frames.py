@@ -45,7 +45,7 @@ def render_page(template: str, group: Any, name: str, extra: Hashable, generated
         GENERATED: str(escape(generated)),
     }
     key = (name, access.is_admin(), request.script_root, extra)
-    pieces = memo.remembered(group, key, lambda: frame(template, context, values))
+    pieces = memo.remembered(group, key, lambda: frame(template, context))
     if pieces is None:  # the page's own text holds a slot's mark: never kept as a frame
         return render_template(template, **context)
     return fill(pieces, values)
@@ -60,21 +60,23 @@ def frame_applies() -> bool:
     return not open_demo_logins()
 
 
-def frame(template: str, context: dict[str, Any], values: dict[str, str]) -> tuple[str, ...] | None:
-    """Render the page with a mark at each slot and return the text split at them, or None when the
-    split page, filled with this request's values, is not exactly the whole page rendered as usual."""
-    marked = render_template(template, **{**context, **marks(context)})
-    pieces = tuple(_SLOTS.split(marked))
-    whole = render_template(template, **context)
-    return pieces if fill(pieces, values) == whole else None
+def frame(template: str, context: dict[str, Any]) -> tuple[str, ...] | None:
+    """Render the page with a mark at each slot and return the text split at them (slots at odd places), or
+    None when the page's own text holds the mark character: then only a whole render is exact."""
+    tokens: list[str] = []
 
+    def token_mark() -> str:
+        tokens.append(CSRF)
+        return CSRF
 
-def marks(context: dict[str, Any]) -> dict[str, Any]:
-    """Return the context entries that print a slot's mark instead of its value."""
-    found: dict[str, Any] = {"reader_email": EMAIL, "csrf_token": lambda: CSRF}
+    marks: dict[str, Any] = {"reader_email": EMAIL, "csrf_token": token_mark}
     if "facts" in context:
-        found["facts"] = replace(context["facts"], generated=GENERATED)
-    return found
+        marks["facts"] = replace(context["facts"], generated=GENERATED)
+    pieces = tuple(_SLOTS.split(render_template(template, **{**context, **marks})))
+    printed = {EMAIL: 1, CSRF: len(tokens), GENERATED: int("facts" in context)}  # the layout prints one e-mail
+    slots = pieces[1::2]
+    exact = "\x1e" not in "".join(pieces[0::2]) and all(slots.count(m) == n for m, n in printed.items())
+    return pieces if exact else None
 
 
 def fill(pieces: tuple[str, ...], values: dict[str, str]) -> str:

@@ -4,9 +4,9 @@ Everything a view shows follows from the group's published cells and stored summ
 only `release.publish` writes, and every publication stamps `release_states.audited_at`), the
 group's settings, the instruments, the request's address and filters and the interface
 language. A view's result is kept under a key made of exactly those, so a request after the
-first reads the stamp and the asked questionnaires (one small read) instead of building the
-same figure again, and the
-next release, purge, change of k, rebuild, new instrument upload or group edit makes a new key.
+first needs only the stamp and the asked questionnaires (read with the group, access.readable_group,
+and read again after its release check released anything) instead of building the same figure
+again, and the next release, purge, change of k, rebuild, new instrument upload or group edit makes a new key.
 Only released, audited figures are ever kept (the views read nothing else), and only successful
 results: a refusal (400, 404) is built again each time. The day is part of the key too, so
 nothing lives past midnight UTC. Each process keeps its own entries (a bounded LRU): several app
