@@ -23,6 +23,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 
 from .. import access
+from ..models import Group
 from . import memo
 
 # Control characters that no template writes and markupsafe leaves alone, around each slot's name.
@@ -31,7 +32,9 @@ EMAIL, CSRF, GENERATED = (SLOT.format(name) for name in ("email", "csrf", "gener
 _SLOTS = re.compile("(\x1e(?:email|csrf|generated)\x1e)")
 
 
-def render_page(template: str, group: Any, name: str, extra: Hashable, generated: str = "", **context: Any) -> str:
+def render_page(
+    template: str, group: Group | access.ReadGroup, name: str, extra: Hashable, generated: str = "", **context: Any
+) -> str:
     """Render a dashboard page from its kept frame, or whole when the request has parts of its own.
 
     `extra` is what the page shows beyond memo.key (its waiting meetings); `generated`, the report's
