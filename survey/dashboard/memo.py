@@ -89,6 +89,11 @@ def _publication(group: Group) -> tuple[Hashable, ...]:
     return found[group.id]
 
 
+def asked_instruments(group: Group) -> list[str]:
+    """Return the questionnaires the group asks, in order, from this request's publication read (no second read)."""
+    return [str(instrument_id) for instrument_id in _publication(group)[1:] if instrument_id is not None]
+
+
 def key(group: Group, name: str) -> tuple[Hashable, ...]:
     """Return the key of one view's result for this request: publication, settings, address, language, day."""
     return (

@@ -51,9 +51,8 @@ def item_cells(group_id: int, instrument: Instrument, key: CellKey) -> dict[str,
     An item answered in other periods only gets an empty cell.
     """
     prefix = f"item:{instrument.id}:"
-    measures = reader.measures_of(group_id, prefix)
-    found = reader.count_cells(group_id, measures, key)  # type: ignore[arg-type]
-    return {m[len(prefix) :]: found.get(m) or Cell(key=key, n=0) for m in measures}
+    found = reader.count_cells(group_id, [prefix + item.id for item in instrument.items], key)  # type: ignore[arg-type]
+    return {m[len(prefix) :]: cell for m, cell in sorted(found.items())}
 
 
 def alpha_sums(group_id: int) -> dict[tuple[str, str], list[Any]]:
