@@ -41,7 +41,7 @@ def _rows(
         query = query.where(PublishedCell.locale == locale)
     if grains is not None:
         query = query.where(PublishedCell.grain.in_(list(grains)))
-    return list(db.session.execute(query))
+    return list(db.session.connection().execute(query))  # Core: no ORM execution steps for plain rows
 
 
 def summary_cells(
@@ -70,7 +70,6 @@ def count_cells(group_id: int, measures: Sequence[str], key: CellKey) -> dict[st
     grain, period, locale = key
     at_key = and_(
         PublishedCell.grain == grain,
-        PublishedCell.locale == locale,
         PublishedCell.period.is_(None) if period is None else PublishedCell.period == period,
     )
     query = select(
@@ -83,12 +82,13 @@ def count_cells(group_id: int, measures: Sequence[str], key: CellKey) -> dict[st
     ).where(
         PublishedCell.group_id == group_id,
         PublishedCell.measure.in_(list(measures)),
-        or_(at_key, and_(PublishedCell.grain == "all", PublishedCell.locale == ALL)),
+        PublishedCell.locale.in_(sorted({locale, ALL})),  # the languages first, so the index seeks them
+        or_(at_key, PublishedCell.grain == "all"),
     )
     found: dict[str, Cell[dict[float, int]]] = {}
     # Every published measure has an all-time cell in all languages: pool_cells makes one from any answer.
-    for measure, cell_grain, cell_locale, n, hidden_because, stored in db.session.execute(query):
-        if (cell_grain, cell_locale) != (grain, locale):  # the all-time cell of a measure not at the key
+    for measure, cell_grain, cell_locale, n, hidden_because, stored in db.session.connection().execute(query):
+        if (cell_grain, cell_locale) != (grain, locale):  # a measure's all-time cell, or the key in the other language
             found.setdefault(measure, Cell(key=key, n=0))
             continue
         counts = None if hidden_because else {float(v): c for v, c in (stored or {}).items()}
