@@ -2,6 +2,7 @@
 
 Run by hand:  .venv/bin/python bench/dashboard_queries.py [--rounds 15] [--filler-groups 100]
               [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/test_dash_bench] [--profile NAME [--built]]
+              [--sqlite-file PATH] [--reuse]
 
 Seeds a temporary SQLite file (and, when asked, a PostgreSQL database this run may empty) with
 bulk INSERT ... SELECT statements: a typical group (about 1,000 responses over two years of
@@ -17,7 +18,10 @@ medians (goal: at most 2x). The whole dashboard is the group page and every JSON
 loads (its data-figure-src charts), requested one after another (goal: under a second for the
 large group). --profile NAME prints where one endpoint's kept requests spend their time; with
 --built each profiled request is the first after a publication (the memo emptied before it).
-Ctrl-C leaves nothing behind.
+--sqlite-file keeps the SQLite database; with --reuse a database that already holds the seeded
+groups is not seeded again, its two measured groups are published again with `flask release
+rebuild` (so the stored rows are what the code being measured writes). Ctrl-C leaves nothing
+behind but a --sqlite-file.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask import Flask, Response  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import create_engine, event, func, select, text  # noqa: E402
+from sqlalchemy import create_engine, event, func, inspect, select, text  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 
 from survey import catalog, create_app  # noqa: E402
@@ -158,6 +162,29 @@ def release(app: Flask, code: str) -> None:
     group_id = select(Group.id).where(Group.code == code).scalar_subquery()
     cells = db.session.scalar(select(func.count()).select_from(PublishedCell).where(PublishedCell.group_id == group_id))
     print(f"  {result.output.strip().splitlines()[0]} in {time.perf_counter() - started:.1f}s; {cells:,} cells")
+
+
+def seeded(postgres: bool) -> bool:
+    """Tell whether the database already holds this benchmark's seeded and released groups."""
+    tables = set(inspect(db.engine).get_table_names())
+    if "groups" not in tables or "release_states" not in tables:
+        return False
+    found = db.session.execute(
+        text(
+            "SELECT count(*) FROM groups g JOIN release_states r ON r.group_id = g.id "
+            "WHERE g.code IN ('TYPICAL', 'LARGE')"
+        )
+    ).scalar_one()
+    return bool(found == 2)
+
+
+def rebuild(app: Flask, code: str) -> None:
+    """Publish a reused group again with the real command (rollups from the raw answers, the audit, the
+    summaries), so what a request reads is what the code being measured stores."""
+    started = time.perf_counter()
+    result = app.test_cli_runner().invoke(args=["release", "rebuild", "--group", code])
+    assert result.exit_code == 0, result.output
+    print(f"  {code}: rebuilt in {time.perf_counter() - started:.1f}s")
 
 
 class Recorder:
@@ -329,8 +356,17 @@ def profile(app: Flask, code: str, name: str, built: bool) -> None:
     stats.sort_stats("tottime").print_stats(30)
 
 
-def run(url: str, filler_groups: int, rounds: int, postgres: bool, profile_name: str, only: str, built: bool) -> None:
-    """Migrate, seed, release, measure and report on one database."""
+def run(
+    url: str,
+    filler_groups: int,
+    rounds: int,
+    postgres: bool,
+    profile_name: str,
+    only: str,
+    built: bool,
+    reuse: bool,
+) -> None:
+    """Migrate, seed and release (or reuse a seeded database and publish it again), measure and report."""
     app = create_app(
         {
             "DATABASE_URL": url,
@@ -342,18 +378,25 @@ def run(url: str, filler_groups: int, rounds: int, postgres: bool, profile_name:
         }
     )
     with app.app_context():
-        if postgres:
-            db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        codes = ("TYPICAL", "LARGE")
+        if reuse and seeded(postgres):
+            upgrade(revision="heads")
+            print(f"Reusing the seeded {'PostgreSQL' if postgres else 'SQLite'} database, published again:")
+            for code in codes:
+                rebuild(app, code)
+        else:
+            if postgres:
+                db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+                db.session.commit()
+            upgrade(revision="heads")
+            db.session.add(User(email="bench@example.org", password_hash="x", role="admin"))
             db.session.commit()
-        upgrade(revision="heads")
-        db.session.add(User(email="bench@example.org", password_hash="x", role="admin"))
-        db.session.commit()
-        print(f"Seeding {'PostgreSQL' if postgres else 'SQLite'}:")
-        started = time.perf_counter()
-        codes = seed(filler_groups, postgres)
-        for code in codes:
-            release(app, code)
-        print(f"  seeded and released in {time.perf_counter() - started:.0f}s")
+            print(f"Seeding {'PostgreSQL' if postgres else 'SQLite'}:")
+            started = time.perf_counter()
+            codes = seed(filler_groups, postgres)
+            for code in codes:
+                release(app, code)
+            print(f"  seeded and released in {time.perf_counter() - started:.0f}s")
         engine = db.engine
     # Requests are measured outside any pushed app context, as a server runs them: each request has its
     # own context, so nothing (the logged-in user, a per-request read) is carried from one to the next.
@@ -381,23 +424,32 @@ def main() -> None:
     parser.add_argument("--profile", default="", help="print where one endpoint (by name) spends time")
     parser.add_argument("--built", action="store_true", help="with --profile: empty the memo before each request")
     parser.add_argument("--only", default="", choices=["", "TYPICAL", "LARGE"], help="measure one group only")
+    parser.add_argument("--sqlite-file", default="", help="SQLite database file to use and keep (default: temporary)")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="when the database already holds the seeded groups, skip seeding and publish them again "
+        "(`release rebuild`)",
+    )
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="dashboard-bench-")
+    sqlite_file = args.sqlite_file or f"{folder}/bench.sqlite3"
     os.environ.pop("DATABASE_URL", None)
     print(f"{time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}; load average {os.getloadavg()[0]:.1f}")
     try:
         if args.sqlite:
             run(
-                f"sqlite:///{folder}/bench.sqlite3",
+                f"sqlite:///{sqlite_file}",
                 args.filler_groups,
                 args.rounds,
                 False,
                 args.profile,
                 args.only,
                 args.built,
+                args.reuse,
             )
         if args.postgres:
-            run(args.postgres, args.filler_groups, args.rounds, True, args.profile, args.only, args.built)
+            run(args.postgres, args.filler_groups, args.rounds, True, args.profile, args.only, args.built, args.reuse)
     except KeyboardInterrupt:
         print("\nInterrupted; temporary data removed.")
     finally:

@@ -290,7 +290,7 @@ class PublishedCell(Model):
     """The stored audit decision for one dashboard cell: shown (with its figures) or hidden (with why)."""
 
     __tablename__ = "published_cells"
-    __table_args__ = (Index("ix_published_cells_group_measure", "group_id", "measure"),)
+    __table_args__ = (Index("ix_published_cells_cell", "group_id", "measure", "locale", "grain", "period"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
     measure: Mapped[str] = mapped_column(String(160))

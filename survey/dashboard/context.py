@@ -70,14 +70,20 @@ def load_dashboard(group: Group | ReadGroup, args: Mapping[str, str]) -> Dashboa
     :raises BadRequest: when a filter is unknown or invalid.
     """
     release_due(group)  # lazily: the first read after a meeting's results are due releases them
-    filters, instruments, locales = memo.remembered(group, "dashboard", lambda: _read(group, args))
-    return Dashboard(group=group, filters=filters, instruments=instruments, locales=locales)
+    chosen: list[Dashboard] = []
+    filters, instruments, locales = memo.remembered(group, "dashboard", lambda: _read(group, args, chosen))
+    dashboard = Dashboard(group=group, filters=filters, instruments=instruments, locales=locales)
+    if chosen and "response_cells" in vars(chosen[0]):
+        # The grain was chosen from these cells just now: same group, questionnaire and language, so not read again.
+        vars(dashboard)["response_cells"] = vars(chosen[0])["response_cells"]
+    return dashboard
 
 
 def _read(
-    group: Group | ReadGroup, args: Mapping[str, str]
+    group: Group | ReadGroup, args: Mapping[str, str], chosen: list[Dashboard]
 ) -> tuple[Filters, dict[str, tuple[Instrument, list[int]]], list[str]]:
-    """Return the parsed filters (the automatic grain chosen), the instruments answered and their languages."""
+    """Return the parsed filters (the automatic grain chosen), the instruments answered and their languages;
+    the dashboard the grain was chosen on goes into `chosen`."""
     instruments = group_instruments(group)
     # Every answer is in a language its instrument declares, so the declared ones are the allow-list.
     locales = sorted({locale for instrument, _ids in instruments.values() for locale in instrument.locales})
@@ -85,6 +91,7 @@ def _read(
     if filters.grain == "auto":
         choosing = Dashboard(group=group, filters=filters, instruments=instruments, locales=locales)
         filters = filters.with_grain(choose_grain(choosing))
+        chosen.append(choosing)
     return filters, instruments, locales
 
 

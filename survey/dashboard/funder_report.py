@@ -15,7 +15,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from . import aggregates, published
-from .filters import ALL_LOCALES
 
 
 def period_in_words(start: dt.date | None, end: dt.date | None, locale: str) -> str:
@@ -85,10 +84,9 @@ def questionnaires(dashboard: aggregates.Dashboard, counted: list[aggregates.Per
     """Count each shown instrument's questionnaires filled in at the meetings the report covers (counted)."""
     locale = str(get_locale() or "en")
     meetings = [p.start for p in counted if p.start is not None]
-    language = None if dashboard.locale_key == ALL_LOCALES else dashboard.locale_key
     found = []
-    for instrument, ids in dashboard.shown_instruments():
-        count = published.questionnaires_answered(dashboard.group.id, ids, meetings, language)
+    for instrument, _ids in dashboard.shown_instruments():
+        count = published.questionnaires_answered(dashboard.group.id, instrument.id, meetings, dashboard.locale_key)
         found.append(Questionnaires(instrument.id, instrument.text(instrument.title, locale), count))
     return found
 

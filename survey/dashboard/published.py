@@ -4,8 +4,8 @@ Views get released cells whose hidden statistics are gone (`people_cells`, `scal
 `item_cells`), read from the decisions stored at release (survey/release); the instrument
 versions answered and the statistics over all released answers that are no cells (alpha sums,
 change pairs, engagement counts), read from the summaries stored at the same publication
-(survey/release/summaries.py); and the few row-level reads a view needs (comments,
-questionnaires counted, the admins' export), which see released answers only. Nothing else in
+(survey/release/summaries.py); and the few row-level reads a view needs (comments and the
+admins' export), which see released answers only. Nothing else in
 survey/dashboard imports queries.py, and a test checks it.
 """
 
@@ -51,9 +51,8 @@ def item_cells(group_id: int, instrument: Instrument, key: CellKey) -> dict[str,
     An item answered in other periods only gets an empty cell.
     """
     prefix = f"item:{instrument.id}:"
-    measures = reader.measures_of(group_id, prefix)
-    found = reader.count_cells(group_id, measures, key)  # type: ignore[arg-type]
-    return {m[len(prefix) :]: found.get(m) or Cell(key=key, n=0) for m in measures}
+    found = reader.count_cells(group_id, [prefix + item.id for item in instrument.items], key)  # type: ignore[arg-type]
+    return {m[len(prefix) :]: cell for m, cell in sorted(found.items())}
 
 
 def alpha_sums(group_id: int) -> dict[tuple[str, str], list[Any]]:
@@ -83,11 +82,13 @@ def comment_texts(
     return queries.text_answers(group_id, item_ids, first, last, shown_meetings, locale)
 
 
-def questionnaires_answered(
-    group_id: int, version_ids: Sequence[int], meetings: Sequence[dt.date], locale: str | None = None
-) -> int:
-    """Count the released questionnaires (with at least one answer) of these versions at these shown meetings."""
-    return queries.questionnaires_answered(group_id, version_ids, meetings, locale)
+def questionnaires_answered(group_id: int, instrument_id: str, meetings: Sequence[dt.date], locale: str) -> int:
+    """Count one instrument's released questionnaires filled in (at least one answer) at these meetings, in one
+    language cell (or all, "*"), from its stored people cells: a sending holds at most one questionnaire of an
+    instrument, so its people at a meeting are its questionnaires there (hidden cells keep their n)."""
+    cells = reader.summary_cells(group_id, [f"people:{instrument_id}"], locale, ["meeting"])
+    found = cells.get(f"people:{instrument_id}", {})
+    return sum(cell.n for day in set(meetings) if (cell := found.get(("meeting", day, locale))) is not None)
 
 
 def meeting_counts(group_id: int) -> list[tuple[dt.date, int]]:

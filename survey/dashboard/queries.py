@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..extensions import db
@@ -171,22 +171,3 @@ def answers_and_scores(response_ids: Sequence[int]) -> tuple[list[Any], list[Any
         select(Score.response_id, Score.scale_id, Score.value).where(Score.response_id.in_(ids))
     )
     return list(answers), list(scores)
-
-
-def questionnaires_answered(
-    group_id: int, version_ids: Sequence[int], meetings: Sequence[dt.date], locale: str | None = None
-) -> int:
-    """Count the questionnaires of these versions filled in at these meetings, in this language (None: all).
-
-    Rule: a questionnaire counts when its response holds at least one answer, so a questionnaire
-    someone skipped in a form of several is not counted; one person may fill in several.
-    """
-    if not version_ids or not meetings:
-        return 0
-    answered = exists().where(Answer.response_id == Response.id)
-    query = (
-        select(func.count(Response.id))
-        .where(*group_responses(group_id, version_ids), Response.meeting_date.in_(list(meetings)), answered, released())
-        .where(*_locale(locale))
-    )
-    return int(db.session.execute(query).scalar() or 0)

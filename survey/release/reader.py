@@ -6,11 +6,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from ..extensions import db
 from ..models import PublishedCell
 from ..stats import Cell, Summary, summary_from_moments
+from ..stats.hierarchy import ALL
 
 CellKey = tuple[str, object, str]
 
@@ -40,7 +41,7 @@ def _rows(
         query = query.where(PublishedCell.locale == locale)
     if grains is not None:
         query = query.where(PublishedCell.grain.in_(list(grains)))
-    return list(db.session.execute(query))
+    return list(db.session.connection().execute(query))  # Core: no ORM execution steps for plain rows
 
 
 def summary_cells(
@@ -63,28 +64,34 @@ def summary_cells(
 
 
 def count_cells(group_id: int, measures: Sequence[str], key: CellKey) -> dict[str, Cell[dict[float, int]]]:
-    """Return measure -> the cell at one key, with its answer counts per value when shown."""
+    """Return measure -> the cell at one key, with its answer counts per value when shown, for those of these
+    measures the group has published (each has an all-time cell; the others, answered in other periods only,
+    get an empty cell at the key)."""
     grain, period, locale = key
-    query = select(PublishedCell.measure, PublishedCell.n, PublishedCell.hidden_because, PublishedCell.counts).where(
-        PublishedCell.group_id == group_id,
-        PublishedCell.measure.in_(list(measures)),
+    at_key = and_(
         PublishedCell.grain == grain,
-        PublishedCell.locale == locale,
         PublishedCell.period.is_(None) if period is None else PublishedCell.period == period,
     )
+    query = select(
+        PublishedCell.measure,
+        PublishedCell.grain,
+        PublishedCell.locale,
+        PublishedCell.n,
+        PublishedCell.hidden_because,
+        PublishedCell.counts,
+    ).where(
+        PublishedCell.group_id == group_id,
+        PublishedCell.measure.in_(list(measures)),
+        PublishedCell.locale.in_(sorted({locale, ALL})),  # the languages first, so the index seeks them
+        or_(at_key, PublishedCell.grain == "all"),
+    )
     found: dict[str, Cell[dict[float, int]]] = {}
-    for measure, n, hidden_because, stored in db.session.execute(query):
+    # Every published measure has an all-time cell in all languages: pool_cells makes one from any answer.
+    for measure, cell_grain, cell_locale, n, hidden_because, stored in db.session.connection().execute(query):
+        if (cell_grain, cell_locale) != (grain, locale):  # a measure's all-time cell, or the key in the other language
+            found.setdefault(measure, Cell(key=key, n=0))
+            continue
         counts = None if hidden_because else {float(v): c for v, c in (stored or {}).items()}
         hidden = hidden_because if hidden_because in ("small_cell", "complement") else None
         found[measure] = Cell(key=key, n=n, stats=counts, hidden_because=hidden)  # type: ignore[arg-type]
     return found
-
-
-def measures_of(group_id: int, prefix: str) -> list[str]:
-    """Return the group's published measures starting with prefix."""
-    query = (
-        select(PublishedCell.measure)
-        .where(PublishedCell.group_id == group_id, PublishedCell.measure.startswith(prefix, autoescape=True))
-        .distinct()
-    )
-    return list(db.session.scalars(query))

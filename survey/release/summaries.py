@@ -24,6 +24,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
+from flask import current_app
 from sqlalchemy import delete, insert, select
 
 from .. import catalog
@@ -33,6 +34,7 @@ from ..models import InstrumentVersion, PublishedSummary
 from . import released_answers
 
 AnsweredInstruments = dict[str, tuple[Instrument, list[int]]]
+_VERSIONS_KEY = "survey.instrument_versions_read"
 
 
 class MonthReturns(NamedTuple):
@@ -46,17 +48,34 @@ class MonthReturns(NamedTuple):
 def answered_instruments(group_id: int) -> AnsweredInstruments:
     """Map each instrument the group's released answers answered to (latest version answered, its version ids),
     from the version ids stored at the last publication."""
-    ids = stored(group_id, "versions").get("versions", [])
-    query = select(InstrumentVersion).where(InstrumentVersion.id.in_(ids)).order_by(InstrumentVersion.id)
-    return _by_instrument(db.session.scalars(query) if ids else [])
+    ids = sorted(stored(group_id, "versions").get("versions", []))
+    known = _versions_read()
+    missing = [i for i in ids if i not in known]
+    if missing:
+        query = select(InstrumentVersion).where(InstrumentVersion.id.in_(missing))
+        known.update(
+            {row.id: (row.instrument_id, catalog.instrument_for_version(row)) for row in db.session.scalars(query)}
+        )
+    return _by_instrument((i, *known[i]) for i in ids if i in known)
 
 
-def _by_instrument(versions: Iterable[InstrumentVersion]) -> AnsweredInstruments:
-    """Group instrument versions (oldest first) by instrument, each with the definition of its latest version."""
+def _versions_read() -> dict[int, tuple[str, Instrument]]:
+    """Return this app's instrument versions read so far: id -> (instrument id, definition).
+
+    Version rows are written once and never changed or deleted (a changed file is a new version), so
+    what a row holds can be kept for the app's life instead of being read on every first request.
+    """
+    kept: dict[int, tuple[str, Instrument]] = current_app.extensions.setdefault(_VERSIONS_KEY, {})
+    return kept
+
+
+def _by_instrument(versions: Iterable[tuple[int, str, Instrument]]) -> AnsweredInstruments:
+    """Group instrument versions (id, instrument id, definition; oldest first) by instrument, each with the
+    definition of its latest version."""
     found: AnsweredInstruments = {}
-    for row in versions:
-        ids = found[row.instrument_id][1] if row.instrument_id in found else []
-        found[row.instrument_id] = (catalog.instrument_for_version(row), [*ids, row.id])
+    for version_id, instrument_id, instrument in versions:
+        ids = found[instrument_id][1] if instrument_id in found else []
+        found[instrument_id] = (instrument, [*ids, version_id])
     return found
 
 
@@ -81,7 +100,8 @@ def compute(group_id: int) -> dict[str, list[Any]]:
     }
     versions = released_answers.versions_answered([group_id])
     values["versions"] = [row.id for row in versions]
-    for instrument_id, (instrument, ids) in _by_instrument(versions).items():
+    rows = ((row.id, row.instrument_id, catalog.instrument_for_version(row)) for row in versions)
+    for instrument_id, (instrument, ids) in _by_instrument(rows).items():
         for scale in instrument.scales:
             pairs = released_answers.first_and_latest_scores(group_id, ids, scale.id)
             values[f"change:{instrument_id}:{scale.id}"] = [list(pair) for pair in pairs]
