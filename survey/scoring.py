@@ -9,7 +9,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .instruments import ITEM_TYPES, AnswerError, AnswerValue, Instrument, Scale
+from .instruments import ITEM_TYPES, AnswerError, AnswerValue, Instrument, Item, Scale
 from .instruments.conditions import Condition, ConditionGroup
 
 __all__ = ["AnswerValue", "ScoreResult", "clean_answers", "reverse_value", "score_response", "visible_items"]
@@ -26,12 +26,51 @@ class ScoreResult:
     alerts: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Lookups:
+    """What scoring looks up of an instrument again and again: its items by id, each numeric item's
+    (min, max) answer and each scale's (min, max) score."""
+
+    items: dict[str, Item]
+    answers: dict[str, tuple[float, float]]
+    scales: dict[str, tuple[float, float]]
+
+
+_KEPT_LOOKUPS: dict[int, tuple[Instrument, Lookups]] = {}
+KEPT_LOOKUPS_MAX = 64  # loaded instruments are few; tests build many, so the table is emptied when full
+
+
+def lookups_of(instrument: Instrument) -> Lookups:
+    """Return the instrument's Lookups, worked out once per instrument object (instruments never change).
+
+    Each range is the instrument's own numeric_range and scale_range: looking them up through its
+    validated model (private attributes, anchors rebuilt per call) was most of a submission's scoring time.
+    The table is keyed by the object itself (its id, checked by identity, and kept alive by the table).
+    """
+    kept = _KEPT_LOOKUPS.get(id(instrument))
+    if kept is not None and kept[0] is instrument:
+        return kept[1]
+    answers = {item.id: found for item in instrument.items if (found := instrument.numeric_range(item)) is not None}
+    lookups = Lookups(
+        items={item.id: item for item in instrument.items},
+        answers=answers,
+        scales={scale.id: instrument.scale_range(scale) for scale in instrument.scales},
+    )
+    if len(_KEPT_LOOKUPS) >= KEPT_LOOKUPS_MAX:
+        _KEPT_LOOKUPS.clear()
+    _KEPT_LOOKUPS[id(instrument)] = (instrument, lookups)
+    return lookups
+
+
 def visible_items(instrument: Instrument, answers: Mapping[str, AnswerValue]) -> set[str]:
     """Return the ids of the items shown, evaluating show_if in order over visible answers only."""
     visible: set[str] = set()
     for item in instrument.items:
+        if item.show_if is None:  # most items: shown, without gathering the visible answers for a condition
+            visible.add(item.id)
+            continue
         shown = {key: value for key, value in answers.items() if key in visible}
-        if item.show_if is None or _group_holds(instrument, item.show_if, shown, {}):
+        if _group_holds(instrument, item.show_if, shown, {}):
             visible.add(item.id)
     return visible
 
@@ -88,22 +127,23 @@ def scale_score(
     the mean of the items that count times the number of items (prorated), so it stays
     comparable and in range.
     """
+    lookups = lookups_of(instrument)
     values: list[float] = []
     answered = 0
     for item_id in scale.items:
-        item = instrument.item(item_id)
+        item = lookups.items[item_id]
         value = answers.get(item_id) if item_id in visible else _stand_in(instrument, item_id, answers)
         if value is None:
             continue
         answered += item_id in visible
-        low, high = instrument.numeric_range(item) or (0.0, 0.0)
+        low, high = lookups.answers.get(item_id, (0.0, 0.0))
         number = float(value)  # type: ignore[arg-type]  # scales hold numeric items only
         values.append(reverse_value(low, high, number) if item.reverse else number)
     if answered == 0 or answered < scale.required_answers:
         return None
     mean = math.fsum(values) / len(values)
     score = mean * len(scale.items) if scale.method == "sum" else mean
-    low, high = instrument.scale_range(scale)
+    low, high = lookups.scales[scale.id]
     return min(max(score, low), high)  # float rounding must not push a score past its range
 
 
@@ -114,7 +154,7 @@ def _stand_in(instrument: Instrument, item_id: str, answers: Mapping[str, Answer
     (a condition on a missing answer is false), so it stays missing; so does a number without the
     author's when_hidden_reason (versions stored before the reason was required).
     """
-    item = instrument.item(item_id)
+    item = lookups_of(instrument).items[item_id]
     if item.when_hidden == "missing" or item.show_if is None or not (item.when_hidden_reason or "").strip():
         return None
     if any(condition.item is None or condition.item not in answers for condition in item.show_if.conditions):
@@ -155,7 +195,7 @@ def _holds(
         actual: AnswerValue | None = scores.get(cond.scale)
         targets: list[AnswerValue] = [float(v) for v in literals]
     else:
-        item = instrument.item(cond.item or "")
+        item = lookups_of(instrument).items[cond.item or ""]
         actual = answers.get(item.id)
         targets = [ITEM_TYPES[item.type].condition_value(item, v) for v in literals]
     if actual is None:

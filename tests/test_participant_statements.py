@@ -245,3 +245,44 @@ def test_the_thank_you_read_looks_its_responses_up_by_token(papp: Flask) -> None
         plan = db.session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled.string}", tuple(bound)).all()
     responses = [row[3] for row in plan if " responses " in f" {row[3]} "]
     assert responses and all("(token=?)" in step for step in responses), plan
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL's planner")
+def test_the_thank_you_read_uses_indexes_on_postgres_whatever_the_statistics(papp: Flask, pclient: FlaskClient) -> None:
+    """With ten candidate tokens and a few thousand responses never analysed (a new deployment, or
+    autovacuum off), the plain LEFT JOIN read scanned every response and every score on PostgreSQL:
+    a thank-you page whose cost grew with the tables. Each token and each response's scores must be
+    an index lookup."""
+    from survey.participant import thanks
+
+    warm(papp, pclient)
+    with papp.app_context():
+        nonce = db.session.scalars(select(Response.token)).one()
+    columns = [c.name for c in Response.__table__.columns if c.name not in {"id", "token"}]
+    listed = ", ".join(columns)
+    with papp.app_context():
+        connection = db.session.connection()
+        connection.exec_driver_sql(
+            f"INSERT INTO responses (token, {listed}) SELECT 'bulk-' || n, {listed}"
+            " FROM responses, generate_series(1, 3000) AS n WHERE token = %(token)s",
+            {"token": nonce},
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO scores (response_id, scale_id, value, band) SELECT r.id, s.scale_id, s.value, s.band"
+            " FROM responses r JOIN responses first ON first.token = %(token)s"
+            " JOIN scores s ON s.response_id = first.id WHERE r.token LIKE 'bulk-%%'",
+            {"token": nonce},
+        )
+        db.session.commit()
+        statement = thanks._SUBMISSION_ON_POSTGRES.compile(dialect=db.engine.dialect)
+        tokens = {name: f"{nonce}-{n}" if n else nonce for n, name in enumerate(thanks._TOKENS)}
+        plan = "\n".join(
+            row[0]
+            for row in db.session.connection().exec_driver_sql(
+                f"EXPLAIN {statement.string}", {"code": "TESTGRP", **tokens}
+            )
+        )
+        found = thanks.stored_submission("TESTGRP", nonce, db.session.connection())
+    assert "Seq Scan on responses" not in plan and "Seq Scan on scores" not in plan, plan
+    assert "uq_responses_token" in plan and "pk_scores" in plan, plan
+    assert found is not None and [r.token for r in found.responses] == [nonce] and found.responses[0].scores

@@ -127,6 +127,31 @@ def test_item_names_collide_only_with_a_prefix(papp: Flask) -> None:
     assert same.name(1, "mood") == "mood" and (1, "mood") in same.asked_before
 
 
+@pytest.mark.parametrize("kept", [64, 1])  # plans kept, or the table emptied at every new form
+def test_a_form_plan_is_kept_per_instrument_objects(papp: Flask, monkeypatch: pytest.MonkeyPatch, kept: int) -> None:
+    """A plan is kept for the very instrument objects, in their order: another object (a reloaded copy) or
+    another order gets its own plan."""
+    from survey import catalog
+    from survey.participant import form
+
+    monkeypatch.setattr(form, "KEPT_PLANS_MAX", kept)
+    with papp.app_context():
+        every = catalog.registry().get("every_type")
+        assert every is not None
+        copy = Instrument.from_definition(every.definition())
+        definition = every.definition()
+        definition["id"] = "every_other"
+        for item in definition["items"]:  # other wording: other questions with the same ids
+            text = item["text"]
+            item["text"] = {k: f"Other: {v}" for k, v in text.items()} if isinstance(text, dict) else f"Other: {text}"
+        other = Instrument.from_definition(definition)
+    for _round in range(2):
+        assert FormPlan.of([every]).instruments[0] is every and FormPlan.of([copy]).instruments[0] is copy
+        assert FormPlan.of([every, other]).name(1, "mood") == "every_other.mood"
+        assert FormPlan.of([other, every]).name(1, "mood") == "every_type.mood"
+        assert FormPlan.of([every, every]).name(1, "mood") == "mood"
+
+
 @pytest.mark.parametrize(
     ("english", "spanish"),
     [

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from survey import scoring
 from survey.instruments import Instrument, load_directory, load_instrument_text
 from survey.scoring import clean_answers, reverse_value, score_response, visible_items
 
@@ -77,6 +78,25 @@ def test_mean_sum_reverse_and_band() -> None:
     assert result.scores["mean3"] == pytest.approx((5 + 5 + 2) / 3)  # b=1 reversed is 5
     assert result.scores["sum3"] == pytest.approx(12)
     assert result.bands["mean3"] == "high"
+
+
+SEVEN_POINTS = SCORED.replace(
+    "      - {value: 5, label: Five}\n",
+    "      - {value: 5, label: Five}\n      - {value: 6, label: Six}\n      - {value: 7, label: Seven}\n",
+).replace("{id: high, label: High, min: 3, max: 5}", "{id: high, label: High, min: 3, max: 7}")
+
+
+@pytest.mark.parametrize("kept", [64, 1])  # the table of kept lookups large, or emptied at every new instrument
+def test_each_instrument_version_is_scored_by_its_own_ranges(monkeypatch: pytest.MonkeyPatch, kept: int) -> None:
+    """Lookups are kept per instrument object: a new version of the same questionnaire (answers 1-7
+    instead of 1-5) reverses by its own range, however the versions are interleaved."""
+    monkeypatch.setattr(scoring, "KEPT_LOOKUPS_MAX", kept)
+    seven = load_instrument_text(SEVEN_POINTS)
+    for instrument, top in [(INST, 5), (seven, 7), (INST, 5), (seven, 7)]:
+        answers, errors = clean_answers(instrument, raw(a="4", b="2", c="3"))
+        result = score_response(instrument, answers)
+        assert result.scores["mean3"] == pytest.approx((4 + (1 + top - 2) + 3) / 3)  # b=2 reversed is 1+top-2
+        assert result.scores["sum3"] == pytest.approx(4 + (1 + top - 2) + 3)
 
 
 def test_missing_answer_is_left_out_not_zero() -> None:

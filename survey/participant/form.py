@@ -26,6 +26,10 @@ CONTROL_FIELDS = ("form_token", "lang", "website", "participant_code")
 MAX_RADIO_STEPS = 21  # a slider with more positions is a number box instead of a row of buttons
 
 
+_KEPT_PLANS: dict[tuple[int, ...], FormPlan] = {}
+KEPT_PLANS_MAX = 64  # plans kept (FormPlan.of): loaded forms are few; tests build many, so emptied when full
+
+
 class FormShapeError(ValueError):
     """The submitted form has fields this form never had, or a control field repeated."""
 
@@ -40,7 +44,21 @@ class FormPlan:
 
     @classmethod
     def of(cls, instruments: Sequence[Instrument]) -> FormPlan:
-        """Return the plan, naming each item by its id unless that name is taken; shared items share a name."""
+        """Return the plan of these instruments, made once per sequence of instrument objects (instruments
+        never change, and every form GET and POST asks for the plan of the same few)."""
+        key = tuple(map(id, instruments))
+        kept = _KEPT_PLANS.get(key)
+        if kept is not None and all(a is b for a, b in zip(kept.instruments, instruments, strict=True)):
+            return kept  # the plan holds its instruments, so their ids cannot be reused while it is kept
+        plan = cls.made_of(instruments)
+        if len(_KEPT_PLANS) >= KEPT_PLANS_MAX:
+            _KEPT_PLANS.clear()
+        _KEPT_PLANS[key] = plan
+        return plan
+
+    @classmethod
+    def made_of(cls, instruments: Sequence[Instrument]) -> FormPlan:
+        """Make the plan, naming each item by its id unless that name is taken; shared items share a name."""
         shared = {s.repeat: s.asked for s in find_overlaps(instruments)[0]}
         names: dict[tuple[int, str], str] = {}
         taken: set[str] = set(CONTROL_FIELDS)
