@@ -106,18 +106,23 @@ def test_nonces_are_unique_and_url_safe() -> None:
     assert all(tokens.NONCE_PATTERN.match(nonce) for nonce in nonces)
 
 
+def reworded_copy(instrument: Instrument) -> Instrument:
+    """Return another instrument (id every_other) with the same question ids and other wording."""
+    definition = instrument.definition()
+    definition["id"] = "every_other"
+    for item in definition["items"]:
+        text = item["text"]
+        item["text"] = {k: f"Other: {v}" for k, v in text.items()} if isinstance(text, dict) else f"Other: {text}"
+    return Instrument.from_definition(definition)
+
+
 def test_item_names_collide_only_with_a_prefix(papp: Flask) -> None:
     from survey import catalog
 
     with papp.app_context():
         every = catalog.registry().get("every_type")
         assert every is not None
-        definition = every.definition()
-        definition["id"] = "every_other"
-        for item in definition["items"]:  # other wording: other questions with the same ids
-            text = item["text"]
-            item["text"] = {k: f"Other: {v}" for k, v in text.items()} if isinstance(text, dict) else f"Other: {text}"
-        other = Instrument.from_definition(definition)
+        other = reworded_copy(every)
         plan = FormPlan.of([every, other])
         same = FormPlan.of([every, every])
     assert plan.name(0, "mood") == "mood"
@@ -139,12 +144,7 @@ def test_a_form_plan_is_kept_per_instrument_objects(papp: Flask, monkeypatch: py
         every = catalog.registry().get("every_type")
         assert every is not None
         copy = Instrument.from_definition(every.definition())
-        definition = every.definition()
-        definition["id"] = "every_other"
-        for item in definition["items"]:  # other wording: other questions with the same ids
-            text = item["text"]
-            item["text"] = {k: f"Other: {v}" for k, v in text.items()} if isinstance(text, dict) else f"Other: {text}"
-        other = Instrument.from_definition(definition)
+        other = reworded_copy(every)
     for _round in range(2):
         assert FormPlan.of([every]).instruments[0] is every and FormPlan.of([copy]).instruments[0] is copy
         assert FormPlan.of([every, other]).name(1, "mood") == "every_other.mood"
