@@ -53,12 +53,17 @@ def visible_groups(user: User | None = None, need: Need = "view", include_archiv
 
 def access_level(user: User, group: Group) -> str | None:
     """Return "manage", "view" or None for this user on this group."""
-    if user.role == "admin":
+    membership = None if user.role == "admin" else db.session.get(Membership, (user.id, group.id))
+    return level_of(user.role, membership.access if membership is not None else None)
+
+
+def level_of(role: str, membership: str | None) -> str | None:
+    """Return "manage", "view" or None for an account's role and its membership of a group (None: not a member)."""
+    if role == "admin":
         return "manage"
-    membership = db.session.get(Membership, (user.id, group.id))
     if membership is None:
         return None
-    return "manage" if membership.access == "manager" else "view"
+    return "manage" if membership == "manager" else "view"
 
 
 def group_or_404(code: str, need: Need = "view") -> Group:
@@ -137,7 +142,7 @@ def readable_group(code: str) -> ReadGroup:
         abort(404)
     parameters = {"code": normalise_code(code), "user_id": current_user.id}
     rows = db.session.connection().execute(_READ_GROUP, parameters).all()
-    if not rows or (current_user.role != "admin" and rows[0].access is None):
+    if not rows or level_of(current_user.role, rows[0].access) is None:
         abort(404)
     first = rows[0]._mapping
     asked = tuple(row.instrument_id for row in rows)

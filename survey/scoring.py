@@ -9,7 +9,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .instruments import ITEM_TYPES, AnswerError, AnswerValue, Instrument, Item, Scale
+from .instruments import ITEM_TYPES, AnswerError, AnswerValue, Instrument, Scale
 from .instruments.conditions import Condition, ConditionGroup
 
 __all__ = ["AnswerValue", "ScoreResult", "clean_answers", "reverse_value", "score_response", "visible_items"]
@@ -24,42 +24,6 @@ class ScoreResult:
     scores: dict[str, float | None]
     bands: dict[str, str | None]
     alerts: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Lookups:
-    """What scoring looks up of an instrument again and again: its items by id, each numeric item's
-    (min, max) answer and each scale's (min, max) score."""
-
-    items: dict[str, Item]
-    answers: dict[str, tuple[float, float]]
-    scales: dict[str, tuple[float, float]]
-
-
-_KEPT_LOOKUPS: dict[int, tuple[Instrument, Lookups]] = {}
-KEPT_LOOKUPS_MAX = 64  # loaded instruments are few; tests build many, so the table is emptied when full
-
-
-def lookups_of(instrument: Instrument) -> Lookups:
-    """Return the instrument's Lookups, worked out once per instrument object (instruments never change).
-
-    Each range is the instrument's own numeric_range and scale_range: looking them up through its
-    validated model (private attributes, anchors rebuilt per call) was most of a submission's scoring time.
-    The table is keyed by the object itself (its id, checked by identity, and kept alive by the table).
-    """
-    kept = _KEPT_LOOKUPS.get(id(instrument))
-    if kept is not None and kept[0] is instrument:
-        return kept[1]
-    answers = {item.id: found for item in instrument.items if (found := instrument.numeric_range(item)) is not None}
-    lookups = Lookups(
-        items={item.id: item for item in instrument.items},
-        answers=answers,
-        scales={scale.id: instrument.scale_range(scale) for scale in instrument.scales},
-    )
-    if len(_KEPT_LOOKUPS) >= KEPT_LOOKUPS_MAX:
-        _KEPT_LOOKUPS.clear()
-    _KEPT_LOOKUPS[id(instrument)] = (instrument, lookups)
-    return lookups
 
 
 def visible_items(instrument: Instrument, answers: Mapping[str, AnswerValue]) -> set[str]:
@@ -127,23 +91,22 @@ def scale_score(
     the mean of the items that count times the number of items (prorated), so it stays
     comparable and in range.
     """
-    lookups = lookups_of(instrument)
     values: list[float] = []
     answered = 0
     for item_id in scale.items:
-        item = lookups.items[item_id]
+        item = instrument.item(item_id)
         value = answers.get(item_id) if item_id in visible else _stand_in(instrument, item_id, answers)
         if value is None:
             continue
         answered += item_id in visible
-        low, high = lookups.answers.get(item_id, (0.0, 0.0))
+        low, high = instrument.numeric_range(item) or (0.0, 0.0)
         number = float(value)  # type: ignore[arg-type]  # scales hold numeric items only
         values.append(reverse_value(low, high, number) if item.reverse else number)
     if answered == 0 or answered < scale.required_answers:
         return None
     mean = math.fsum(values) / len(values)
     score = mean * len(scale.items) if scale.method == "sum" else mean
-    low, high = lookups.scales[scale.id]
+    low, high = instrument.scale_range(scale)
     return min(max(score, low), high)  # float rounding must not push a score past its range
 
 
@@ -154,7 +117,7 @@ def _stand_in(instrument: Instrument, item_id: str, answers: Mapping[str, Answer
     (a condition on a missing answer is false), so it stays missing; so does a number without the
     author's when_hidden_reason (versions stored before the reason was required).
     """
-    item = lookups_of(instrument).items[item_id]
+    item = instrument.item(item_id)
     if item.when_hidden == "missing" or item.show_if is None or not (item.when_hidden_reason or "").strip():
         return None
     if any(condition.item is None or condition.item not in answers for condition in item.show_if.conditions):
@@ -195,7 +158,7 @@ def _holds(
         actual: AnswerValue | None = scores.get(cond.scale)
         targets: list[AnswerValue] = [float(v) for v in literals]
     else:
-        item = lookups_of(instrument).items[cond.item or ""]
+        item = instrument.item(cond.item or "")
         actual = answers.get(item.id)
         targets = [ITEM_TYPES[item.type].condition_value(item, v) for v in literals]
     if actual is None:

@@ -23,7 +23,7 @@ from . import submission_sql as sql
 from .extensions import db
 from .instruments import ITEM_TYPES, Instrument
 from .models import Meeting, Response
-from .scoring import AnswerValue, lookups_of, score_response
+from .scoring import AnswerValue, score_response
 from .submission_sql import ANSWER_COLUMNS, SCORE_COLUMNS
 
 
@@ -39,7 +39,7 @@ def hour_bucket(moment: dt.datetime) -> dt.datetime:
 
 def answer_values(instrument: Instrument, item_id: str, value: AnswerValue) -> tuple[float | None, str | None]:
     """Return how one cleaned value is stored: (value_num, value_text), numbers and text apart."""
-    item = lookups_of(instrument).items[item_id]
+    item = instrument.item(item_id)
     if ITEM_TYPES[item.type].numeric:
         return float(value), None  # type: ignore[arg-type]
     if isinstance(value, tuple):

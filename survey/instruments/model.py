@@ -156,16 +156,43 @@ class Instrument(BaseModel):
                 return scale
         raise KeyError(scale_id)
 
+    @cached_property
+    def _item_ranges(self) -> dict[str, tuple[float, float] | None]:
+        # Filled in as asked, per item (and per scale below): value_range() rebuilds a likert
+        # item's anchors on every call, and scoring asks for every range on every submission. Only this
+        # instrument's own items and scales are kept (an instrument never changes); a broken one, asked
+        # for by the checks, raises as before without touching the others.
+        return {}
+
+    @cached_property
+    def _scale_ranges(self) -> dict[str, tuple[float, float]]:
+        return {}
+
     def numeric_range(self, item: ItemBase | str) -> tuple[float, float] | None:
         """Return the (min, max) answer of a numeric item, None for other items."""
         found = self.item(item) if isinstance(item, str) else item
-        return found.value_range() if ITEM_TYPES[found.type].numeric else None
+        own = self._items_by_id.get(found.id) is found
+        if not own or found.id not in self._item_ranges:
+            found_range = found.value_range() if ITEM_TYPES[found.type].numeric else None
+            if not own:
+                return found_range
+            self._item_ranges[found.id] = found_range
+        return self._item_ranges[found.id]
 
     def scale_range(self, scale: Scale | str) -> tuple[float, float]:
         """Return the lowest and highest score a scale can take (its items share one range)."""
         found = self.scale(scale) if isinstance(scale, str) else scale
-        low, high = self.numeric_range(found.items[0]) or (0.0, 0.0)
-        count = len(found.items) if found.method == "sum" else 1
+        own = any(candidate is found for candidate in self.scales)
+        if not own or found.id not in self._scale_ranges:
+            found_range = self._scale_range(found)
+            if not own:
+                return found_range
+            self._scale_ranges[found.id] = found_range
+        return self._scale_ranges[found.id]
+
+    def _scale_range(self, scale: Scale) -> tuple[float, float]:
+        low, high = self.numeric_range(scale.items[0]) or (0.0, 0.0)
+        count = len(scale.items) if scale.method == "sum" else 1
         return low * count, high * count
 
     def text(self, localized: LocalizedText | None, locale: str) -> str:

@@ -29,7 +29,6 @@ from ..extensions import db
 from ..groups import ParticipantGroup
 from ..instruments import Instrument
 from ..models import Group, InstrumentVersion, Response, Score
-from ..scoring import lookups_of
 from ..signing import serializer
 from ..submissions import decode_alerts, response_token
 from .blank_form import PageCache
@@ -287,7 +286,7 @@ def own_scores(responses: Sequence[StoredResponse], locale: str) -> dict[str, An
             scale = known.get(scale_id)
             if scale is None:
                 continue
-            low, high = lookups_of(instrument).scales[scale.id]  # instrument.scale_range, kept
+            low, high = instrument.scale_range(scale)
             scores.append(
                 {
                     "instrument": instrument.id,
