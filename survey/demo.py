@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import click
 from sqlalchemy import func, select
 
-from . import catalog
+from . import catalog, users
 from .database import begin_write
 from .extensions import db
 from .instruments import Instrument
@@ -127,8 +127,6 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, str, dict[str, str]], ...] = (
 
 def _seed_accounts() -> int:
     """Create the demo admin and coordinator (manager of DEMO2TUE, viewer of DEMO4JUE) when missing."""
-    from .coordinator import users
-
     created = 0
     for email, password, role, access in DEMO_ACCOUNTS:
         if users.find_user(email) is not None:

@@ -21,11 +21,11 @@ from ..extensions import db
 from ..i18n import use_locale_hints
 from ..models import User
 from ..public_url import absolute_url
+from ..users import AccountError, set_password
 from . import auth
 from .account_forms import LinkPasswordForm
 from .blueprint import bp
 from .forms import ConfirmForm
-from .users import AccountError, set_password
 
 
 def link_for(user: User, kind: str) -> str:

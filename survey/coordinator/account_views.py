@@ -20,10 +20,10 @@ from .. import audit, session_lifetime
 from ..accounts import signed_in_account, verify_password
 from ..database import begin_write
 from ..extensions import db, limiter
+from ..users import AccountError, set_password
 from .account_forms import FROM_BROWSER, LanguageForm
 from .auth import bp
 from .forms import ChangePasswordForm
-from .users import AccountError, set_password
 
 
 def reauth_limit() -> str:

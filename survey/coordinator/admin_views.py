@@ -9,17 +9,17 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from .. import audit
+from .. import users as user_service
 from ..access import admin_required
 from ..database import begin_write
 from ..extensions import db
 from ..groups import all_groups
 from ..models import User
-from . import users as user_service
+from ..users import AccountError
 from .account_link_views import link_page, own_password_elsewhere
 from .blueprint import bp
 from .confirmation import confirmation_page, is_confirmed
 from .forms import AccountForm, AuditFilterForm, ConfirmForm, ResetPasswordForm, account_form_class
-from .users import AccountError
 
 AUDIT_PAGE_SIZE = 50
 

@@ -14,8 +14,8 @@ from .. import audit, session_lifetime
 from ..accounts import signed_in_account
 from ..database import begin_write
 from ..extensions import db, limiter
+from ..users import authenticate, end_sessions, known_email, normalise_email
 from .forms import ConfirmForm, LoginForm
-from .users import authenticate, end_sessions, known_email, normalise_email
 
 bp = Blueprint("auth", __name__)
 

@@ -9,13 +9,13 @@ from flask.cli import AppGroup
 
 from .. import audit
 from .. import groups as group_service
+from .. import users as user_service
 from ..database import begin_write
 from ..extensions import db
 from ..groups import GroupError, GroupSettings
 from ..models import User
-from . import users as user_service
+from ..users import AccountError
 from .posters import participant_path
-from .users import AccountError
 
 users_cli = AppGroup("users", help="Coordinator and admin accounts.")
 groups_cli = AppGroup("groups", help="Peer-support groups and their participant links.")

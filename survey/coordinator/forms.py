@@ -24,8 +24,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..accounts import MIN_PASSWORD_LENGTH
 from ..groups import MIN_GROUP_SIZE_FLOOR
 from ..models import Group
+from ..users import ACCESS_LEVELS, ACCESS_NAMES, ROLE_NAMES, ROLES, email_problem
 from .schedule_form import one_off_field, repeating_field
-from .users import ACCESS_LEVELS, ACCESS_NAMES, ROLE_NAMES, ROLES, email_problem
 
 PASSWORD_HINT = _l("At least %(num)d characters. A few unrelated words are easy to remember.", num=MIN_PASSWORD_LENGTH)
 

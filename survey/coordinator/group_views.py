@@ -23,12 +23,12 @@ from ..models import Group
 from ..release import service as release_service
 from ..schedule_words import describe, describe_schedule, moment_words, window_rule, window_words
 from ..timezones import zone_groups
+from ..users import add_membership
 from . import schedule_form
 from .blueprint import bp
 from .confirmation import confirmation_page, is_confirmed
 from .forms import ConfirmForm, GroupForm
 from .posters import LANGUAGE_NAMES, now_lines, participant_url
-from .users import add_membership
 
 
 def group_form(group: Group | None = None) -> GroupForm:

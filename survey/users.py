@@ -13,9 +13,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from ..accounts import hash_password, needs_rehash, password_problem, unusable_password_hash, verify_password
-from ..extensions import db
-from ..models import Group, Membership, User
+from .accounts import hash_password, needs_rehash, password_problem, unusable_password_hash, verify_password
+from .extensions import db
+from .models import Group, Membership, User
 
 ROLES = ("coordinator", "admin")
 ACCESS_LEVELS = ("manager", "viewer")
