@@ -88,10 +88,11 @@ test-sqlite: $(VENV)/.dev ## Run the suite on SQLite
 test-postgres: $(VENV)/.dev ## Run the suite on PostgreSQL (TEST_DATABASE_URL or the local test database)
 	TEST_DATABASE_URL="$${TEST_DATABASE_URL:-$(PG_URL)}" $(BIN)/pytest -q -m "not browser and not topology"
 
-lint: $(VENV)/.dev ## ruff (format check and lint) and mypy
+lint: $(VENV)/.dev ## ruff (format check and lint), mypy, and the import layers (lint-imports, pyproject.toml)
 	$(BIN)/ruff format --check survey tests bench .ci
 	$(BIN)/ruff check survey tests bench .ci
 	$(BIN)/mypy survey
+	$(BIN)/lint-imports
 
 check: $(VENV)/.dev ## Static analysis and supply chain: ruff check, bandit (no medium or high finding), pip-audit of requirements.lock
 	$(BIN)/ruff check survey tests bench .ci
