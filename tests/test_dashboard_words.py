@@ -56,12 +56,16 @@ def test_numbers_are_formatted_exactly_as_babel_formats_them(locale, digits):
     from babel import Locale
     from babel.numbers import format_decimal
 
-    from survey.dashboard.wording import format_number
+    from survey.dashboard.wording import format_number, number_shower
 
     generator = random.Random(digits)
     values = (
         NUMBERS + [generator.uniform(-20, 20) for _ in range(500)] + [generator.randint(0, 80) / 8 for _ in range(200)]
     )
     pattern = "0." + "0" * digits if digits else "0"
+    show = number_shower(Locale(locale))  # what charts use: the separator looked up once per chart
     for value in [*values, float("inf"), float("-inf")]:
-        assert format_number(value, digits, Locale(locale)) == format_decimal(value, pattern, locale=locale), value
+        expected = format_decimal(value, pattern, locale=locale)
+        assert format_number(value, digits, Locale(locale)) == expected, value
+        assert show(value, digits) == expected, value
+    assert show(None, digits) == "–"

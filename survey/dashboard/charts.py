@@ -23,8 +23,8 @@ from plotly.io.json import to_json_plotly
 from plotly.subplots import make_subplots
 
 from ..stats import Summary
-from .aggregates import Engagement, ItemDistribution, Period, ScaleComparison, ScaleTrend
-from .wording import babel_locale, format_day, reader_locale, show_number
+from .aggregates import Engagement, ItemDistribution, Period, RetentionMonth, ScaleComparison, ScaleTrend
+from .wording import babel_locale, format_day, number_shower, reader_locale, show_number
 
 BLUE = "#0b57a4"
 BAND_FILL = "rgba(11,87,164,0.18)"
@@ -60,6 +60,19 @@ def period_label(start: dt.date, grain: str, locale: Locale | None = None) -> st
     return _period_label(start, grain, locale or babel_locale())
 
 
+class PeriodLabels(dict[dt.date, str]):
+    """One figure's period labels by start, each worked out once (a trend labels a period as a tick, in its
+    hover and in its bar's hover)."""
+
+    def __init__(self, grain: str, locale: Locale) -> None:
+        super().__init__()
+        self.grain, self.locale = grain, locale
+
+    def __missing__(self, start: dt.date) -> str:
+        label = self[start] = _period_label(start, self.grain, self.locale)
+        return label
+
+
 @functools.lru_cache(maxsize=8192)
 def _period_label(start: dt.date, grain: str, locale: Locale) -> str:
     """Return period_label's text in the language in force, which is `locale` (a chart labels each period
@@ -77,17 +90,20 @@ def grain_axis(grain: str) -> str:
     return titles.get(grain, grain.capitalize())
 
 
-def date_axis(periods: Sequence[Period], grain: str, **extra: Any) -> dict[str, Any]:
-    """A date axis whose ticks are exactly the periods shown, padded by half a period on each side."""
+def date_axis(
+    periods: Sequence[Period], grain: str, labels: PeriodLabels | None = None, **extra: Any
+) -> dict[str, Any]:
+    """A date axis whose ticks are exactly the periods shown, padded by half a period on each side
+    (labels: the figure's own, when it labels its periods elsewhere too)."""
     starts = [p.start for p in periods if p.start is not None]
-    locale = babel_locale()
+    labels = labels if labels is not None and labels.grain == grain else PeriodLabels(grain, babel_locale())
     axis: dict[str, Any] = {
         "type": "date",
         "showgrid": False,
         "title": {"text": grain_axis(grain)},
         "tickmode": "array",
         "tickvals": [d.isoformat() for d in starts],
-        "ticktext": [period_label(d, grain, locale) for d in starts],
+        "ticktext": [labels[d] for d in starts],
         **extra,
     }
     if starts:
@@ -176,21 +192,25 @@ def _hover_words(locale: str, k: int) -> dict[str, str]:
     }
 
 
-def _hover(period: Period, grain: str, low: float, high: float, words: dict[str, str], locale: Locale) -> str:
-    """Return the hover text of one period: the mean with its CI and n, or why it is hidden (words: _hover_words)."""
-    label = esc(period_label(period.start, grain, locale)) if period.start else esc(words["all time"])
+@functools.lru_cache(maxsize=64)
+def _hover_html(locale: str, k: int) -> dict[str, str]:
+    """Return _hover_words escaped for Plotly once: a number, a date or a count filled in adds nothing to escape."""
+    return {key: esc(text) for key, text in _hover_words(locale, k).items()}
+
+
+def _hover(period: Period, labels: PeriodLabels, low: float, high: float, words: dict[str, str], show: Any) -> str:
+    """Return the hover text of one period: the mean with its CI and n, or why it is hidden (words: _hover_html,
+    show: number_shower's)."""
+    label = esc(labels[period.start]) if period.start else words["all time"]
     if period.suppressed or period.summary is None:
         why = words["small"] if period.hidden_because == "small_cell" else words["protect"]
-        return f"{label}<br>n = {period.n}: {esc(why)}"
+        return f"{label}<br>n = {period.n}: {why}"
     s = period.summary
     ci = ""
     if s.ci_low is not None and s.ci_high is not None:
-        ci = " " + words["ci"] % {
-            "low": show_number(clip(s.ci_low, low, high), 1, locale),
-            "high": show_number(clip(s.ci_high, low, high), 1, locale),
-        }
-    mean = words["mean"] % {"mean": show_number(s.mean, 2, locale)}
-    return f"{label}<br>{esc(mean)}{esc(ci)}<br>n = {period.n}"
+        ci_low, ci_high = show(clip(s.ci_low, low, high), 1), show(clip(s.ci_high, low, high), 1)
+        ci = " " + words["ci"] % {"low": ci_low, "high": ci_high}
+    return f"{label}<br>{words['mean'] % {'mean': show(s.mean, 2)}}{ci}<br>n = {period.n}"
 
 
 def ci_band(
@@ -360,7 +380,8 @@ def trend_figure(trend: ScaleTrend, participation: Sequence[Period], k: int) -> 
     Built as one dict and validated once: make_subplots and add_hrect cost more than the SQL.
     """
     low, high = trend.scale.low, trend.scale.high
-    locale, words = babel_locale(), _hover_words(reader_locale(), k)
+    locale, words, labels = babel_locale(), _hover_html(reader_locale(), k), PeriodLabels(trend.grain, babel_locale())
+    show = number_shower(locale)
     x = _x(trend.periods)
     shown = [p.summary if (p.summary and not p.suppressed) else None for p in trend.periods]
     band_x, band_y = ci_band(x, shown, low, high)
@@ -385,7 +406,7 @@ def trend_figure(trend: ScaleTrend, participation: Sequence[Period], k: int) -> 
         "line": {"color": BLUE, "width": 2},
         "marker": {"size": 7},
         "connectgaps": False,
-        "hovertext": [_hover(p, trend.grain, low, high, words, locale) for p in trend.periods],
+        "hovertext": [_hover(p, labels, low, high, words, show) for p in trend.periods],
         "hoverinfo": "text",
         "error_y": {
             "type": "data",
@@ -403,7 +424,7 @@ def trend_figure(trend: ScaleTrend, participation: Sequence[Period], k: int) -> 
             ],
         },
     }
-    bars = _participation_trace(participation, trend.grain, k)
+    bars = _participation_trace(participation, trend.grain, k, labels)
     bars.update(xaxis="x", yaxis="y2")
     shapes, notes = [], []
     for label, band_low, band_high in trend.scale.bands:
@@ -441,7 +462,7 @@ def trend_figure(trend: ScaleTrend, participation: Sequence[Period], k: int) -> 
         )
     layout = _layout(
         "",
-        xaxis=date_axis(trend.periods or participation, trend.grain, anchor="y2"),
+        xaxis=date_axis(trend.periods or participation, trend.grain, labels, anchor="y2"),
         yaxis={"domain": [0.34, 1], "range": [low, high], "title": {"text": _("Mean score")}},
         yaxis2={"domain": [0, 0.28], **count_axis([p.n for p in participation], _("People"))},
         shapes=shapes,
@@ -450,16 +471,20 @@ def trend_figure(trend: ScaleTrend, participation: Sequence[Period], k: int) -> 
     return unchecked_figure([band, mean, bars], layout)
 
 
-def _participation_trace(periods: Sequence[Period], grain: str, k: int) -> dict[str, Any]:
-    """Return responses per period as a bar trace; periods whose results are withheld are grey."""
-    locale, words = babel_locale(), _hover_words(reader_locale(), k)
+def _participation_trace(
+    periods: Sequence[Period], grain: str, k: int, labels: PeriodLabels | None = None
+) -> dict[str, Any]:
+    """Return responses per period as a bar trace; periods whose results are withheld are grey (labels: the
+    figure's, when it labels the periods elsewhere too)."""
+    words = _hover_html(reader_locale(), k)
+    labels = labels if labels is not None and labels.grain == grain else PeriodLabels(grain, babel_locale())
     return {
         "type": "bar",
         "x": _x(periods),
         "y": [p.n for p in periods],
         "name": _("People"),
         "marker": {"color": [GREY if p.suppressed else BLUE for p in periods]},
-        "hovertext": [_bar_hover(p, grain, words, locale) for p in periods],
+        "hovertext": [_bar_hover(p, labels, words) for p in periods],
         "hoverinfo": "text",
         **lone_bar_width(len(periods), grain),
     }
@@ -474,15 +499,16 @@ def lone_bar_width(count: int, grain: str) -> dict[str, Any]:
     return {"width": [LONE_BAR_DAYS.get(grain, 2) * 86_400_000]} if count == 1 else {}
 
 
-def _bar_hover(period: Period, grain: str, words: dict[str, str], locale: Locale) -> str:
-    """Return a participation bar's hover text: its period, its people and why results are withheld."""
-    label = period_label(period.start, grain, locale) if period.start else words["all time"]
+def _bar_hover(period: Period, labels: PeriodLabels, words: dict[str, str]) -> str:
+    """Return a participation bar's hover text: its period, its people and why results are withheld (words:
+    _hover_html)."""
+    label = esc(labels[period.start]) if period.start else words["all time"]
     text = words["people"] % {"period": label, "n": period.n}
     if period.hidden_because == "small_cell":
-        text += " " + words["bar small"]
-    elif period.hidden_because == "complement":
-        text += " " + words["bar protect"]
-    return esc(text)
+        return text + " " + words["bar small"]
+    if period.hidden_because == "complement":
+        return text + " " + words["bar protect"]
+    return text
 
 
 COMPARISON_NAMES = {"previous": _l("previous"), "latest": _l("latest")}
@@ -490,15 +516,16 @@ COMPARISON_NAMES = {"previous": _l("previous"), "latest": _l("latest")}
 
 def participation_figure(periods: Sequence[Period], grain: str, k: int) -> UncheckedFigure:
     """Responses per period as a bar chart (grey where results are withheld)."""
+    labels = PeriodLabels(grain, babel_locale())
     layout = _layout(
         {"meeting": _("People per meeting"), "week": _("People per week"), "month": _("People per month")}.get(
             grain, ""
         ),
-        xaxis=date_axis(periods, grain),
+        xaxis=date_axis(periods, grain, labels),
         yaxis=count_axis([p.n for p in periods], _("People")),
         **({} if any(p.n for p in periods) else {"annotations": [empty_message(_("No answers in this period"))]}),
     )
-    return unchecked_figure([_participation_trace(periods, grain, k)], layout)
+    return unchecked_figure([_participation_trace(periods, grain, k, labels)], layout)
 
 
 def _item_label(item: ItemDistribution) -> str:
@@ -678,6 +705,8 @@ def engagement_figure(engagement: Engagement) -> UncheckedFigure:
     """Responses per held meeting (zeros included) and, for participant codes, the share who came back."""
     titles = [esc(_("People per meeting")), esc(_("Participant codes that answered again in a later month"))]
     layout = column_grid(titles, 0.18)
+    locale = babel_locale()
+    people_words = esc(_("%(period)s: %(n)d people"))  # translated once, filled per meeting (a date adds no escape)
     people = {
         "type": "bar",
         "x": [d.isoformat() for d, _ in engagement.meetings],
@@ -685,7 +714,7 @@ def engagement_figure(engagement: Engagement) -> UncheckedFigure:
         "marker": {"color": BLUE},
         "name": _("People"),
         "hovertext": [
-            esc(_("%(period)s: %(n)d people", period=_date(d, "d MMM y"), n=n)) for d, n in engagement.meetings
+            people_words % {"period": esc(_date(d, "d MMM y", locale)), "n": n} for d, n in engagement.meetings
         ],
         "hoverinfo": "text",
         **lone_bar_width(len(engagement.meetings), "meeting"),
@@ -693,11 +722,11 @@ def engagement_figure(engagement: Engagement) -> UncheckedFigure:
     months = engagement.retention
     returned = {
         "type": "bar",
-        "x": [_date(m.month, "MMM y") for m in months],
+        "x": [_date(m.month, "MMM y", locale) for m in months],
         "y": [_r(100.0 * m.returned / m.n) if m.returned is not None and m.n else None for m in months],
         "marker": {"color": "#2166ac"},
         "name": _("Came back (%)"),
-        "hovertext": [_retention_hover(m.month, m.n, m.returned, m.note) for m in months],
+        "hovertext": [_retention_hover(m, locale) for m in months],
         "hoverinfo": "text",
     }
     meetings = [Period(start=d, n=n, summary=None, hidden_because=None) for d, n in engagement.meetings]
@@ -713,12 +742,19 @@ def engagement_figure(engagement: Engagement) -> UncheckedFigure:
     return unchecked_figure([_on_row(people, 1), _on_row(returned, 2)], _base(layout))
 
 
-def _retention_hover(month: dt.date, n: int, returned: int | None, note: str) -> str:
+@functools.lru_cache(maxsize=16)
+def _retention_words(locale: str) -> tuple[str, str]:
+    """Return the two phrases of a month's hover, translated and escaped once (filled in per month)."""
+    return esc(_("%(month)s: %(returned)d of %(n)d codes came back")), esc(_("%(month)s: %(n)d codes (%(note)s)"))
+
+
+def _retention_hover(month: RetentionMonth, locale: Locale) -> str:
     """Return a month's hover text: how many codes came back, or why that is not shown."""
-    name = _date(month, "MMMM y")
-    if returned is not None:
-        return esc(_("%(month)s: %(returned)d of %(n)d codes came back", month=name, returned=returned, n=n))
-    return esc(_("%(month)s: %(n)d codes (%(note)s)", month=name, n=n, note=note))
+    came_back, codes = _retention_words(str(locale))
+    name = esc(_date(month.month, "MMMM y", locale))
+    if month.returned is not None:
+        return came_back % {"month": name, "returned": month.returned, "n": month.n}
+    return codes % {"month": name, "n": month.n, "note": esc(month.note)}
 
 
 def item_figures(items: Sequence[ItemDistribution], k: int) -> dict[str, UncheckedFigure]:
