@@ -30,7 +30,7 @@ _SUMMARY_COLUMNS = (
 
 def _rows(
     group_id: int, measures: Sequence[str], locale: str | None, grains: Sequence[str] | None
-) -> list[tuple[Any, ...]]:
+) -> Sequence[tuple[Any, ...]]:
     """Return the stored cells of these measures as plain rows (no ORM objects: a view reads hundreds)."""
     if not measures:
         return []
@@ -41,7 +41,7 @@ def _rows(
         query = query.where(PublishedCell.locale == locale)
     if grains is not None:
         query = query.where(PublishedCell.grain.in_(list(grains)))
-    return list(db.session.connection().execute(query))  # Core: no ORM execution steps for plain rows
+    return db.session.connection().execute(query).all()  # Core, fetched at once: no ORM steps, no row-by-row fetch
 
 
 def summary_cells(
@@ -87,7 +87,7 @@ def count_cells(group_id: int, measures: Sequence[str], key: CellKey) -> dict[st
     )
     found: dict[str, Cell[dict[float, int]]] = {}
     # Every published measure has an all-time cell in all languages: pool_cells makes one from any answer.
-    for measure, cell_grain, cell_locale, n, hidden_because, stored in db.session.connection().execute(query):
+    for measure, cell_grain, cell_locale, n, hidden_because, stored in db.session.connection().execute(query).all():
         if (cell_grain, cell_locale) != (grain, locale):  # a measure's all-time cell, or the key in the other language
             found.setdefault(measure, Cell(key=key, n=0))
             continue
