@@ -13,7 +13,7 @@ import math
 import re
 from collections.abc import Sequence
 from html import escape
-from typing import Any
+from typing import Any, NamedTuple
 
 import plotly.graph_objects as go
 from babel import Locale
@@ -22,7 +22,6 @@ from flask_babel import lazy_gettext as _l
 from plotly.io.json import to_json_plotly
 from plotly.subplots import make_subplots
 
-from ..stats import Summary
 from .aggregates import Engagement, ItemDistribution, Period, RetentionMonth, ScaleComparison, ScaleTrend
 from .wording import babel_locale, format_day, number_shower, reader_locale, show_number
 
@@ -198,36 +197,63 @@ def _hover_html(locale: str, k: int) -> dict[str, str]:
     return {key: esc(text) for key, text in _hover_words(locale, k).items()}
 
 
-def _hover(period: Period, labels: PeriodLabels, low: float, high: float, words: dict[str, str], show: Any) -> str:
-    """Return the hover text of one period: the mean with its CI and n, or why it is hidden (words: _hover_html,
-    show: number_shower's)."""
-    label = esc(labels[period.start]) if period.start else words["all time"]
-    if period.suppressed or period.summary is None:
-        why = words["small"] if period.hidden_because == "small_cell" else words["protect"]
-        return f"{label}<br>n = {period.n}: {why}"
-    s = period.summary
-    ci = ""
-    if s.ci_low is not None and s.ci_high is not None:
-        ci_low, ci_high = show(clip(s.ci_low, low, high), 1), show(clip(s.ci_high, low, high), 1)
-        ci = " " + words["ci"] % {"low": ci_low, "high": ci_high}
-    return f"{label}<br>{words['mean'] % {'mean': show(s.mean, 2)}}{ci}<br>n = {period.n}"
+class MeanPoints(NamedTuple):
+    """A trend's points, worked out in one pass over its periods: the rounded means, their CI as error bars,
+    the CI's clipped, rounded ends (None where no interval is drawn) and the hover texts."""
+
+    means: list[float | None]
+    above: list[float | None]
+    below: list[float | None]
+    bounds: list[tuple[float | None, float | None] | None]
+    hovers: list[str]
+
+
+def mean_points(
+    periods: Sequence[Period], labels: PeriodLabels, low: float, high: float, words: dict[str, str], show: Any
+) -> MeanPoints:
+    """Return the points of a trend's mean line: a shown period's mean with its CI (clipped to the scale) and n,
+    a hidden one's n and why (words: _hover_html, show: number_shower's)."""
+    points = MeanPoints([], [], [], [], [])
+    for period in periods:
+        s = None if period.suppressed else period.summary
+        label = esc(labels[period.start]) if period.start else words["all time"]
+        if s is None:
+            why = words["small"] if period.hidden_because == "small_cell" else words["protect"]
+            points.hovers.append(f"{label}<br>n = {period.n}: {why}")
+            for column in (points.means, points.above, points.below, points.bounds):
+                column.append(None)
+            continue
+        mean = round(s.mean, 3)  # as _r, which the error bars and the JSON round with
+        top = None if s.ci_high is None else clip(s.ci_high, low, high)
+        bottom = None if s.ci_low is None else clip(s.ci_low, low, high)
+        points.means.append(mean)
+        points.above.append(None if top is None else _r(top - mean))
+        points.below.append(None if bottom is None else _r(mean - bottom))
+        ci = ""
+        if top is not None and bottom is not None:
+            points.bounds.append((_r(bottom), _r(top)))
+            ci = " " + words["ci"] % {"low": show(bottom, 1), "high": show(top, 1)}
+        else:
+            points.bounds.append(None)
+        points.hovers.append(f"{label}<br>{words['mean'] % {'mean': show(s.mean, 2)}}{ci}<br>n = {period.n}")
+    return points
 
 
 def ci_band(
-    x: Sequence[str], shown: Sequence[Summary | None], low: float = -math.inf, high: float = math.inf
+    x: Sequence[str], bounds: Sequence[tuple[float | None, float | None] | None]
 ) -> tuple[list[str | None], list[float | None]]:
-    """Return one closed outline per run of consecutive shown periods (None between runs), clipped to the scale."""
+    """Return one closed outline per run of consecutive periods with an interval (None between runs), from each
+    period's (low, high) ends as mean_points gives them."""
     band_x: list[str | None] = []
     band_y: list[float | None] = []
-    run: list[tuple[str, Summary]] = []
-    for day, summary in [*zip(x, shown, strict=True), ("", None)]:
-        if summary is not None and summary.ci_low is not None and summary.ci_high is not None:
-            run.append((day, summary))
+    run: list[tuple[str, tuple[float | None, float | None]]] = []
+    for day, ends in [*zip(x, bounds, strict=True), ("", None)]:
+        if ends is not None:
+            run.append((day, ends))
             continue
         if len(run) > 1:
             band_x += [d for d, _ in run] + [d for d, _ in reversed(run)] + [None]
-            band_y += [_r(clip(s.ci_high, low, high)) for _, s in run if s.ci_high is not None]
-            band_y += [_r(clip(s.ci_low, low, high)) for _, s in reversed(run) if s.ci_low is not None] + [None]
+            band_y += [top for _, (_bottom, top) in run] + [bottom for _, (bottom, _top) in reversed(run)] + [None]
         run = []
     return band_x, band_y
 
@@ -381,10 +407,9 @@ def trend_figure(trend: ScaleTrend, participation: Sequence[Period], k: int) -> 
     """
     low, high = trend.scale.low, trend.scale.high
     locale, words, labels = babel_locale(), _hover_html(reader_locale(), k), PeriodLabels(trend.grain, babel_locale())
-    show = number_shower(locale)
     x = _x(trend.periods)
-    shown = [p.summary if (p.summary and not p.suppressed) else None for p in trend.periods]
-    band_x, band_y = ci_band(x, shown, low, high)
+    points = mean_points(trend.periods, labels, low, high, words, number_shower(locale))
+    band_x, band_y = ci_band(x, points.bounds)
     band = {
         "type": "scatter",
         "x": band_x,
@@ -396,7 +421,7 @@ def trend_figure(trend: ScaleTrend, participation: Sequence[Period], k: int) -> 
         "hoverinfo": "skip",
         "name": esc(_("%(level)d%% confidence band", level=95)),
     }
-    means = [_r(s.mean) if s else None for s in shown]
+    means = points.means
     mean = {
         "type": "scatter",
         "x": x,
@@ -406,7 +431,7 @@ def trend_figure(trend: ScaleTrend, participation: Sequence[Period], k: int) -> 
         "line": {"color": BLUE, "width": 2},
         "marker": {"size": 7},
         "connectgaps": False,
-        "hovertext": [_hover(p, labels, low, high, words, show) for p in trend.periods],
+        "hovertext": points.hovers,
         "hoverinfo": "text",
         "error_y": {
             "type": "data",
@@ -414,14 +439,8 @@ def trend_figure(trend: ScaleTrend, participation: Sequence[Period], k: int) -> 
             "color": BLUE,
             "thickness": 1,
             "width": 3,
-            "array": [
-                _r(clip(s.ci_high, low, high) - m) if s and s.ci_high is not None and m is not None else None
-                for s, m in zip(shown, means, strict=True)
-            ],
-            "arrayminus": [
-                _r(m - clip(s.ci_low, low, high)) if s and s.ci_low is not None and m is not None else None
-                for s, m in zip(shown, means, strict=True)
-            ],
+            "array": points.above,
+            "arrayminus": points.below,
         },
     }
     bars = _participation_trace(participation, trend.grain, k, labels)
