@@ -725,16 +725,15 @@ def engagement_figure(engagement: Engagement) -> UncheckedFigure:
     titles = [esc(_("People per meeting")), esc(_("Participant codes that answered again in a later month"))]
     layout = column_grid(titles, 0.18)
     locale = babel_locale()
-    people_words = esc(_("%(period)s: %(n)d people"))  # translated once, filled per meeting (a date adds no escape)
+    labels = PeriodLabels("meeting", locale)  # a meeting's tick and its hover name it the same way
+    people_words = esc(_("%(period)s: %(n)d people"))  # translated once, filled per meeting
     people = {
         "type": "bar",
         "x": [d.isoformat() for d, _ in engagement.meetings],
         "y": [n for _day, n in engagement.meetings],
         "marker": {"color": BLUE},
         "name": _("People"),
-        "hovertext": [
-            people_words % {"period": esc(_date(d, "d MMM y", locale)), "n": n} for d, n in engagement.meetings
-        ],
+        "hovertext": [people_words % {"period": esc(labels[d]), "n": n} for d, n in engagement.meetings],
         "hoverinfo": "text",
         **lone_bar_width(len(engagement.meetings), "meeting"),
     }
@@ -749,7 +748,7 @@ def engagement_figure(engagement: Engagement) -> UncheckedFigure:
         "hoverinfo": "text",
     }
     meetings = [Period(start=d, n=n, summary=None, hidden_because=None) for d, n in engagement.meetings]
-    axis = date_axis(meetings, "meeting")
+    axis = date_axis(meetings, "meeting", labels)
     axis.pop("type")
     merged(layout["xaxis"], {"type": "date", **axis})
     merged(layout["yaxis"], count_axis([n for _day, n in engagement.meetings], _("People")))
