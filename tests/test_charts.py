@@ -246,3 +246,60 @@ def test_comparison_figure_text_is_what_to_json_writes():
         ScaleComparison(CRAVING, "month", None, None, [], Period(None, 0, None, None), Period(None, 0, None, None))
     )
     assert charts.figure_text(fig) == fig.to_json()
+
+
+def counting(monkeypatch, name: str) -> list[object]:
+    """Replace charts.<name> by a wrapper that records each call's first argument."""
+    calls: list[object] = []
+    original = getattr(charts, name)
+
+    def counted(*args, **kwargs):
+        calls.append(args[0] if args else None)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(charts, name, counted)
+    return calls
+
+
+def weekly(count: int) -> list[Period]:
+    """count weekly periods, every third hidden as small (hovers of both kinds)."""
+    start = dt.date(2026, 1, 5)
+    return [
+        Period(start + dt.timedelta(weeks=i), 3, None, "small_cell")
+        if i % 3 == 2
+        else shown(start + dt.timedelta(weeks=i), 6, 4.0 + i / 10, 3.0 + i / 10, 5.0 + i / 10)
+        for i in range(count)
+    ]
+
+
+def test_a_trend_labels_each_period_once_for_its_tick_hover_and_bar(monkeypatch):
+    """A period's label is worked out once per figure, not once for the tick, once per hover and once per bar."""
+    periods = weekly(12)
+    labels = counting(monkeypatch, "_period_label")
+    fig = figure(charts.trend_figure(trend(periods, grain="week"), periods, 5))
+    assert sorted(labels) == [p.start for p in periods]
+    assert (
+        len(fig["data"][1]["hovertext"])
+        == len(fig["data"][2]["hovertext"])
+        == len(fig["layout"]["xaxis"]["ticktext"])
+        == 12
+    )
+
+
+def engagement_translations(monkeypatch, meetings: int) -> int:
+    """Count the translations looked up to draw an engagement chart of this many meetings (and up to 12 months)."""
+    days = [dt.date(2026, 1, 6) + dt.timedelta(weeks=i) for i in range(meetings)]
+    months = [RetentionMonth(dt.date(2026, 1 + i, 1), 6, 3, "") for i in range(min(meetings, 12))]
+    charts._retention_words.cache_clear()
+    with monkeypatch.context() as patch:
+        translated = counting(patch, "_")
+        fig = figure(charts.engagement_figure(Engagement([(d, 6) for d in days], meetings, months)))
+    assert len(fig["data"][0]["hovertext"]) == meetings
+    assert fig["data"][0]["hovertext"][0] == "6 Jan 2026: 6 people"
+    assert fig["data"][1]["hovertext"][0] == "January 2026: 3 of 6 codes came back"
+    return len(translated)
+
+
+def test_an_engagement_chart_translates_its_phrases_once_not_per_meeting(monkeypatch):
+    """The hover phrases are translated once per chart and filled in per meeting and month."""
+    assert engagement_translations(monkeypatch, 2) == engagement_translations(monkeypatch, 40)

@@ -56,12 +56,59 @@ def test_numbers_are_formatted_exactly_as_babel_formats_them(locale, digits):
     from babel import Locale
     from babel.numbers import format_decimal
 
-    from survey.dashboard.wording import format_number
+    from survey.dashboard.wording import format_number, number_shower
 
     generator = random.Random(digits)
     values = (
         NUMBERS + [generator.uniform(-20, 20) for _ in range(500)] + [generator.randint(0, 80) / 8 for _ in range(200)]
     )
     pattern = "0." + "0" * digits if digits else "0"
+    show = number_shower(Locale(locale))  # what charts use: the separator looked up once per chart
     for value in [*values, float("inf"), float("-inf")]:
-        assert format_number(value, digits, Locale(locale)) == format_decimal(value, pattern, locale=locale), value
+        expected = format_decimal(value, pattern, locale=locale)
+        assert format_number(value, digits, Locale(locale)) == expected, value
+        assert show(value, digits) == expected, value
+    assert show(None, digits) == "–"
+
+
+def test_a_hidden_periods_reason_is_translated_once_per_language_and_k(monkeypatch):
+    """A JSON body gives every hidden period its reason: the few phrases are translated once, not per period."""
+    import datetime as dt
+
+    from survey.dashboard import periods
+    from survey.dashboard.periods import Period
+
+    periods._reason_text.cache_clear()
+    translated: list[str] = []
+    original = periods._
+
+    def counted(text: str, **values: object) -> str:
+        translated.append(text)
+        return original(text, **values)
+
+    monkeypatch.setattr(periods, "_", counted)
+    days = [dt.date(2026, 1, 5) + dt.timedelta(weeks=i) for i in range(20)]
+    hidden = [Period(day, 2, None, "small_cell" if i % 2 else "complement") for i, day in enumerate(days)]
+    bodies = [p.as_dict(5) for p in hidden]
+    assert len(translated) == 2
+    assert bodies[1] == {
+        "start": "2026-01-12",
+        "n": 2,
+        "suppressed": True,
+        "reason": "fewer than 5 responses: results appear when at least 5 people have answered, "
+        "after the survey closes",
+    }
+    assert "fewer than 3 responses" in hidden[1].as_dict(3)["reason"]  # k is part of the phrase
+
+
+def test_a_shown_periods_json_keeps_its_keys_in_order_and_rounds_to_three_decimals():
+    import datetime as dt
+
+    from survey.dashboard.periods import Period
+
+    period = Period(dt.date(2026, 1, 5), 6, Summary(n=6, mean=3.14159, sd=1.23456, ci_low=2.0004, ci_high=4.2), None)
+    body = period.as_dict(5)
+    assert list(body) == ["start", "n", "suppressed", "mean", "sd", "ci_low", "ci_high"]
+    shown = {"suppressed": False, "mean": 3.142, "sd": 1.235, "ci_low": 2.0, "ci_high": 4.2}
+    assert body == {"start": "2026-01-05", "n": 6, **shown}
+    assert Period(None, 0, None, None).as_dict(5) == {"start": None, "n": 0, "suppressed": False}

@@ -13,7 +13,7 @@ import math
 import re
 from collections.abc import Sequence
 from html import escape
-from typing import Any
+from typing import Any, NamedTuple
 
 import plotly.graph_objects as go
 from babel import Locale
@@ -22,9 +22,8 @@ from flask_babel import lazy_gettext as _l
 from plotly.io.json import to_json_plotly
 from plotly.subplots import make_subplots
 
-from ..stats import Summary
-from .aggregates import Engagement, ItemDistribution, Period, ScaleComparison, ScaleTrend
-from .wording import babel_locale, format_day, reader_locale, show_number
+from .aggregates import Engagement, ItemDistribution, Period, RetentionMonth, ScaleComparison, ScaleTrend
+from .wording import babel_locale, format_day, number_shower, reader_locale, show_number
 
 BLUE = "#0b57a4"
 BAND_FILL = "rgba(11,87,164,0.18)"
@@ -60,6 +59,19 @@ def period_label(start: dt.date, grain: str, locale: Locale | None = None) -> st
     return _period_label(start, grain, locale or babel_locale())
 
 
+class PeriodLabels(dict[dt.date, str]):
+    """One figure's period labels by start, each worked out once (a trend labels a period as a tick, in its
+    hover and in its bar's hover)."""
+
+    def __init__(self, grain: str, locale: Locale) -> None:
+        super().__init__()
+        self.grain, self.locale = grain, locale
+
+    def __missing__(self, start: dt.date) -> str:
+        label = self[start] = _period_label(start, self.grain, self.locale)
+        return label
+
+
 @functools.lru_cache(maxsize=8192)
 def _period_label(start: dt.date, grain: str, locale: Locale) -> str:
     """Return period_label's text in the language in force, which is `locale` (a chart labels each period
@@ -77,17 +89,20 @@ def grain_axis(grain: str) -> str:
     return titles.get(grain, grain.capitalize())
 
 
-def date_axis(periods: Sequence[Period], grain: str, **extra: Any) -> dict[str, Any]:
-    """A date axis whose ticks are exactly the periods shown, padded by half a period on each side."""
+def date_axis(
+    periods: Sequence[Period], grain: str, labels: PeriodLabels | None = None, **extra: Any
+) -> dict[str, Any]:
+    """A date axis whose ticks are exactly the periods shown, padded by half a period on each side
+    (labels: the figure's own, when it labels its periods elsewhere too)."""
     starts = [p.start for p in periods if p.start is not None]
-    locale = babel_locale()
+    labels = labels if labels is not None and labels.grain == grain else PeriodLabels(grain, babel_locale())
     axis: dict[str, Any] = {
         "type": "date",
         "showgrid": False,
         "title": {"text": grain_axis(grain)},
         "tickmode": "array",
         "tickvals": [d.isoformat() for d in starts],
-        "ticktext": [period_label(d, grain, locale) for d in starts],
+        "ticktext": [labels[d] for d in starts],
         **extra,
     }
     if starts:
@@ -176,38 +191,69 @@ def _hover_words(locale: str, k: int) -> dict[str, str]:
     }
 
 
-def _hover(period: Period, grain: str, low: float, high: float, words: dict[str, str], locale: Locale) -> str:
-    """Return the hover text of one period: the mean with its CI and n, or why it is hidden (words: _hover_words)."""
-    label = esc(period_label(period.start, grain, locale)) if period.start else esc(words["all time"])
-    if period.suppressed or period.summary is None:
-        why = words["small"] if period.hidden_because == "small_cell" else words["protect"]
-        return f"{label}<br>n = {period.n}: {esc(why)}"
-    s = period.summary
-    ci = ""
-    if s.ci_low is not None and s.ci_high is not None:
-        ci = " " + words["ci"] % {
-            "low": show_number(clip(s.ci_low, low, high), 1, locale),
-            "high": show_number(clip(s.ci_high, low, high), 1, locale),
-        }
-    mean = words["mean"] % {"mean": show_number(s.mean, 2, locale)}
-    return f"{label}<br>{esc(mean)}{esc(ci)}<br>n = {period.n}"
+@functools.lru_cache(maxsize=64)
+def _hover_html(locale: str, k: int) -> dict[str, str]:
+    """Return _hover_words escaped for Plotly once: a number, a date or a count filled in adds nothing to escape."""
+    return {key: esc(text) for key, text in _hover_words(locale, k).items()}
+
+
+class MeanPoints(NamedTuple):
+    """A trend's points, worked out in one pass over its periods: the rounded means, their CI as error bars,
+    the CI's clipped, rounded ends (None where no interval is drawn) and the hover texts."""
+
+    means: list[float | None]
+    above: list[float | None]
+    below: list[float | None]
+    bounds: list[tuple[float | None, float | None] | None]
+    hovers: list[str]
+
+
+def mean_points(
+    periods: Sequence[Period], labels: PeriodLabels, low: float, high: float, words: dict[str, str], show: Any
+) -> MeanPoints:
+    """Return the points of a trend's mean line: a shown period's mean with its CI (clipped to the scale) and n,
+    a hidden one's n and why (words: _hover_html, show: number_shower's)."""
+    points = MeanPoints([], [], [], [], [])
+    for period in periods:
+        s = None if period.suppressed else period.summary
+        label = esc(labels[period.start]) if period.start else words["all time"]
+        if s is None:
+            why = words["small"] if period.hidden_because == "small_cell" else words["protect"]
+            points.hovers.append(f"{label}<br>n = {period.n}: {why}")
+            for column in (points.means, points.above, points.below, points.bounds):
+                column.append(None)
+            continue
+        mean = round(s.mean, 3)  # as _r, which the error bars and the JSON round with
+        top = None if s.ci_high is None else clip(s.ci_high, low, high)
+        bottom = None if s.ci_low is None else clip(s.ci_low, low, high)
+        points.means.append(mean)
+        points.above.append(None if top is None else _r(top - mean))
+        points.below.append(None if bottom is None else _r(mean - bottom))
+        ci = ""
+        if top is not None and bottom is not None:
+            points.bounds.append((_r(bottom), _r(top)))
+            ci = " " + words["ci"] % {"low": show(bottom, 1), "high": show(top, 1)}
+        else:
+            points.bounds.append(None)
+        points.hovers.append(f"{label}<br>{words['mean'] % {'mean': show(s.mean, 2)}}{ci}<br>n = {period.n}")
+    return points
 
 
 def ci_band(
-    x: Sequence[str], shown: Sequence[Summary | None], low: float = -math.inf, high: float = math.inf
+    x: Sequence[str], bounds: Sequence[tuple[float | None, float | None] | None]
 ) -> tuple[list[str | None], list[float | None]]:
-    """Return one closed outline per run of consecutive shown periods (None between runs), clipped to the scale."""
+    """Return one closed outline per run of consecutive periods with an interval (None between runs), from each
+    period's (low, high) ends as mean_points gives them."""
     band_x: list[str | None] = []
     band_y: list[float | None] = []
-    run: list[tuple[str, Summary]] = []
-    for day, summary in [*zip(x, shown, strict=True), ("", None)]:
-        if summary is not None and summary.ci_low is not None and summary.ci_high is not None:
-            run.append((day, summary))
+    run: list[tuple[str, tuple[float | None, float | None]]] = []
+    for day, ends in [*zip(x, bounds, strict=True), ("", None)]:
+        if ends is not None:
+            run.append((day, ends))
             continue
         if len(run) > 1:
             band_x += [d for d, _ in run] + [d for d, _ in reversed(run)] + [None]
-            band_y += [_r(clip(s.ci_high, low, high)) for _, s in run if s.ci_high is not None]
-            band_y += [_r(clip(s.ci_low, low, high)) for _, s in reversed(run) if s.ci_low is not None] + [None]
+            band_y += [top for _, (_bottom, top) in run] + [bottom for _, (bottom, _top) in reversed(run)] + [None]
         run = []
     return band_x, band_y
 
@@ -360,10 +406,10 @@ def trend_figure(trend: ScaleTrend, participation: Sequence[Period], k: int) -> 
     Built as one dict and validated once: make_subplots and add_hrect cost more than the SQL.
     """
     low, high = trend.scale.low, trend.scale.high
-    locale, words = babel_locale(), _hover_words(reader_locale(), k)
+    locale, words, labels = babel_locale(), _hover_html(reader_locale(), k), PeriodLabels(trend.grain, babel_locale())
     x = _x(trend.periods)
-    shown = [p.summary if (p.summary and not p.suppressed) else None for p in trend.periods]
-    band_x, band_y = ci_band(x, shown, low, high)
+    points = mean_points(trend.periods, labels, low, high, words, number_shower(locale))
+    band_x, band_y = ci_band(x, points.bounds)
     band = {
         "type": "scatter",
         "x": band_x,
@@ -375,7 +421,7 @@ def trend_figure(trend: ScaleTrend, participation: Sequence[Period], k: int) -> 
         "hoverinfo": "skip",
         "name": esc(_("%(level)d%% confidence band", level=95)),
     }
-    means = [_r(s.mean) if s else None for s in shown]
+    means = points.means
     mean = {
         "type": "scatter",
         "x": x,
@@ -385,7 +431,7 @@ def trend_figure(trend: ScaleTrend, participation: Sequence[Period], k: int) -> 
         "line": {"color": BLUE, "width": 2},
         "marker": {"size": 7},
         "connectgaps": False,
-        "hovertext": [_hover(p, trend.grain, low, high, words, locale) for p in trend.periods],
+        "hovertext": points.hovers,
         "hoverinfo": "text",
         "error_y": {
             "type": "data",
@@ -393,17 +439,11 @@ def trend_figure(trend: ScaleTrend, participation: Sequence[Period], k: int) -> 
             "color": BLUE,
             "thickness": 1,
             "width": 3,
-            "array": [
-                _r(clip(s.ci_high, low, high) - m) if s and s.ci_high is not None and m is not None else None
-                for s, m in zip(shown, means, strict=True)
-            ],
-            "arrayminus": [
-                _r(m - clip(s.ci_low, low, high)) if s and s.ci_low is not None and m is not None else None
-                for s, m in zip(shown, means, strict=True)
-            ],
+            "array": points.above,
+            "arrayminus": points.below,
         },
     }
-    bars = _participation_trace(participation, trend.grain, k)
+    bars = _participation_trace(participation, trend.grain, k, labels)
     bars.update(xaxis="x", yaxis="y2")
     shapes, notes = [], []
     for label, band_low, band_high in trend.scale.bands:
@@ -441,7 +481,7 @@ def trend_figure(trend: ScaleTrend, participation: Sequence[Period], k: int) -> 
         )
     layout = _layout(
         "",
-        xaxis=date_axis(trend.periods or participation, trend.grain, anchor="y2"),
+        xaxis=date_axis(trend.periods or participation, trend.grain, labels, anchor="y2"),
         yaxis={"domain": [0.34, 1], "range": [low, high], "title": {"text": _("Mean score")}},
         yaxis2={"domain": [0, 0.28], **count_axis([p.n for p in participation], _("People"))},
         shapes=shapes,
@@ -450,16 +490,20 @@ def trend_figure(trend: ScaleTrend, participation: Sequence[Period], k: int) -> 
     return unchecked_figure([band, mean, bars], layout)
 
 
-def _participation_trace(periods: Sequence[Period], grain: str, k: int) -> dict[str, Any]:
-    """Return responses per period as a bar trace; periods whose results are withheld are grey."""
-    locale, words = babel_locale(), _hover_words(reader_locale(), k)
+def _participation_trace(
+    periods: Sequence[Period], grain: str, k: int, labels: PeriodLabels | None = None
+) -> dict[str, Any]:
+    """Return responses per period as a bar trace; periods whose results are withheld are grey (labels: the
+    figure's, when it labels the periods elsewhere too)."""
+    words = _hover_html(reader_locale(), k)
+    labels = labels if labels is not None and labels.grain == grain else PeriodLabels(grain, babel_locale())
     return {
         "type": "bar",
         "x": _x(periods),
         "y": [p.n for p in periods],
         "name": _("People"),
         "marker": {"color": [GREY if p.suppressed else BLUE for p in periods]},
-        "hovertext": [_bar_hover(p, grain, words, locale) for p in periods],
+        "hovertext": [_bar_hover(p, labels, words) for p in periods],
         "hoverinfo": "text",
         **lone_bar_width(len(periods), grain),
     }
@@ -474,15 +518,16 @@ def lone_bar_width(count: int, grain: str) -> dict[str, Any]:
     return {"width": [LONE_BAR_DAYS.get(grain, 2) * 86_400_000]} if count == 1 else {}
 
 
-def _bar_hover(period: Period, grain: str, words: dict[str, str], locale: Locale) -> str:
-    """Return a participation bar's hover text: its period, its people and why results are withheld."""
-    label = period_label(period.start, grain, locale) if period.start else words["all time"]
+def _bar_hover(period: Period, labels: PeriodLabels, words: dict[str, str]) -> str:
+    """Return a participation bar's hover text: its period, its people and why results are withheld (words:
+    _hover_html)."""
+    label = esc(labels[period.start]) if period.start else words["all time"]
     text = words["people"] % {"period": label, "n": period.n}
     if period.hidden_because == "small_cell":
-        text += " " + words["bar small"]
-    elif period.hidden_because == "complement":
-        text += " " + words["bar protect"]
-    return esc(text)
+        return text + " " + words["bar small"]
+    if period.hidden_because == "complement":
+        return text + " " + words["bar protect"]
+    return text
 
 
 COMPARISON_NAMES = {"previous": _l("previous"), "latest": _l("latest")}
@@ -490,15 +535,16 @@ COMPARISON_NAMES = {"previous": _l("previous"), "latest": _l("latest")}
 
 def participation_figure(periods: Sequence[Period], grain: str, k: int) -> UncheckedFigure:
     """Responses per period as a bar chart (grey where results are withheld)."""
+    labels = PeriodLabels(grain, babel_locale())
     layout = _layout(
         {"meeting": _("People per meeting"), "week": _("People per week"), "month": _("People per month")}.get(
             grain, ""
         ),
-        xaxis=date_axis(periods, grain),
+        xaxis=date_axis(periods, grain, labels),
         yaxis=count_axis([p.n for p in periods], _("People")),
         **({} if any(p.n for p in periods) else {"annotations": [empty_message(_("No answers in this period"))]}),
     )
-    return unchecked_figure([_participation_trace(periods, grain, k)], layout)
+    return unchecked_figure([_participation_trace(periods, grain, k, labels)], layout)
 
 
 def _item_label(item: ItemDistribution) -> str:
@@ -678,30 +724,31 @@ def engagement_figure(engagement: Engagement) -> UncheckedFigure:
     """Responses per held meeting (zeros included) and, for participant codes, the share who came back."""
     titles = [esc(_("People per meeting")), esc(_("Participant codes that answered again in a later month"))]
     layout = column_grid(titles, 0.18)
+    locale = babel_locale()
+    labels = PeriodLabels("meeting", locale)  # a meeting's tick and its hover name it the same way
+    people_words = esc(_("%(period)s: %(n)d people"))  # translated once, filled per meeting
     people = {
         "type": "bar",
         "x": [d.isoformat() for d, _ in engagement.meetings],
         "y": [n for _day, n in engagement.meetings],
         "marker": {"color": BLUE},
         "name": _("People"),
-        "hovertext": [
-            esc(_("%(period)s: %(n)d people", period=_date(d, "d MMM y"), n=n)) for d, n in engagement.meetings
-        ],
+        "hovertext": [people_words % {"period": esc(labels[d]), "n": n} for d, n in engagement.meetings],
         "hoverinfo": "text",
         **lone_bar_width(len(engagement.meetings), "meeting"),
     }
     months = engagement.retention
     returned = {
         "type": "bar",
-        "x": [_date(m.month, "MMM y") for m in months],
+        "x": [_date(m.month, "MMM y", locale) for m in months],
         "y": [_r(100.0 * m.returned / m.n) if m.returned is not None and m.n else None for m in months],
         "marker": {"color": "#2166ac"},
         "name": _("Came back (%)"),
-        "hovertext": [_retention_hover(m.month, m.n, m.returned, m.note) for m in months],
+        "hovertext": [_retention_hover(m, locale) for m in months],
         "hoverinfo": "text",
     }
     meetings = [Period(start=d, n=n, summary=None, hidden_because=None) for d, n in engagement.meetings]
-    axis = date_axis(meetings, "meeting")
+    axis = date_axis(meetings, "meeting", labels)
     axis.pop("type")
     merged(layout["xaxis"], {"type": "date", **axis})
     merged(layout["yaxis"], count_axis([n for _day, n in engagement.meetings], _("People")))
@@ -713,12 +760,19 @@ def engagement_figure(engagement: Engagement) -> UncheckedFigure:
     return unchecked_figure([_on_row(people, 1), _on_row(returned, 2)], _base(layout))
 
 
-def _retention_hover(month: dt.date, n: int, returned: int | None, note: str) -> str:
+@functools.lru_cache(maxsize=16)
+def _retention_words(locale: str) -> tuple[str, str]:
+    """Return the two phrases of a month's hover, translated and escaped once (filled in per month)."""
+    return esc(_("%(month)s: %(returned)d of %(n)d codes came back")), esc(_("%(month)s: %(n)d codes (%(note)s)"))
+
+
+def _retention_hover(month: RetentionMonth, locale: Locale) -> str:
     """Return a month's hover text: how many codes came back, or why that is not shown."""
-    name = _date(month, "MMMM y")
-    if returned is not None:
-        return esc(_("%(month)s: %(returned)d of %(n)d codes came back", month=name, returned=returned, n=n))
-    return esc(_("%(month)s: %(n)d codes (%(note)s)", month=name, n=n, note=note))
+    came_back, codes = _retention_words(str(locale))
+    name = esc(_date(month.month, "MMMM y", locale))
+    if month.returned is not None:
+        return came_back % {"month": name, "returned": month.returned, "n": month.n}
+    return codes % {"month": name, "n": month.n, "note": esc(month.note)}
 
 
 def item_figures(items: Sequence[ItemDistribution], k: int) -> dict[str, UncheckedFigure]:

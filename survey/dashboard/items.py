@@ -91,6 +91,7 @@ def items_view(dashboard: Dashboard) -> ItemsView:
         return ItemsView(instrument_id, grain, None, starts, [])
     key = (grain, period, dashboard.locale_key)
     cells = published.item_cells(dashboard.group.id, instrument, key)
+    language = display_locale()  # looked up once: every item's text and answer labels are in it
     items = []
     for item in instrument.items:
         kind = ITEM_TYPES[item.type].chart_kind
@@ -98,13 +99,11 @@ def items_view(dashboard: Dashboard) -> ItemsView:
             continue
         cell = cells[item.id]
         low, high = instrument.numeric_range(item) or (0.0, 0.0)
-        anchors = tuple(
-            (float(a.value), instrument.text(a.label, display_locale())) for a in getattr(item, "anchors", ())
-        )
+        anchors = tuple((float(a.value), instrument.text(a.label, language)) for a in getattr(item, "anchors", ()))
         items.append(
             ItemDistribution(
                 item_id=item.id,
-                text=instrument.text(item.text, display_locale()),
+                text=instrument.text(item.text, language),
                 kind=kind,
                 reverse=item.reverse,
                 anchors=anchors,

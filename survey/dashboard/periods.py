@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import get_locale
@@ -26,6 +27,13 @@ GRAIN_NAMES = {"meeting": "meeting", "week": "week", "month": "month"}
 
 def reason_text(reason: str, k: int) -> str:
     """Say in plain words, in the reader's language, why a cell is hidden."""
+    return _reason_text(reason, k, display_locale())
+
+
+@functools.lru_cache(maxsize=64)
+def _reason_text(reason: str, k: int, locale: str) -> str:
+    """Return reason_text's words in the language in force, which is `locale` (a JSON body gives a reason for
+    each hidden period, the same few phrases)."""
     if reason == "small_cell":
         return _(
             "fewer than %(k)s responses: results appear when at least %(k)s people have answered, "
@@ -58,21 +66,21 @@ class Period:
 
     def as_dict(self, k: int) -> dict[str, Any]:
         """Return the JSON/CSV form: hidden cells keep their n and a reason, never their statistics."""
-        data: dict[str, Any] = {"start": self.start.isoformat() if self.start else None, "n": self.n}
+        start = self.start.isoformat() if self.start else None
         if self.hidden_because is not None:
-            data.update(suppressed=True, reason=reason_text(self.hidden_because, k))
-        elif self.summary is not None:
-            s = self.summary
-            data.update(
-                suppressed=False,
-                mean=round_stat(s.mean),
-                sd=round_stat(s.sd),
-                ci_low=round_stat(s.ci_low),
-                ci_high=round_stat(s.ci_high),
-            )
-        else:
-            data.update(suppressed=False)
-        return data
+            return {"start": start, "n": self.n, "suppressed": True, "reason": reason_text(self.hidden_because, k)}
+        s = self.summary
+        if s is None:
+            return {"start": start, "n": self.n, "suppressed": False}
+        return {
+            "start": start,
+            "n": self.n,
+            "suppressed": False,
+            "mean": round_stat(s.mean),
+            "sd": round_stat(s.sd),
+            "ci_low": round_stat(s.ci_low),
+            "ci_high": round_stat(s.ci_high),
+        }
 
 
 def round_stat(value: float | None) -> float | None:
@@ -136,5 +144,7 @@ def periods_at(
 ) -> list[Period]:
     """Pick the cells of one grain and language inside the date range, oldest first (counts_only drops statistics)."""
     starts = sorted(p for (g, p, loc) in cells if g == grain and loc == locale and p is not None)
-    periods = [Period.from_cell(p, cells[(grain, p, locale)]) for p in starts if in_range(filters, p, grain)]
-    return [replace(p, summary=None) for p in periods] if counts_only else periods
+    chosen = [(p, cells[(grain, p, locale)]) for p in starts if in_range(filters, p, grain)]
+    if counts_only:
+        return [Period(start=p, n=cell.n, summary=None, hidden_because=cell.hidden_because) for p, cell in chosen]
+    return [Period.from_cell(p, cell) for p, cell in chosen]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from babel import Locale
@@ -114,6 +114,7 @@ def show_period(start: dt.date | str | None, grain: str) -> str:
 # through Decimal as babel does. tests/test_dashboard_words.py checks the two agree (a page formats a thousand).
 _QUANTA = tuple(decimal.Decimal(1).scaleb(-digits) for digits in range(8))
 _PLAIN_BELOW = 1e12  # below this a float's shortest text and its exact value round alike (halfway texts aside)
+_FIXED = tuple(f"%.{digits}f" for digits in range(len(_QUANTA)))  # printf patterns: parsed faster than f"{:.{n}f}"
 
 
 @functools.lru_cache(maxsize=16)
@@ -129,14 +130,30 @@ def show_number(value: float | None, digits: int = 2, locale: Locale | None = No
     return format_number(value, digits, locale or _locale())
 
 
+def number_shower(locale: Locale) -> Callable[[float | None, int], str]:
+    """Return show_number for one language with its decimal separator looked up once (a chart shows hundreds)."""
+    symbol = _decimal_symbol(locale)
+
+    def show(value: float | None, digits: int = 2) -> str:
+        """Return show_number(value, digits, locale)."""
+        return "–" if value is None else _number_text(value, digits, symbol, locale)
+
+    return show
+
+
 def format_number(value: float, digits: int, locale: Locale) -> str:
     """Return a number with a fixed number of decimals in one language, exactly as babel's format_decimal does."""
+    return _number_text(value, digits, _decimal_symbol(locale), locale)
+
+
+def _number_text(value: float, digits: int, symbol: str, locale: Locale) -> str:
+    """Return format_number's text, the language's decimal separator (`symbol`) already looked up."""
     if isinstance(value, float) and -_PLAIN_BELOW < value < _PLAIN_BELOW and digits < len(_QUANTA):
-        shortest = str(value)
-        decimals = len(shortest) - shortest.find(".") - 1 if "e" not in shortest else -1
-        if decimals >= 0 and not (decimals == digits + 1 and shortest[-1] == "5"):
-            text = f"{value:.{digits}f}"
-            return text.replace(".", _decimal_symbol(locale)) if digits else text
+        shortest = repr(value)  # has a "." unless written with an exponent
+        # Halfway at the last digit kept: the shortest text has digits + 1 decimals and ends in 5.
+        if "e" not in shortest and not (shortest[-1] == "5" and len(shortest) - shortest.find(".") == digits + 2):
+            text = _FIXED[digits] % value
+            return text.replace(".", symbol) if digits else text
     return _decimal_text(value, digits, locale)
 
 
@@ -163,6 +180,7 @@ class PeriodRow(NamedTuple):
 def period_rows(periods: Sequence[Period]) -> list[PeriodRow]:
     """Return the rows of a period table, formatted in the reader's language (its words looked up once a table)."""
     locale = _locale()
+    show = number_shower(locale)
     between = _("%(low)s to %(high)s")  # translated once, filled in per row (the template escapes the text)
     rows = []
     for p in periods:
@@ -172,8 +190,8 @@ def period_rows(periods: Sequence[Period]) -> list[PeriodRow]:
             continue
         ci = "–"
         if s.ci_low is not None:
-            ci = between % {"low": show_number(s.ci_low, 2, locale), "high": show_number(s.ci_high, 2, locale)}
-        rows.append(PeriodRow(show_date(p.start, locale), p.n, show_number(s.mean, 2, locale), ci))
+            ci = between % {"low": show(s.ci_low, 2), "high": show(s.ci_high, 2)}
+        rows.append(PeriodRow(show_date(p.start, locale), p.n, show(s.mean, 2), ci))
     return rows
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,6 +13,7 @@ from ..stats import Cell, Summary, summary_from_moments
 from ..stats.hierarchy import ALL
 
 CellKey = tuple[str, object, str]
+_REASONS = ("small_cell", "complement")  # the reasons a view explains; any other stored one hides without a word
 
 
 _SUMMARY_COLUMNS = (
@@ -30,7 +30,7 @@ _SUMMARY_COLUMNS = (
 
 def _rows(
     group_id: int, measures: Sequence[str], locale: str | None, grains: Sequence[str] | None
-) -> list[tuple[Any, ...]]:
+) -> Sequence[tuple[Any, ...]]:
     """Return the stored cells of these measures as plain rows (no ORM objects: a view reads hundreds)."""
     if not measures:
         return []
@@ -41,7 +41,7 @@ def _rows(
         query = query.where(PublishedCell.locale == locale)
     if grains is not None:
         query = query.where(PublishedCell.grain.in_(list(grains)))
-    return list(db.session.connection().execute(query))  # Core: no ORM execution steps for plain rows
+    return db.session.connection().execute(query).all()  # Core, fetched at once: no ORM steps, no row-by-row fetch
 
 
 def summary_cells(
@@ -49,17 +49,22 @@ def summary_cells(
 ) -> dict[str, dict[CellKey, Cell[Summary]]]:
     """Return measure -> cell key -> cell (of one language and some grains when asked; default every cell);
     shown cells carry their summary (count measures: n only)."""
-    found: dict[str, dict[CellKey, Cell[Summary]]] = defaultdict(dict)
+    found: dict[str, dict[CellKey, Cell[Summary]]] = {}
     # Unpacked as plain tuples: a Row's attribute lookup costs more than the rest of the loop.
     for measure, grain, period, cell_locale, n, hidden_because, total, total_sq in _rows(
         group_id, measures, locale, grains
     ):
         key: CellKey = (grain, period, cell_locale)
-        stats = None
-        if hidden_because is None and total is not None:
-            stats = summary_from_moments(n, total, total_sq or 0.0)
-        hidden = hidden_because if hidden_because in ("small_cell", "complement") else None
-        found[measure][key] = Cell(key=key, n=n, stats=stats, hidden_because=hidden)
+        if hidden_because is not None:
+            cell: Cell[Summary] = Cell(key, n, None, hidden_because if hidden_because in _REASONS else None)
+        elif total is None:  # a count measure (people): n only
+            cell = Cell(key, n)
+        else:
+            cell = Cell(key, n, summary_from_moments(n, total, total_sq or 0.0))
+        if measure in found:
+            found[measure][key] = cell
+        else:
+            found[measure] = {key: cell}
     return found
 
 
@@ -87,11 +92,11 @@ def count_cells(group_id: int, measures: Sequence[str], key: CellKey) -> dict[st
     )
     found: dict[str, Cell[dict[float, int]]] = {}
     # Every published measure has an all-time cell in all languages: pool_cells makes one from any answer.
-    for measure, cell_grain, cell_locale, n, hidden_because, stored in db.session.connection().execute(query):
+    for measure, cell_grain, cell_locale, n, hidden_because, stored in db.session.connection().execute(query).all():
         if (cell_grain, cell_locale) != (grain, locale):  # a measure's all-time cell, or the key in the other language
             found.setdefault(measure, Cell(key=key, n=0))
             continue
         counts = None if hidden_because else {float(v): c for v, c in (stored or {}).items()}
-        hidden = hidden_because if hidden_because in ("small_cell", "complement") else None
+        hidden = hidden_because if hidden_because in _REASONS else None
         found[measure] = Cell(key=key, n=n, stats=counts, hidden_because=hidden)  # type: ignore[arg-type]
     return found

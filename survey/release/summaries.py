@@ -124,7 +124,7 @@ def stored(group_id: int, kind: str) -> dict[str, list[Any]]:
     query = select(PublishedSummary.name, PublishedSummary.value).where(
         PublishedSummary.group_id == group_id, PublishedSummary.name.startswith(kind, autoescape=True)
     )
-    return {name: value for name, value in db.session.execute(query)}
+    return {name: value for name, value in db.session.connection().execute(query).all()}  # Core: no ORM steps
 
 
 def per_scale(group_id: int, kind: str) -> dict[tuple[str, str], list[Any]]:
