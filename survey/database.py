@@ -146,13 +146,13 @@ def write_connection() -> Iterator[Connection]:
 
 @contextmanager
 def write_once(connection: Connection) -> Iterator[Connection]:
-    """The one write of a participant's submission, on the read_connection that read its group.
+    """The one write of a participant's submission, on its request's read_connection.
 
     SQLite: a BEGIN IMMEDIATE transaction around the block (an INSERT per table), committed when it
     ends, rolled back if it raises. PostgreSQL: there the block sends a single statement, atomic and
     durable on its own, so no transaction is opened around it: the connection stays in autocommit,
     which spares the BEGIN and COMMIT round trips. Only for blocks that send one statement on PostgreSQL.
-    One pool checkout (on PostgreSQL one pre-ping) serves the read and the write.
+    One pool checkout (on PostgreSQL one pre-ping) serves the request's reads and the write.
     """
     if connection.dialect.name != "sqlite":
         yield connection

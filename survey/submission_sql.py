@@ -1,7 +1,8 @@
 """The statements of a submission's one write (built once: building a statement costs more than running it).
 
 The response rows find their meeting and instrument-version ids inside the INSERT, by the meeting's
-(group, date) and the version's content hash, so nothing is read before the write; and the rule
+(group, date) and the version's content hash, and their group by the token's id *and* the address's
+code, inserting only while it takes answers, so nothing is read before the write; and the rule
 that tells a resend from another person's answers on the same form page (`chosen`) is SQL too, so
 it runs under the write itself. submissions.store_submission sends them.
 """
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Select,
     String,
     Text,
+    and_,
     bindparam,
     case,
     cast,
@@ -31,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from .database import WRITES
-from .models import Answer, InstrumentVersion, Meeting, Response, Score
+from .models import Answer, Group, InstrumentVersion, Meeting, Response, Score
 
 ANSWER_COLUMNS = ("item_id", "value_num", "value_text")  # a PreparedResponse's answer rows, in this order
 SCORE_COLUMNS = ("scale_id", "value", "band")  # and its score rows
@@ -46,9 +48,12 @@ def _chosen_select() -> Select[Any]:
     The form's own nonce when it is free or holds these very answers (a resend); otherwise, when a
     *different* submission from the same form page took it (the next person on a shared phone, a page
     restored from history), the nonce derived from these answers. `new` is 0 when the submission is
-    stored already under the nonce chosen.
+    stored already under the nonce chosen. `addressed` is 1 when the token's group has the address's
+    code, and `accepting` when that group also takes answers (neither archived nor closed).
     """
     first, derived = _responses.alias("form_nonce"), _responses.alias("answers_nonce")
+    target = Group.__table__.alias("target")
+    accepting = and_(target.c.id.is_not(None), target.c.archived_at.is_(None), target.c.is_open == true())
     fingerprint = bindparam("fingerprint", type_=String)
     own = or_(first.c.id.is_(None), first.c.fingerprint == fingerprint)
     here = select(literal(1).label("here")).subquery("here")
@@ -60,10 +65,12 @@ def _chosen_select() -> Select[Any]:
         case(
             (first.c.id.is_(None), 1), (first.c.fingerprint == fingerprint, 0), (derived.c.id.is_(None), 1), else_=0
         ).label("new"),
+        case((target.c.id.is_(None), 0), else_=1).label("addressed"),
+        case((accepting, 1), else_=0).label("accepting"),
     ).select_from(
-        here.outerjoin(first, first.c.token == bindparam("nonce")).outerjoin(
-            derived, derived.c.token == bindparam("derived")
-        )
+        here.outerjoin(first, first.c.token == bindparam("nonce"))
+        .outerjoin(derived, derived.c.token == bindparam("derived"))
+        .outerjoin(target, and_(target.c.id == bindparam("group_id"), target.c.code == bindparam("code")))
     )
 
 
@@ -75,7 +82,8 @@ def _insert_response_statement(*, chosen: bool) -> Insert:
     """INSERT ... SELECT of one response, finding its meeting and version ids by their keys.
 
     No row (rather than an error) while the meeting or the version is not stored. With `chosen`,
-    the token and key come from _chosen_select and nothing is inserted for a resend.
+    the token and key come from _chosen_select and nothing is inserted for a resend, nor unless the
+    token's group has the address's code and takes answers (the later responses follow the first).
     """
     decided = _chosen_select().subquery("chosen")
     token = decided.c.nonce if chosen else bindparam("token", type_=_responses.c.token.type)
@@ -98,7 +106,12 @@ def _insert_response_statement(*, chosen: bool) -> Insert:
         InstrumentVersion.content_hash == bindparam("content_hash"),
     )
     if chosen:
-        rows = rows.select_from(decided).join(Meeting, true()).join(InstrumentVersion, true()).where(decided.c.new == 1)
+        rows = (
+            rows.select_from(decided)
+            .join(Meeting, true())
+            .join(InstrumentVersion, true())
+            .where(decided.c.new == 1, decided.c.accepting == 1)
+        )
     else:
         rows = rows.select_from(Meeting).join(InstrumentVersion, true())
     return (
@@ -119,8 +132,10 @@ def _insert_whole_submission_statement() -> Select[Any]:
     """PostgreSQL: every response of the submission, its answers and its scores in one statement, which
     is atomic on its own (database.write_once sends it in autocommit).
 
-    Returns one row: the nonce chosen (_chosen_select), whether the submission is new, and how many
-    responses were inserted (fewer than the questionnaires when the meeting or a version is missing).
+    Returns one row: the nonce chosen (_chosen_select), whether the submission is new, how many
+    responses were inserted (fewer than the questionnaires when the meeting or a version is missing,
+    none when the group is not the address's or takes no answers), and the group's `addressed` and
+    `accepting`.
     """
     decided = _chosen_select().cte("chosen")
     positions = _unnested("responses", {"suffix": String, "content_hash": String, "alerts": Text})
@@ -148,6 +163,7 @@ def _insert_whole_submission_statement() -> Select[Any]:
         .join(InstrumentVersion, InstrumentVersion.content_hash == positions.c.content_hash)
         .where(
             decided.c.new == 1,
+            decided.c.accepting == 1,
             Meeting.group_id == bindparam("group_id"),
             Meeting.local_date == bindparam("meeting_date"),
             every_version_stored,
@@ -174,7 +190,7 @@ def _insert_whole_submission_statement() -> Select[Any]:
     scores = children(Score.__table__, dict(zip(SCORE_COLUMNS, (String, Float, String), strict=True)))
     inserted = select(func.count()).select_from(new).scalar_subquery()
     return (
-        select(decided.c.nonce, decided.c.new, cast(inserted, Integer))
+        select(decided.c.nonce, decided.c.new, cast(inserted, Integer), decided.c.addressed, decided.c.accepting)
         .add_cte(answers, scores)
         .execution_options(**{WRITES: True})
     )

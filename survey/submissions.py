@@ -102,9 +102,11 @@ def response_token(nonce: str, position: int) -> str:
 
 @dataclass(frozen=True)
 class NewSubmission:
-    """One sending of the form, ready to store: the group's meeting, the nonce, and the prepared rows."""
+    """One sending of the form, ready to store: the group (the token's id, the address's code), its
+    meeting, the nonce, and the prepared rows."""
 
     group_id: int
+    group_code: str
     meeting_date: dt.date
     nonce: str
     locale: str
@@ -127,12 +129,15 @@ class NewSubmission:
 class Stored:
     """What the write found: the nonce the submission is stored under, and whether it was stored by this write.
 
-    `new` and not `stored`: a new submission that was refused (the group takes no answers).
+    `new` and not `stored`: a new submission that was refused (the group takes no answers). Not
+    `addressed`: the token's group does not have the address's code (or does not exist); nothing
+    was stored and nothing found.
     """
 
     nonce: str
     new: bool
     stored: bool
+    addressed: bool = True
 
 
 class MissingRows(LookupError):
@@ -152,6 +157,7 @@ def _parameters(submission: NewSubmission) -> dict[str, Any]:
         "derived_submission": submission_key(derived),
         "fingerprint": submission.fingerprint,
         "group_id": submission.group_id,
+        "code": submission.group_code,
         "meeting_date": submission.meeting_date,
         "locale": submission.locale,
         "submitted_hour": hour_bucket(submission.submitted_at),
@@ -173,8 +179,11 @@ def _suffixed(submission: NewSubmission, pick: str) -> list[tuple[Any, ...]]:
     ]
 
 
-def _store_on_postgres(executor: Executor, submission: NewSubmission, shared: dict[str, Any]) -> tuple[str, int, int]:
-    """Run the one statement; return (nonce chosen, new, responses inserted)."""
+Outcome = tuple[str, int, int, int, int]  # nonce chosen, new, responses inserted, addressed, accepting
+
+
+def _store_on_postgres(executor: Executor, submission: NewSubmission, shared: dict[str, Any]) -> Outcome:
+    """Run the one statement; return what it found (Outcome)."""
     positions = [
         (response_token("", position), prepared.instrument.content_hash, encode_alerts(prepared.alerts))
         for position, prepared in enumerate(submission.responses)
@@ -182,12 +191,12 @@ def _store_on_postgres(executor: Executor, submission: NewSubmission, shared: di
     parameters = shared | _as_arrays("responses", ("suffix", "content_hash", "alerts"), positions)
     parameters |= _as_arrays("answers", ("suffix", *ANSWER_COLUMNS), _suffixed(submission, "answers"))
     parameters |= _as_arrays("scores", ("suffix", *SCORE_COLUMNS), _suffixed(submission, "scores"))
-    nonce, new, inserted = executor.execute(sql.INSERT_WHOLE_SUBMISSION, parameters).one()
-    return nonce, new, inserted
+    nonce, new, inserted, addressed, accepting = executor.execute(sql.INSERT_WHOLE_SUBMISSION, parameters).one()
+    return nonce, new, inserted, addressed, accepting
 
 
-def _store_on_sqlite(executor: Executor, submission: NewSubmission, shared: dict[str, Any]) -> tuple[str, int, int]:
-    """Insert response by response (the first one decides the nonce); return (nonce chosen, new, inserted)."""
+def _store_on_sqlite(executor: Executor, submission: NewSubmission, shared: dict[str, Any]) -> Outcome:
+    """Insert response by response (the first one decides the nonce and checks the group); return what it found."""
     nonce, key = "", ""
     for position, prepared in enumerate(submission.responses):
         parameters = shared | {
@@ -200,10 +209,10 @@ def _store_on_sqlite(executor: Executor, submission: NewSubmission, shared: dict
             parameters |= {"token": response_token(nonce, position), "submission": key}
             row = executor.execute(sql.INSERT_RESPONSE, parameters).first()
         if row is None and position == 0:
-            chosen, _key, new = executor.execute(sql.CHOSEN, shared).one()
-            return chosen, new, 0
+            chosen, _key, new, addressed, accepting = executor.execute(sql.CHOSEN, shared).one()
+            return chosen, new, 0, addressed, accepting
         if row is None:
-            return nonce, 1, position
+            return nonce, 1, position, 1, 1
         response_id = row[0]
         if position == 0:
             nonce = row[1]
@@ -212,7 +221,7 @@ def _store_on_sqlite(executor: Executor, submission: NewSubmission, shared: dict
             executor.execute(sql.INSERT_ANSWERS, _as_dicts(response_id, ANSWER_COLUMNS, prepared.answers))
         if prepared.scores:
             executor.execute(sql.INSERT_SCORES, _as_dicts(response_id, SCORE_COLUMNS, prepared.scores))
-    return nonce, 1, len(submission.responses)
+    return nonce, 1, len(submission.responses), 1, 1
 
 
 def _as_dicts(response_id: int, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
@@ -220,14 +229,16 @@ def _as_dicts(response_id: int, columns: tuple[str, ...], rows: list[tuple[Any, 
     return [{"response_id": response_id, **dict(zip(columns, row, strict=True))} for row in rows]
 
 
-def store_submission(executor: Executor, submission: NewSubmission, *, accepting: bool = True) -> Stored:
+def store_submission(executor: Executor, submission: NewSubmission) -> Stored:
     """Store a submission in the caller's write transaction, once per nonce and answers; say what happened.
 
-    A resend (same form nonce, same answers) stores nothing and is found under its nonce; different
-    answers from the same form page are stored under the nonce derived from them. A new submission
-    to a group that takes no answers (`accepting` false) is refused, storing nothing; a resend of one
-    stored before the group closed is still found. On PostgreSQL all of it is one statement; on SQLite
-    one INSERT per table inside the caller's BEGIN IMMEDIATE (plus one read when nothing was inserted).
+    The write finds the group itself, by the token's id and the address's code (nothing is read
+    before it): when they do not match, nothing is stored or found (`addressed` false). A resend
+    (same form nonce, same answers) stores nothing and is found under its nonce; different answers
+    from the same form page are stored under the nonce derived from them. A new submission to a group
+    that takes no answers is refused, storing nothing; a resend of one stored before the group closed
+    is still found. On PostgreSQL all of it is one statement; on SQLite one INSERT per table inside
+    the caller's BEGIN IMMEDIATE (plus one read when nothing was inserted).
     Two sends racing on PostgreSQL: the loser's statement fails on the unique token (IntegrityError);
     the caller rolls back and calls again, and the winner's row is then found.
 
@@ -235,13 +246,12 @@ def store_submission(executor: Executor, submission: NewSubmission, *, accepting
     """
     shared = _parameters(submission)
     dialect = executor.dialect if isinstance(executor, Connection) else executor.get_bind().dialect
-    if not accepting:
-        nonce, _key, new = executor.execute(sql.CHOSEN, shared).one()
-        return Stored(nonce, new=bool(new), stored=False)
     store = _store_on_postgres if dialect.name == "postgresql" else _store_on_sqlite
-    nonce, new, inserted = store(executor, submission, shared)
-    if not new:
-        return Stored(nonce, new=False, stored=False)
+    nonce, new, inserted, addressed, accepting = store(executor, submission, shared)
+    if not addressed:
+        return Stored(nonce, new=bool(new), stored=False, addressed=False)
+    if not new or not accepting:
+        return Stored(nonce, new=bool(new), stored=False)
     if inserted < len(submission.responses):
         raise MissingRows(f"meeting of group {submission.group_id} on {submission.meeting_date} or a version")
     return Stored(nonce, new=True, stored=True)
@@ -262,6 +272,7 @@ def build_response(
     catalog.ensure_version(instrument)
     submission = NewSubmission(
         group_id=meeting.group_id,
+        group_code=meeting.group.code,
         meeting_date=meeting.local_date,
         nonce=token,
         locale=locale,

@@ -1,7 +1,8 @@
-"""gunicorn listens on the loopback address unless told otherwise."""
+"""gunicorn: loopback unless told otherwise; each worker freezes its start-up state for the garbage collector."""
 
 from __future__ import annotations
 
+import gc
 import runpy
 from pathlib import Path
 
@@ -17,3 +18,15 @@ def test_gunicorn_binds_loopback_by_default(monkeypatch) -> None:
 def test_gunicorn_bind_is_configurable(monkeypatch) -> None:
     monkeypatch.setenv("BIND", "0.0.0.0:9000")
     assert runpy.run_path(GUNICORN_CONF)["bind"] == "0.0.0.0:9000"
+
+
+def test_worker_start_up_state_is_kept_out_of_full_collections() -> None:
+    hook = runpy.run_path(GUNICORN_CONF)["post_worker_init"]
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    try:
+        hook(object())
+        assert gc.get_freeze_count() > 0  # what existed when the worker started is frozen
+        assert gc.isenabled()  # the collector still runs over everything made afterwards
+    finally:
+        gc.unfreeze()

@@ -10,10 +10,11 @@ stored then).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from survey import catalog
 from survey.database import begin_write, read_connection, write_once
@@ -82,8 +83,10 @@ def group_with_meeting(instrument: Instrument, code: str = "STORE1", is_open: bo
 def submission(
     *prepared: PreparedResponse, nonce: str, day: dt.date = DAY, code_hash: str | None = None
 ) -> NewSubmission:
+    group_id, group_code = db.session.execute(select(Group.id, Group.code).order_by(Group.id.desc())).first()  # type: ignore[misc]
     return NewSubmission(
-        group_id=db.session.scalar(select(Group.id).order_by(Group.id.desc())),
+        group_id=group_id,
+        group_code=group_code,
         meeting_date=day,
         nonce=nonce,
         locale="es",
@@ -93,9 +96,9 @@ def submission(
     )
 
 
-def store(*prepared: PreparedResponse, nonce: str, accepting: bool = True, **extra: object) -> Stored:
+def store(*prepared: PreparedResponse, nonce: str, **extra: object) -> Stored:
     begin_write()
-    stored = store_submission(db.session, submission(*prepared, nonce=nonce, **extra), accepting=accepting)  # type: ignore[arg-type]
+    stored = store_submission(db.session, submission(*prepared, nonce=nonce, **extra))  # type: ignore[arg-type]
     db.session.commit()
     return stored
 
@@ -169,13 +172,34 @@ def test_a_resend_stores_nothing_and_other_answers_get_their_own_nonce(checkin: 
     assert count(Response) == 3
 
 
-def test_a_closed_group_refuses_new_answers_but_finds_a_resend(checkin: Instrument) -> None:
+@pytest.mark.parametrize("change", [{"is_open": False}, {"archived_at": dt.datetime(2026, 11, 24, tzinfo=dt.UTC)}])
+def test_a_closed_group_refuses_new_answers_but_finds_a_resend(checkin: Instrument, change: dict[str, object]) -> None:
     group_with_meeting(checkin)
     prepared = prepare_response(checkin, {"belonged": 4.0})
     assert store(prepared, nonce="t-before").stored
-    assert store(prepared, nonce="t-before", accepting=False) == Stored("t-before", new=False, stored=False)
-    assert store(prepared, nonce="t-after", accepting=False) == Stored("t-after", new=True, stored=False)
+    db.session.execute(update(Group).values(**change))
+    db.session.commit()
+    assert store(prepared, nonce="t-before") == Stored("t-before", new=False, stored=False)
+    assert store(prepared, nonce="t-after") == Stored("t-after", new=True, stored=False)
     assert (count(Response), count(Answer)) == (1, 1)
+
+
+def test_the_write_finds_its_group_by_the_token_id_and_the_address_code(checkin: Instrument) -> None:
+    """Nothing is read before the write: it stores nothing, and finds no resend, unless the token's group
+    has the address's code."""
+    group_with_meeting(checkin, code="STORE1")
+    other = group_with_meeting(checkin, code="STORE2")
+    prepared = prepare_response(checkin, {"belonged": 4.0})
+    assert store(prepared, nonce="t-mine").stored  # STORE2, the newest group
+    for group_id, code in [(other.id, "STORE1"), (other.id, "NOSUCH"), (other.id + 1, "STORE2")]:
+        for nonce in ("t-mine", "t-new"):
+            wrong = replace(submission(prepared, nonce=nonce), group_id=group_id, group_code=code)
+            begin_write()
+            assert store_submission(db.session, wrong) == Stored(
+                nonce, new=nonce == "t-new", stored=False, addressed=False
+            )
+            db.session.commit()
+    assert count(Response) == 1
 
 
 def test_nothing_is_stored_before_the_meeting_row_exists(checkin: Instrument) -> None:

@@ -1,10 +1,10 @@
 """The submission pipeline: check the token, clean the answers, store everything in one write.
 
-One path for every POST: the view reads the group once, the answers are validated once here, and
-`store` writes once (submissions.store_submission: one statement on PostgreSQL, one transaction on
-SQLite), which also settles a resend of the same answers and another person's answers on the same
-form page. A token already stored, even by a request racing this one, means the submission is
-already safe, so it is not an error.
+One path for every POST: the answers are validated once here, and `store` writes once
+(submissions.store_submission: one statement on PostgreSQL, one transaction on SQLite), which also
+finds the group (the token's, under the address's code, taking answers) and settles a resend of the
+same answers and another person's answers on the same form page. A token already stored, even by a
+request racing this one, means the submission is already safe, so it is not an error.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from sqlalchemy.exc import IntegrityError
 from .. import catalog
 from ..database import begin_write, write_once
 from ..extensions import db
-from ..groups import ParticipantGroup
 from ..instruments import AnswerValue, Instrument
 from ..meetings import MeetingSlot, get_or_create_meeting
 from ..models import InstrumentVersion
@@ -86,11 +85,12 @@ def clean(plan: FormPlan, raw: Sequence[dict[str, list[str]]], typed_code: str |
 
 
 def new_submission(
-    group: ParticipantGroup, token: FormToken, plan: FormPlan, cleaned: Cleaned, locale: str, now: dt.datetime
+    code: str, token: FormToken, plan: FormPlan, cleaned: Cleaned, locale: str, now: dt.datetime
 ) -> NewSubmission:
     """Score each questionnaire's answers and shape the rows, before any write lock is taken."""
     return NewSubmission(
-        group_id=group.id,
+        group_id=token.group_id,
+        group_code=code,
         meeting_date=token.meeting_date,
         nonce=token.nonce,
         locale=locale,
@@ -105,15 +105,16 @@ def new_submission(
 
 def store(
     connection: Connection,
-    group: ParticipantGroup,
+    code: str,
     token: FormToken,
     plan: FormPlan,
     cleaned: Cleaned,
     locale: str,
     now: dt.datetime | None = None,
 ) -> Stored:
-    """Store the submission in one write on the request's connection (database.read_connection, which read
-    the group) and say where it is stored (or that the group refused it).
+    """Store the submission in one write on the request's connection (database.read_connection) for the
+    token's group under the address's (normalised) `code`, and say where it is stored (or that the
+    group refused it, or is not the address's).
 
     Scores and rows are worked out before the write lock (BEGIN IMMEDIATE on SQLite) is taken, so
     the lock is held for the INSERTs and the commit alone, as in a bare one-INSERT app. The first
@@ -121,22 +122,23 @@ def store(
     (their own short transaction, once per meeting or version) and the write is tried again. A race
     lost on PostgreSQL (the same nonce stored a moment earlier) is tried again too, and then finds it.
     """
-    submission = new_submission(group, token, plan, cleaned, locale, now or dt.datetime.now(dt.UTC))
+    submission = new_submission(code, token, plan, cleaned, locale, now or dt.datetime.now(dt.UTC))
     for _attempt in range(ATTEMPTS):
         try:
             with write_once(connection):  # Core, not the ORM session: nothing here needs it
-                return store_submission(connection, submission, accepting=group.accepts_answers)
+                return store_submission(connection, submission)
         except IntegrityError:
             continue  # the nonce was taken by a racing request, whose row the next try finds
         except MissingRows:
-            store_meeting_and_versions(group, token, plan)
+            store_meeting_and_versions(token, plan)
     raise RuntimeError("could not store the submission after a race")
 
 
-def store_meeting_and_versions(group: ParticipantGroup, token: FormToken, plan: FormPlan) -> None:
-    """Store the token's meeting and the plan's instrument versions, when they are not stored yet."""
+def store_meeting_and_versions(token: FormToken, plan: FormPlan) -> None:
+    """Store the token's meeting and the plan's instrument versions, when they are not stored yet (the
+    write found the token's group under the address's code, taking answers, before it raised MissingRows)."""
     begin_write()
-    get_or_create_meeting(group.id, MeetingSlot(token.meeting_date, token.meeting_start))
+    get_or_create_meeting(token.group_id, MeetingSlot(token.meeting_date, token.meeting_start))
     for instrument in plan.instruments:
         catalog.ensure_version(instrument)
     db.session.commit()

@@ -8,7 +8,8 @@ instead by the signed form token and the cross-site checks in guards.py.
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NoReturn
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -21,7 +22,7 @@ from .. import catalog, groups
 from ..database import read_connection
 from ..extensions import csrf, limiter
 from ..groups import ParticipantGroup
-from ..i18n import language_links, select_locale, use_locale_hints
+from ..i18n import explicit_locale, language_links, select_locale, use_locale_hints
 from ..meetings import MeetingSlot, current_slot, next_opening
 from ..schedule_words import moment_words
 from . import blank_form, pipeline, thanks, tokens
@@ -134,14 +135,23 @@ def check_accepting(group: ParticipantGroup) -> None:
 
     :raises Unavailable: for an archived or closed group.
     """
+    if not group.accepts_answers:
+        refuse_new_answers(group)
+
+
+def refuse_new_answers(group: ParticipantGroup) -> NoReturn:
+    """Raise the friendly 410 of a group that takes no new answers: archived, or closed (also when it
+    refused a sending and was opened again before this read).
+
+    :raises Unavailable: always.
+    """
     if group.archived_at is not None:
         raise Unavailable(410, _("This survey has ended"), _("This group no longer collects answers. Thank you."))
-    if not group.is_open:
-        raise Unavailable(
-            410,
-            _("The survey is closed for now"),
-            _("This group is not taking answers at the moment. Please ask at your next meeting."),
-        )
+    raise Unavailable(
+        410,
+        _("The survey is closed for now"),
+        _("This group is not taking answers at the moment. Please ask at your next meeting."),
+    )
 
 
 def open_meeting(group: ParticipantGroup) -> MeetingSlot:
@@ -244,85 +254,147 @@ limiter.limit(_rate_limit, methods=["POST"])(bp)
 def submit(code: str) -> ResponseReturnValue:
     """Store the answers once per form token and send the participant to the thank-you page.
 
-    The one path of every POST: the group is read once, everything is checked once, in the order
-    below, and the answers are written once (pipeline.store), whatever the outcome.
+    The one path of every POST: everything is checked once, in the order below, and the answers are
+    written once (pipeline.store), whatever the outcome. The write itself finds the group (the token's,
+    under this address, taking answers), so the group is read only for a page that shows it: every
+    refusal reads it first (an unknown address is a 404 before any other problem, a token of another
+    group shows the form again), and so does a POST that names no language (the group's may apply).
     """
-    with read_connection() as connection:  # the POST's one read and its one write, without the ORM session
-        return submit_to(find_group(code, connection), connection)
+    if not CODE_PATTERN.match(code):
+        raise survey_not_found()
+    with read_connection() as connection:  # the POST's reads and its one write, without the ORM session
+        addressed = Addressed(code, connection)
+        if explicit_locale() is None:
+            addressed.group()  # the group's language applies
+        return submit_to(addressed)
 
 
-def submit_to(group: ParticipantGroup, connection: Connection) -> ResponseReturnValue:
-    """Check the POST against the group it was sent to, in the order the participant should hear of problems."""
+class Addressed:
+    """The group a POST was sent to, read from the database only when a page needs it (then once)."""
+
+    def __init__(self, code: str, connection: Connection) -> None:
+        self.address, self.code, self.connection = code, groups.normalise_code(code), connection
+        self._group: ParticipantGroup | None = None
+
+    def group(self) -> ParticipantGroup:
+        """Return the group, read on the first call (with its language hints, as find_group does).
+
+        :raises Unavailable: 404 when there is none.
+        """
+        if self._group is None:
+            self._group = find_group(self.address, self.connection)
+        return self._group
+
+
+def submit_to(addressed: Addressed) -> ResponseReturnValue:
+    """Check the POST against the address it was sent to, in the order the participant should hear of problems."""
     if is_cross_site(request):
+        addressed.group()  # an unknown address answers 404 first
         raise Forbidden()
     form = request.form
     try:
         token = tokens.read(_single(form, "form_token"))
-        if token.group_id != group.id:
-            raise tokens.TokenError("token of another group")
     except tokens.TokenError:
-        return restart_form(
-            group, form, _("This page was open too long or was damaged. Please check your answers and send them again.")
-        )
+        return restart_form(addressed.group(), form, stale_page())
     try:
         plan = pipeline.plan_for_token(token)
     except pipeline.UnknownVersion:
-        return restart_form(
-            group,
+        return refused(
+            addressed,
+            token,
             form,
-            _("The questions changed since this page was opened. Please check your answers and send them again."),
+            lambda group: restart_form(
+                group,
+                form,
+                _("The questions changed since this page was opened. Please check your answers and send them again."),
+            ),
         )
-    return submit_plan(group, token, plan, form, connection)
+    return submit_plan(addressed, token, plan, form)
+
+
+def stale_page() -> str:
+    """The problem shown with a fresh form when the token is damaged, too old or of another group."""
+    return _("This page was open too long or was damaged. Please check your answers and send them again.")
+
+
+def refused(
+    addressed: Addressed,
+    token: tokens.FormToken,
+    form: MultiDict[str, str],
+    page: Callable[[ParticipantGroup], ResponseReturnValue],
+) -> ResponseReturnValue:
+    """Answer a refusal with its page, for the group read now; a token of another group is told first
+    (the form again, with a new token), whatever else was wrong."""
+    group = addressed.group()
+    if group.id != token.group_id:
+        return restart_form(group, form, stale_page())
+    return page(group)
 
 
 def submit_plan(
-    group: ParticipantGroup,
+    addressed: Addressed,
     token: tokens.FormToken,
     plan: forms.FormPlan,
     form: MultiDict[str, str],
-    connection: Connection,
 ) -> ResponseReturnValue:
     """Validate against the version shown and store, or show the form again with the problems."""
     signed = _single(form, "form_token")
     try:
         raw = plan.split(form)
     except forms.FormShapeError:
-        return render_form(
-            group,
-            plan,
-            signed,
-            400,
-            raw=_lenient_split(plan, form),
-            problem=_("This form had fields we did not expect. Please check your answers and send them again."),
+        return refused(
+            addressed,
+            token,
+            form,
+            lambda group: render_form(
+                group,
+                plan,
+                signed,
+                400,
+                raw=_lenient_split(plan, form),
+                problem=_("This form had fields we did not expect. Please check your answers and send them again."),
+            ),
         )
     if form.get("website", "").strip():
         # Honeypot filled: nothing is stored; a person who filled it by accident can send again.
-        return render_form(
-            group,
-            plan,
-            signed,
-            400,
-            raw=raw,
-            problem=_("Your answers could not be sent. Please check them and send them again."),
+        return refused(
+            addressed,
+            token,
+            form,
+            lambda group: render_form(
+                group,
+                plan,
+                signed,
+                400,
+                raw=raw,
+                problem=_("Your answers could not be sent. Please check them and send them again."),
+            ),
         )
     if nothing_answered(raw):
-        return render_form(
-            group,
-            plan,
-            signed,
-            400,
-            raw=raw,
-            problem=_("You did not answer any question, so nothing was stored."),
+        return refused(
+            addressed,
+            token,
+            form,
+            lambda group: render_form(
+                group, plan, signed, 400, raw=raw, problem=_("You did not answer any question, so nothing was stored.")
+            ),
         )
     cleaned = pipeline.clean(plan, raw, form.get("participant_code"))
     if not cleaned.ok:
-        return render_form(
-            group, plan, signed, 400, cleaned=cleaned, raw=raw, typed_code=form.get("participant_code", "")
+        return refused(
+            addressed,
+            token,
+            form,
+            lambda group: render_form(
+                group, plan, signed, 400, cleaned=cleaned, raw=raw, typed_code=form.get("participant_code", "")
+            ),
         )
-    stored = pipeline.store(connection, group, token, plan, cleaned, select_locale())
-    if stored.new and not stored.stored:
-        check_accepting(group)  # refused: the group takes no answers (410)
-    return thanks_redirect(group.code, stored.nonce)
+    stored = pipeline.store(addressed.connection, addressed.code, token, plan, cleaned, select_locale())
+    if not stored.addressed:  # the token's group is not this address's: 404, or the form again
+        return refused(addressed, token, form, lambda group: restart_form(group, form, stale_page()))
+    if stored.new and not stored.stored:  # the group takes no answers (410)
+        return refused(addressed, token, form, refuse_new_answers)
+    return thanks_redirect(addressed.code, stored.nonce)
 
 
 def restart_form(group: ParticipantGroup, form: MultiDict[str, str], problem: str) -> ResponseReturnValue:
