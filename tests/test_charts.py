@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
+import pkgutil
 
 import plotly.graph_objects as go
 import pytest
@@ -19,6 +21,13 @@ from survey.dashboard.aggregates import (
     ScaleInfo,
     ScaleTrend,
 )
+from survey.dashboard.charts import engagement, labels
+from survey.dashboard.charts.comparison import comparison_figure
+from survey.dashboard.charts.engagement import engagement_figure
+from survey.dashboard.charts.figure import figure_text
+from survey.dashboard.charts.items import likert_figure, slider_figure
+from survey.dashboard.charts.style import BAD_BAND, GOOD_BAND, MIDDLE_BAND
+from survey.dashboard.charts.trend import participation_figure, trend_figure
 from survey.stats import Summary
 
 CRAVING = ScaleInfo(
@@ -61,16 +70,16 @@ def band_fill(fig: dict, label: str) -> str:
     ids=["higher-worse", "higher-better"],
 )
 def test_band_colours_follow_the_scale_direction(scale, good, bad):
-    fig = figure(charts.trend_figure(trend([shown(dt.date(2026, 11, 3), 6, 4.0)], scale), [], 5))
-    assert band_fill(fig, good) == charts.GOOD_BAND
-    assert band_fill(fig, bad) == charts.BAD_BAND
-    assert band_fill(fig, "Moderate") == charts.MIDDLE_BAND
+    fig = figure(trend_figure(trend([shown(dt.date(2026, 11, 3), 6, 4.0)], scale), [], 5))
+    assert band_fill(fig, good) == GOOD_BAND
+    assert band_fill(fig, bad) == BAD_BAND
+    assert band_fill(fig, "Moderate") == MIDDLE_BAND
 
 
 def test_confidence_intervals_are_clipped_to_the_scale_and_numbers_rounded():
     days = [dt.date(2026, 11, 3), dt.date(2026, 11, 10)]
     periods = [shown(days[0], 5, 1.234567, -1.17, 3.6), shown(days[1], 5, 9.5123456, 8.1, 11.3)]
-    fig = figure(charts.trend_figure(trend(periods), periods, 5))
+    fig = figure(trend_figure(trend(periods), periods, 5))
     band, mean = fig["data"][0], fig["data"][1]
     assert mean["y"] == [1.235, 9.512]
     lows = [m - e for m, e in zip(mean["y"], mean["error_y"]["arrayminus"], strict=True)]
@@ -83,7 +92,7 @@ def test_confidence_intervals_are_clipped_to_the_scale_and_numbers_rounded():
 def test_one_meeting_gives_one_tick_on_that_date():
     day = dt.date(2026, 11, 30)
     periods = [shown(day, 6, 4.0)]
-    fig = figure(charts.trend_figure(trend(periods), periods, 5))
+    fig = figure(trend_figure(trend(periods), periods, 5))
     axis = fig["layout"]["xaxis"]
     assert axis["tickvals"] == ["2026-11-30"]
     assert axis["ticktext"] == ["30 Nov 2026"]
@@ -100,7 +109,7 @@ def test_one_meeting_gives_one_tick_on_that_date():
 )
 def test_ticks_are_exactly_the_periods_shown(grain, starts, texts):
     periods = [shown(d, 6, 4.0) for d in starts]
-    fig = figure(charts.participation_figure(periods, grain, 5))
+    fig = figure(participation_figure(periods, grain, 5))
     axis = fig["layout"]["xaxis"]
     assert axis["tickmode"] == "array"
     assert axis["tickvals"] == [d.isoformat() for d in starts]
@@ -109,10 +118,7 @@ def test_ticks_are_exactly_the_periods_shown(grain, starts, texts):
 
 @pytest.mark.parametrize("build", ["trend", "participation"])
 def test_no_periods_draws_a_message_not_a_year_2000_axis(build):
-    if build == "trend":
-        fig = figure(charts.trend_figure(trend([]), [], 5))
-    else:
-        fig = figure(charts.participation_figure([], "month", 5))
+    fig = figure(trend_figure(trend([]), [], 5) if build == "trend" else participation_figure([], "month", 5))
     axis = fig["layout"]["xaxis"]
     assert axis["tickvals"] == []
     assert "range" not in axis
@@ -123,7 +129,7 @@ def test_no_periods_draws_a_message_not_a_year_2000_axis(build):
 @pytest.mark.parametrize("counts", [[1], [2, 3], [7, 1, 9], [40, 3]])
 def test_count_axes_tick_only_on_whole_numbers(counts):
     periods = [Period(dt.date(2026, 11, 1 + 7 * i), n, None, None) for i, n in enumerate(counts)]
-    axis = figure(charts.participation_figure(periods, "week", 5))["layout"]["yaxis"]
+    axis = figure(participation_figure(periods, "week", 5))["layout"]["yaxis"]
     assert axis["tickmode"] == "linear" and axis["tick0"] == 0
     assert axis["dtick"] >= 1 and axis["dtick"] == int(axis["dtick"])
     assert axis["range"][1] >= max(counts)
@@ -141,7 +147,7 @@ def likert_item(counts: dict[float, int]) -> ItemDistribution:
 def test_diverging_bars_stack_from_zero_outwards():
     # 10 answers: 1 strongly disagree, 2 disagree, 2 neither, 3 agree, 2 strongly agree.
     item = likert_item({1.0: 1, 2.0: 2, 3.0: 2, 4.0: 3, 5.0: 2})
-    data = figure(charts.likert_figure([item], 5))["data"]
+    data = figure(likert_figure([item], 5))["data"]
     order = [(t["name"], t["x"][0]) for t in data]
     # Plotly's relative mode stacks each side outwards in trace order.
     negatives = [(name, x) for name, x in order if x < 0]
@@ -159,7 +165,7 @@ def test_group_names_reach_plotly_escaped():
     latest = shown(dt.date(2026, 11, 1), 6, 4.0, 3.0, 5.0)
     group = GroupComparison("EVIL1", HOSTILE, 5, Period(dt.date(2026, 10, 1), 2, None, "small_cell"), latest)
     comparison = ScaleComparison(WELLBEING, "month", dt.date(2026, 10, 1), dt.date(2026, 11, 1), [group], empty, empty)
-    fig = figure(charts.comparison_figure(comparison))
+    fig = figure(comparison_figure(comparison))
     assert "<a" not in json.dumps(fig)
     assert fig["data"][1]["x"] == ['&lt;a href="https://evil.example/x"&gt;x&lt;/a&gt;']
 
@@ -170,7 +176,7 @@ def test_compare_hidden_labels_do_not_run_together():
     comparison = ScaleComparison(
         WELLBEING, "month", dt.date(2026, 10, 1), dt.date(2026, 11, 1), [group], hidden, hidden
     )
-    data = figure(charts.comparison_figure(comparison))["data"]
+    data = figure(comparison_figure(comparison))["data"]
     assert [t["name"] for t in data] == ["Oct 2026", "Nov 2026"]
     assert all(t["textangle"] == -90 for t in data)
 
@@ -178,21 +184,21 @@ def test_compare_hidden_labels_do_not_run_together():
 def test_item_texts_are_escaped_and_wrapped_not_cut():
     long = "When I think about the last week, " * 3 + HOSTILE
     item = ItemDistribution("x", long, "diverging_bar", False, AGREE, 1, 5, 6, {4.0: 6}, None)
-    text = json.dumps(figure(charts.likert_figure([item], 5)))
+    text = json.dumps(figure(likert_figure([item], 5)))
     assert "<a" not in text and "…" not in text
     assert "&lt;a href" in text and "<br>" in text
 
 
 def test_empty_likert_chart_says_so():
-    layout = figure(charts.likert_figure([], 5))["layout"]
+    layout = figure(likert_figure([], 5))["layout"]
     assert [a["text"] for a in layout["annotations"]] == ["No answers in this period"]
 
 
 def test_a_lone_bar_on_a_date_axis_gets_a_width() -> None:
     one = [Period(dt.date(2026, 1, 5), 6, None, None)]
     two = [*one, Period(dt.date(2026, 1, 12), 5, None, None)]
-    assert charts.participation_figure(one, "week", 5).data[0].width == (5 * 86_400_000,)
-    assert charts.participation_figure(two, "week", 5).data[0].width is None
+    assert participation_figure(one, "week", 5).data[0].width == (5 * 86_400_000,)
+    assert participation_figure(two, "week", 5).data[0].width is None
 
 
 def unchecked_builds() -> dict[str, object]:
@@ -208,17 +214,17 @@ def unchecked_builds() -> dict[str, object]:
     hidden = ItemDistribution(**{**slider.__dict__, "counts": None, "n": 2, "hidden_because": "small_cell"})
     month = RetentionMonth(dt.date(2026, 11, 1), 6, 3, "")
     return {
-        "trend": lambda: charts.trend_figure(trend(periods, grain="week"), periods, 5),
-        "trend-empty": lambda: charts.trend_figure(trend([]), [], 5),
-        "participation": lambda: charts.participation_figure(periods, "week", 5),
-        "participation-empty": lambda: charts.participation_figure([], "month", 5),
-        "likert": lambda: charts.likert_figure([likert], 5),
-        "likert-empty": lambda: charts.likert_figure([], 5),
-        "sliders": lambda: charts.slider_figure([slider, hidden], 5),
-        "sliders-empty": lambda: charts.slider_figure([], 5),
-        "engagement": lambda: charts.engagement_figure(Engagement([(days[0], 6), (days[1], 0)], 1, [month])),
-        "engagement-one": lambda: charts.engagement_figure(Engagement([(days[0], 6)], 1, [])),
-        "engagement-empty": lambda: charts.engagement_figure(Engagement([], 0, [])),
+        "trend": lambda: trend_figure(trend(periods, grain="week"), periods, 5),
+        "trend-empty": lambda: trend_figure(trend([]), [], 5),
+        "participation": lambda: participation_figure(periods, "week", 5),
+        "participation-empty": lambda: participation_figure([], "month", 5),
+        "likert": lambda: likert_figure([likert], 5),
+        "likert-empty": lambda: likert_figure([], 5),
+        "sliders": lambda: slider_figure([slider, hidden], 5),
+        "sliders-empty": lambda: slider_figure([], 5),
+        "engagement": lambda: engagement_figure(Engagement([(days[0], 6), (days[1], 0)], 1, [month])),
+        "engagement-one": lambda: engagement_figure(Engagement([(days[0], 6)], 1, [])),
+        "engagement-empty": lambda: engagement_figure(Engagement([], 0, [])),
     }
 
 
@@ -234,31 +240,35 @@ def test_unchecked_figures_are_what_plotly_validates(build):
 def test_figure_text_is_what_to_json_writes(build):
     """The dicts are served without a go.Figure: the text must be what Plotly's own figure writes (key order too)."""
     fig = unchecked_builds()[build]()
-    assert charts.figure_text(fig) == fig.to_json() == fig.figure().to_json()
-    assert (
-        json.loads(charts.figure_text(fig))["layout"]["template"]
-        == json.loads(go.Figure().to_json())["layout"]["template"]
-    )
+    assert figure_text(fig) == fig.to_json() == fig.figure().to_json()
+    assert json.loads(figure_text(fig))["layout"]["template"] == json.loads(go.Figure().to_json())["layout"]["template"]
 
 
 def test_comparison_figure_text_is_what_to_json_writes():
-    fig = charts.comparison_figure(
+    fig = comparison_figure(
         ScaleComparison(CRAVING, "month", None, None, [], Period(None, 0, None, None), Period(None, 0, None, None))
     )
-    assert charts.figure_text(fig) == fig.to_json()
+    assert figure_text(fig) == fig.to_json()
 
 
-def counting(monkeypatch, name: str) -> list[object]:
-    """Replace charts.<name> by a wrapper that records each call's first argument."""
+def counting(monkeypatch, name: str, *modules) -> list[object]:
+    """Replace <name> in each of these modules by a wrapper that records each call's first argument (one list)."""
     calls: list[object] = []
-    original = getattr(charts, name)
+    for module in modules:
+        original = getattr(module, name)
 
-    def counted(*args, **kwargs):
-        calls.append(args[0] if args else None)
-        return original(*args, **kwargs)
+        def counted(*args, original=original, **kwargs):
+            calls.append(args[0] if args else None)
+            return original(*args, **kwargs)
 
-    monkeypatch.setattr(charts, name, counted)
+        monkeypatch.setattr(module, name, counted)
     return calls
+
+
+def chart_modules() -> list[object]:
+    """Every module of the charts package that translates (calls gettext as `_`)."""
+    found = [importlib.import_module(f"{charts.__name__}.{m.name}") for m in pkgutil.iter_modules(charts.__path__)]
+    return [module for module in found if hasattr(module, "_")]
 
 
 def weekly(count: int) -> list[Period]:
@@ -275,9 +285,9 @@ def weekly(count: int) -> list[Period]:
 def test_a_trend_labels_each_period_once_for_its_tick_hover_and_bar(monkeypatch):
     """A period's label is worked out once per figure, not once for the tick, once per hover and once per bar."""
     periods = weekly(12)
-    labels = counting(monkeypatch, "_period_label")
-    fig = figure(charts.trend_figure(trend(periods, grain="week"), periods, 5))
-    assert sorted(labels) == [p.start for p in periods]
+    labels_made = counting(monkeypatch, "_period_label", labels)
+    fig = figure(trend_figure(trend(periods, grain="week"), periods, 5))
+    assert sorted(labels_made) == [p.start for p in periods]
     assert (
         len(fig["data"][1]["hovertext"])
         == len(fig["data"][2]["hovertext"])
@@ -290,10 +300,10 @@ def engagement_translations(monkeypatch, meetings: int) -> int:
     """Count the translations looked up to draw an engagement chart of this many meetings (and up to 12 months)."""
     days = [dt.date(2026, 1, 6) + dt.timedelta(weeks=i) for i in range(meetings)]
     months = [RetentionMonth(dt.date(2026, 1 + i, 1), 6, 3, "") for i in range(min(meetings, 12))]
-    charts._retention_words.cache_clear()
+    engagement._retention_words.cache_clear()
     with monkeypatch.context() as patch:
-        translated = counting(patch, "_")
-        fig = figure(charts.engagement_figure(Engagement([(d, 6) for d in days], meetings, months)))
+        translated = counting(patch, "_", *chart_modules())
+        fig = figure(engagement_figure(Engagement([(d, 6) for d in days], meetings, months)))
     assert len(fig["data"][0]["hovertext"]) == meetings
     assert fig["data"][0]["hovertext"][0] == "6 Jan 2026: 6 people"
     assert fig["data"][1]["hovertext"][0] == "January 2026: 3 of 6 codes came back"

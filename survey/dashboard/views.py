@@ -28,13 +28,18 @@ from .. import access, audit
 from ..database import begin_write
 from ..extensions import db
 from ..i18n import use_locale_hints
-from . import aggregates, bp, charts, exports, frames, funder_report, memo
+from . import aggregates, bp, exports, frames, funder_report, memo
+from .charts.comparison import comparison_figure
+from .charts.engagement import engagement_figure
+from .charts.figure import UncheckedFigure, figure_text
+from .charts.items import item_figures
+from .charts.trend import participation_figure, trend_figure
 
 
-def figure_json(fig: go.Figure | charts.UncheckedFigure, data: Any, **extra: Any) -> Response:
+def figure_json(fig: go.Figure | UncheckedFigure, data: Any, **extra: Any) -> Response:
     """Serve a figure and the aggregates it was drawn from as one JSON document."""
     head = json.dumps({"data": data, **extra})
-    body = head[:-1] + ', "figure": ' + charts.figure_text(fig) + "}"
+    body = head[:-1] + ', "figure": ' + figure_text(fig) + "}"
     return Response(body, mimetype="application/json")
 
 
@@ -69,7 +74,7 @@ def trend_json(code: str, instrument_id: str, scale_id: str) -> Response:
     def build(dashboard: aggregates.Dashboard) -> Response:
         trend = aggregates.scale_trend(dashboard, instrument_id, scale_id)
         # The bars under a scale show that scale's n (people with a score on it), hidden where its mean is.
-        fig = charts.trend_figure(trend, trend.periods, dashboard.k)
+        fig = trend_figure(trend, trend.periods, dashboard.k)
         return figure_json(
             fig,
             [p.as_dict(dashboard.k) for p in trend.periods],
@@ -90,7 +95,7 @@ def participation_json(code: str) -> Response:
 
     def build(dashboard: aggregates.Dashboard) -> Response:
         periods = aggregates.participation(dashboard)
-        fig = charts.participation_figure(periods, dashboard.grain, dashboard.k)
+        fig = participation_figure(periods, dashboard.grain, dashboard.k)
         return figure_json(fig, [p.as_dict(dashboard.k) for p in periods], grain=dashboard.grain, k=dashboard.k)
 
     return remembered_json(code, build)
@@ -200,7 +205,7 @@ def items_json(code: str) -> Response:
 
     def build(dashboard: aggregates.Dashboard) -> Response:
         view = aggregates.items_view(dashboard)
-        figures = ", ".join(charts.figure_text(fig) for fig in charts.item_figures(view.items, dashboard.k).values())
+        figures = ", ".join(figure_text(fig) for fig in item_figures(view.items, dashboard.k).values())
         head = json.dumps(
             {
                 "data": [i.as_dict(dashboard.k) for i in view.items],
@@ -226,7 +231,7 @@ def engagement_json(code: str) -> Response:
             "meetings_with_response": result.meetings_with_response,
             "retention": [m.as_dict() for m in result.retention],
         }
-        return figure_json(charts.engagement_figure(result), data, k=dashboard.k)
+        return figure_json(engagement_figure(result), data, k=dashboard.k)
 
     return remembered_json(code, build)
 
@@ -328,7 +333,7 @@ def compare_json(scale_id: str) -> Response:
     ]
     k = max([g.k for g in found.groups], default=3)
     return figure_json(
-        charts.comparison_figure(found),
+        comparison_figure(found),
         data,
         total_latest=found.total_latest.as_dict(k),
         total_previous=found.total_previous.as_dict(k),
