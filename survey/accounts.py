@@ -23,6 +23,7 @@ from sqlalchemy import bindparam, select
 
 from .bounded_store import Store
 from .common_passwords import is_common
+from .database import request_reads
 from .extensions import db, login_manager
 from .models import User
 
@@ -156,7 +157,7 @@ def load_user(session_id: str) -> Reader | None:
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    row = db.session.connection().execute(_READER, {"user_id": int(user_id)}).first()
+    row = request_reads().execute(_READER, {"user_id": int(user_id)}).first()
     if row is None or row.session_version != int(version) or not row.is_active_account:
         return None
     return Reader(row.id, row.email, row.role, row.session_version, row.locale)

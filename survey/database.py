@@ -16,7 +16,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, g
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.orm import Session
 
@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
     else:
         options.setdefault("pool_pre_ping", True)
     db.init_app(app)
+    app.teardown_appcontext(_return_reads)
     if url.startswith("sqlite"):
         synchronous = str(app.config["SURVEY_SQLITE_SYNCHRONOUS"]).upper()
         if synchronous not in SYNCHRONOUS_LEVELS:
@@ -166,13 +167,47 @@ def write_once(connection: Connection) -> Iterator[Connection]:
         connection.execution_options(**{NO_BEGIN: True})
 
 
+def _connect_outside_transaction() -> Connection:
+    """Check a Core connection out of the pool for reads outside any transaction (see _outside_transaction)."""
+    return db.engine.connect().execution_options(**_outside_transaction(db.engine.dialect.name))
+
+
 @contextmanager
 def read_connection() -> Iterator[Connection]:
     """A Core connection that reads outside any transaction (autocommit on PostgreSQL, no BEGIN on
     SQLite), outside the ORM session, back to the pool when the block ends: its reads
     for a page that needs no ORM object (the blank form). Writes go through write_connection."""
-    with db.engine.connect().execution_options(**_outside_transaction(db.engine.dialect.name)) as connection:
+    with _connect_outside_transaction() as connection:
         yield connection
+
+
+_READS = "survey_reads"  # flask.g: the app context's connection for plain reads (request_reads)
+
+
+def request_reads() -> Connection:
+    """Return the connection for a plain read (Core rows, no ORM object) anywhere in a request.
+
+    While the ORM session is in a transaction, its connection, so that the read sees that transaction
+    (a release check inside the release's write). Otherwise one connection per app context, outside
+    any transaction as read_connection's, checked out at the first read and back to the pool when the
+    context ends: a request that only reads rows (a kept dashboard request: the reader, the group, the
+    release check) takes one connection and sends no BEGIN, and starts no ORM session. Each read is
+    then a snapshot of its own, as every statement is under PostgreSQL's read committed.
+    """
+    if db.session.registry.has() and db.session().in_transaction():
+        return db.session.connection()
+    connection: Connection | None = g.get(_READS)
+    if connection is None:
+        connection = _connect_outside_transaction()
+        setattr(g, _READS, connection)
+    return connection
+
+
+def _return_reads(_error: BaseException | None) -> None:
+    """When the app context ends, give its read connection (if it took one) back to the pool."""
+    connection: Connection | None = g.pop(_READS, None)
+    if connection is not None:
+        connection.close()
 
 
 def _has_flushed_writes(session: Session) -> bool:

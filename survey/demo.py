@@ -12,7 +12,7 @@ import click
 from sqlalchemy import func, select
 
 from . import catalog
-from .database import begin_write
+from .database import begin_write, request_reads
 from .extensions import db
 from .instruments import Instrument
 from .models import Group, GroupInstrument, Meeting, User
@@ -150,7 +150,7 @@ _OPEN_DEMO_ACCOUNTS = select(User.email, User.password_hash).where(
 
 def open_demo_logins() -> list[tuple[str, str, str]]:
     """Return (e-mail, password, role) of each active demo account that still has its published password."""
-    rows = db.session.connection().execute(_OPEN_DEMO_ACCOUNTS)
+    rows = request_reads().execute(_OPEN_DEMO_ACCOUNTS)
     hashes = {email: password_hash for email, password_hash in rows}
     return [
         (email, password, role)

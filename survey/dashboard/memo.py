@@ -26,7 +26,7 @@ from sqlalchemy import bindparam, inspect, select
 from .. import catalog
 from ..access import ReadGroup
 from ..bounded_store import Store
-from ..extensions import db
+from ..database import request_reads
 from ..models import Group, GroupInstrument, ReleaseState
 from ..release.service import found_nothing_due
 
@@ -65,7 +65,7 @@ def _publication(group: Group | ReadGroup) -> tuple[Hashable, ...]:
         return group.publication
     found: dict[int, tuple[Hashable, ...]] = request.environ.setdefault("survey.publications", {})
     if group.id not in found:
-        rows = db.session.connection().execute(_PUBLICATION, {"group_id": group.id}).all()
+        rows = request_reads().execute(_PUBLICATION, {"group_id": group.id}).all()
         found[group.id] = (rows[0][0] if rows else None, *(row[1] for row in rows))
     return found[group.id]
 
