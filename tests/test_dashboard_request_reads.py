@@ -106,6 +106,33 @@ def test_a_kept_request_takes_one_pooled_connection_and_begins_no_transaction(ap
         event.remove(Session, "after_begin", session_began)
 
 
+def test_a_kept_request_looks_up_one_kept_result_and_reads_no_dashboard(app, monkeypatch) -> None:
+    from survey.dashboard import aggregates, memo
+
+    client, _user_id = reader(app)
+    lookups: list[object] = []
+    dashboards: list[object] = []
+    remembered, load_dashboard = memo.remembered, aggregates.load_dashboard
+
+    def counted_lookup(group, name, build):  # type: ignore[no-untyped-def]
+        lookups.append(name)
+        return remembered(group, name, build)
+
+    def counted_read(*args):  # type: ignore[no-untyped-def]
+        dashboards.append(args)
+        return load_dashboard(*args)
+
+    monkeypatch.setattr(memo, "remembered", counted_lookup)
+    monkeypatch.setattr(aggregates, "load_dashboard", counted_read)
+    for url in JSON + PAGES + ["/groups/READS/dashboard/report"]:
+        assert client.get(url).status_code == 200
+        lookups.clear()
+        dashboards.clear()
+        assert client.get(url).status_code == 200
+        assert len(lookups) == 1, (url, lookups)  # the JSON body, or the page's frame
+        assert dashboards == [], url  # filters, instruments and languages are not needed for a kept answer
+
+
 def test_every_check_is_made_again_when_the_answer_is_kept(app) -> None:
     client, user_id = reader(app)
     for url in JSON[:1] + PAGES[:1]:

@@ -20,10 +20,9 @@ from collections.abc import Callable, Hashable
 from typing import TypeVar
 
 from flask import current_app, request
-from flask_babel import get_locale
 from sqlalchemy import bindparam, inspect, select
 
-from .. import catalog
+from .. import catalog, i18n
 from ..access import ReadGroup
 from ..bounded_store import Store
 from ..database import request_reads
@@ -71,8 +70,12 @@ def _publication(group: Group | ReadGroup) -> tuple[Hashable, ...]:
 
 
 def key(group: Group | ReadGroup, name: Hashable) -> tuple[Hashable, ...]:
-    """Return the key of one view's result for this request: publication, settings, address, language, day."""
-    return (name, _publication(group), *_request_part(group), str(get_locale()))
+    """Return the key of one view's result for this request: publication, settings, address, language, day.
+
+    The language is the interface's as this request chose it (i18n.select_locale, worked out once a request
+    and what Flask-Babel's get_locale parses into a Locale), so a kept request does not parse one.
+    """
+    return (name, _publication(group), *_request_part(group), i18n.select_locale())
 
 
 def _request_part(group: Group | ReadGroup) -> tuple[Hashable, ...]:
