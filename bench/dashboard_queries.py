@@ -188,25 +188,27 @@ def rebuild(app: Flask, code: str) -> None:
 
 
 class Recorder:
-    """Collect the read statements the app's engine sends while switched on."""
+    """Collect the read statements the app's engine sends while recording (listening only then: an engine
+    event puts every statement through SQLAlchemy's event dispatch, which the measured app must not pay)."""
 
     def __init__(self, engine: Engine) -> None:
-        self.statements: list[tuple[str, Any]] | None = None
-        event.listen(engine, "before_cursor_execute", self._record)
+        self.engine = engine
+        self.statements: list[tuple[str, Any]] = []
 
     def _record(self, _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, many: bool) -> None:
         """Keep one statement (reads only: the BEGIN and PRAGMAs of a connection are not the endpoint's SQL)."""
-        if self.statements is not None and not many and READ_STATEMENT.match(statement):
+        if not many and READ_STATEMENT.match(statement):
             self.statements.append((statement, parameters))
 
     def record(self, function: Callable[[], Any]) -> list[tuple[str, Any]]:
         """Run function and return the read statements it sent."""
         self.statements = []
+        event.listen(self.engine, "before_cursor_execute", self._record)
         try:
             function()
             return self.statements
         finally:
-            self.statements = None
+            event.remove(self.engine, "before_cursor_execute", self._record)
 
 
 def bare_app(url: str, replays: dict[str, list[tuple[str, Any]]]) -> Flask:

@@ -5,7 +5,10 @@ SURVEY_SQLITE_SYNCHRONOUS (FULL by default, so that an acknowledged submission s
 power loss; NORMAL survives an application crash only but commits about 20x faster on this
 disk). pysqlite's own transaction handling is switched off so that we emit BEGIN ourselves:
 write paths ask for BEGIN IMMEDIATE, because a deferred BEGIN that reads and then writes fails
-at once with "database is locked" when another writer committed in between.
+at once with "database is locked" when another writer committed in between. BEGIN is sent where
+a transaction starts (the ORM session's, write_connection's, write_once's, a migration's), not by
+an engine-wide "begin" event: any engine event puts every statement of every connection through
+SQLAlchemy's event dispatch, and reads outside a transaction need no BEGIN at all.
 """
 
 from __future__ import annotations
@@ -22,8 +25,7 @@ from sqlalchemy.orm import Session
 
 from .extensions import db
 
-IMMEDIATE = "survey_begin_immediate"
-NO_BEGIN = "survey_no_begin"  # SQLite: send no BEGIN at all (read_connection); each read commits on its own
+IMMEDIATE = "survey_begin_immediate"  # execution option: this connection's transaction is BEGIN IMMEDIATE (SQLite)
 SYNCHRONOUS_LEVELS = {"FULL", "NORMAL", "EXTRA"}
 JOURNAL_SIZE_LIMIT = 8 * 1024 * 1024  # bytes of WAL kept after a checkpoint
 
@@ -90,8 +92,23 @@ def _clear_written(session: Session, transaction: Any) -> None:
         session.info.pop(WROTE, None)
 
 
+@event.listens_for(Session, "after_begin")
+def _begin_session_transaction(_session: Session, transaction: Any, connection: Connection) -> None:
+    """SQLite: send BEGIN (BEGIN IMMEDIATE when the connection asks for it, as begin_write does) as the
+    session's transaction starts on a connection; a savepoint inside it sends its own SAVEPOINT."""
+    if connection.dialect.name == "sqlite" and not transaction.nested:
+        send_begin(connection, immediate=bool(connection.get_execution_options().get(IMMEDIATE, False)))
+
+
+def send_begin(connection: Connection, immediate: bool = True) -> None:
+    """SQLite: open the driver's transaction on a connection whose SQLAlchemy transaction just began (pysqlite
+    opens none itself: see the module docstring); committed or rolled back with that transaction."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
 def _install_sqlite_hooks(engine: Engine, synchronous: str) -> None:
-    """Set the pragmas on every new connection and take over BEGIN."""
+    """Set the pragmas on every new connection and switch off pysqlite's own transaction handling."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -105,17 +122,12 @@ def _install_sqlite_hooks(engine: Engine, synchronous: str) -> None:
         cursor.execute(f"PRAGMA journal_size_limit={JOURNAL_SIZE_LIMIT}")
         cursor.close()
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Connection) -> None:
-        options = conn.get_execution_options()
-        if not options.get(NO_BEGIN, False):
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(IMMEDIATE, False) else "BEGIN")
-
 
 def _outside_transaction(dialect_name: str) -> dict[str, Any]:
-    """Execution options for reads outside any transaction: no BEGIN on SQLite, autocommit elsewhere
-    (SQLAlchemy resets the level when the connection goes back to the pool; no round trip with psycopg)."""
-    return {NO_BEGIN: True} if dialect_name == "sqlite" else {"isolation_level": "AUTOCOMMIT"}
+    """Execution options for reads outside any transaction: none on SQLite (nothing sends BEGIN there unless
+    a transaction asks), autocommit elsewhere (SQLAlchemy resets the level when the connection goes back to
+    the pool; no round trip with psycopg)."""
+    return {} if dialect_name == "sqlite" else {"isolation_level": "AUTOCOMMIT"}
 
 
 def begin_write(session: Session | None = None) -> None:
@@ -141,7 +153,8 @@ def begin_write(session: Session | None = None) -> None:
 def write_connection() -> Iterator[Connection]:
     """A Core connection in a write transaction of its own (BEGIN IMMEDIATE on SQLite), outside the ORM
     session: committed when the block ends, rolled back if it raises."""
-    with db.engine.connect().execution_options(**{IMMEDIATE: True}) as connection, connection.begin():
+    with db.engine.connect() as connection, connection.begin():
+        send_begin(connection)
         yield connection
 
 
@@ -159,12 +172,9 @@ def write_once(connection: Connection) -> Iterator[Connection]:
         yield connection
         return
     connection.commit()  # ends the reads' non-transaction (nothing was begun: no round trip)
-    connection.execution_options(**{NO_BEGIN: False, IMMEDIATE: True})
-    try:
-        with connection.begin():
-            yield connection
-    finally:
-        connection.execution_options(**{NO_BEGIN: True})
+    with connection.begin():
+        send_begin(connection)
+        yield connection
 
 
 def _connect_outside_transaction() -> Connection:
