@@ -188,25 +188,28 @@ def rebuild(app: Flask, code: str) -> None:
 
 
 class Recorder:
-    """Collect the read statements the app's engine sends while switched on."""
+    """Collect the read statements an app's engine sends while recording. It listens on a second app of the
+    same code and database, never on the measured one: once an engine has had a listener, even a removed one,
+    SQLAlchemy puts every statement of it through its event dispatch, which the measured app must not pay."""
 
     def __init__(self, engine: Engine) -> None:
-        self.statements: list[tuple[str, Any]] | None = None
-        event.listen(engine, "before_cursor_execute", self._record)
+        self.engine = engine
+        self.statements: list[tuple[str, Any]] = []
 
     def _record(self, _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, many: bool) -> None:
         """Keep one statement (reads only: the BEGIN and PRAGMAs of a connection are not the endpoint's SQL)."""
-        if self.statements is not None and not many and READ_STATEMENT.match(statement):
+        if not many and READ_STATEMENT.match(statement):
             self.statements.append((statement, parameters))
 
     def record(self, function: Callable[[], Any]) -> list[tuple[str, Any]]:
         """Run function and return the read statements it sent."""
         self.statements = []
+        event.listen(self.engine, "before_cursor_execute", self._record)
         try:
             function()
             return self.statements
         finally:
-            self.statements = None
+            event.remove(self.engine, "before_cursor_execute", self._record)
 
 
 def bare_app(url: str, replays: dict[str, list[tuple[str, Any]]]) -> Flask:
@@ -276,18 +279,22 @@ def forget(app: Flask) -> None:
     app.extensions.pop(memo.EXTENSION_KEY, None)
 
 
-def measure(app: Flask, recorder: Recorder, url: str, code: str, rounds: int) -> list[tuple[str, float, float]]:
+def measure(
+    app: Flask, recording: Flask, recorder: Recorder, url: str, code: str, rounds: int
+) -> list[tuple[str, float, float]]:
     """Time each endpoint built (first request after a publication) and kept (every later one), each in
-    alternation with a bare replay of the SQL that request sent; return (name, kept ms, bare of built ms).
+    alternation with a bare replay of the SQL that request sent (recorded on `recording`, the same code on
+    the same database); return (name, kept ms, bare of built ms).
     """
-    client = login(app)
+    client, recording_client = login(app), login(recording)
     urls, whole = endpoints(client, code)
     replays = {}
     for name, address in urls.items():
         get_ok(client, address)  # warm (templates, instrument cache)
-        forget(app)
-        replays[f"built/{name}"] = recorder.record(lambda address=address: get_ok(client, address))
-        replays[f"kept/{name}"] = recorder.record(lambda address=address: get_ok(client, address))
+        get_ok(recording_client, address)
+        forget(recording)
+        replays[f"built/{name}"] = recorder.record(lambda address=address: get_ok(recording_client, address))
+        replays[f"kept/{name}"] = recorder.record(lambda address=address: get_ok(recording_client, address))
     for kind in ("built", "kept"):
         replays[f"{kind}/whole"] = [s for address in whole for s in replays[f"{kind}/{_name_of(urls, address)}"]]
     bare = bare_app(url, replays).test_client()
@@ -367,16 +374,15 @@ def run(
     reuse: bool,
 ) -> None:
     """Migrate, seed and release (or reuse a seeded database and publish it again), measure and report."""
-    app = create_app(
-        {
-            "DATABASE_URL": url,
-            "SECRET_KEY": "bench",
-            "SURVEY_PARTICIPANT_CODE_KEY": "bench",
-            "TESTING": True,
-            "RATELIMIT_ENABLED": False,
-            "SURVEY_SQLITE_SYNCHRONOUS": "NORMAL",
-        }
-    )
+    settings = {
+        "DATABASE_URL": url,
+        "SECRET_KEY": "bench",
+        "SURVEY_PARTICIPANT_CODE_KEY": "bench",
+        "TESTING": True,
+        "RATELIMIT_ENABLED": False,
+        "SURVEY_SQLITE_SYNCHRONOUS": "NORMAL",
+    }
+    app = create_app(settings)
     with app.app_context():
         codes = ("TYPICAL", "LARGE")
         if reuse and seeded(postgres):
@@ -397,15 +403,16 @@ def run(
             for code in codes:
                 release(app, code)
             print(f"  seeded and released in {time.perf_counter() - started:.0f}s")
-        engine = db.engine
     # Requests are measured outside any pushed app context, as a server runs them: each request has its
     # own context, so nothing (the logged-in user, a per-request read) is carried from one to the next.
     if profile_name:
         profile(app, only or codes[1], profile_name, built)
         return
-    recorder = Recorder(engine)
+    recording = create_app(settings)  # its engine records the statements; the measured app's never listens
+    with recording.app_context():
+        recorder = Recorder(db.engine)
     for code in [c for c in codes if only in ("", c)]:
-        results = measure(app, recorder, url, code, rounds)
+        results = measure(app, recording, recorder, url, code, rounds)
         worst = max(results, key=lambda r: r[1] / r[2])
         whole = next(r for r in results if r[0] == "whole")
         print(

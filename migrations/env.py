@@ -2,8 +2,10 @@ import logging
 from logging.config import fileConfig
 
 from flask import current_app
+from sqlalchemy import event
 
 from alembic import context
+from survey.database import send_begin
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -93,6 +95,8 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # SQLite: each migration's transaction sends its BEGIN (survey/database.py sends none of its own).
+        event.listen(connection, "begin", lambda begun: send_begin(begun, immediate=False))
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

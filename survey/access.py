@@ -17,6 +17,7 @@ from flask import abort
 from flask_login import current_user, login_required
 from sqlalchemy import Select, and_, bindparam, select
 
+from .database import request_reads
 from .extensions import db
 from .groups import find_group, normalise_code
 from .models import Group, GroupInstrument, Membership, ReleaseState, User
@@ -141,7 +142,7 @@ def readable_group(code: str) -> ReadGroup:
     if "\x00" in code:  # as find_group: PostgreSQL refuses NUL in a parameter
         abort(404)
     parameters = {"code": normalise_code(code), "user_id": current_user.id}
-    rows = db.session.connection().execute(_READ_GROUP, parameters).all()
+    rows = request_reads().execute(_READ_GROUP, parameters).all()
     if not rows or level_of(current_user.role, rows[0].access) is None:
         abort(404)
     first = rows[0]._mapping

@@ -23,6 +23,7 @@ from sqlalchemy import bindparam, select
 
 from .bounded_store import Store
 from .common_passwords import is_common
+from .database import request_reads
 from .extensions import db, login_manager
 from .models import User
 
@@ -82,7 +83,9 @@ class HttpsAwareSessionInterface(SecureCookieSessionInterface):
         the same bytes under the same key verify the same way, and the age is checked every time. Only
         sessions of plain values are kept (a list, such as flashed messages, could be changed in place).
         """
-        kept: Store = app.extensions.setdefault(VERIFIED_KEY, Store(VERIFIED_ENTRIES))
+        kept: Store | None = app.extensions.get(VERIFIED_KEY)
+        if kept is None:
+            kept = app.extensions.setdefault(VERIFIED_KEY, Store(VERIFIED_ENTRIES))
         found = kept.get((app.secret_key, value))
         max_age = int(app.permanent_session_lifetime.total_seconds())
         if isinstance(found, tuple) and 0 <= int(time.time()) - found[1] <= max_age:  # itsdangerous's age rule
@@ -98,12 +101,14 @@ class HttpsAwareSessionInterface(SecureCookieSessionInterface):
         return dict(data)
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
-        """Save as Flask does, deciding first, for an empty session nobody changed, that there is nothing to set.
+        """Save as Flask does, deciding first, for a session nobody changed, that there is nothing to set.
 
         Flask works out all seven cookie attributes before it finds that such a session (every
-        participant's) sets no cookie; the headers are the same either way (`Vary: Cookie` when read).
+        participant's, and a coordinator's between the once-a-minute stamps of session_lifetime) sets
+        no cookie; the headers are the same either way (`Vary: Cookie` when read). Flask sets the cookie
+        again only when the session changed or is permanent with SESSION_REFRESH_EACH_REQUEST.
         """
-        if not session and not session.modified:
+        if not self.should_set_cookie(app, session):
             if session.accessed:
                 response.vary.add("Cookie")
             return
@@ -156,7 +161,7 @@ def load_user(session_id: str) -> Reader | None:
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    row = db.session.connection().execute(_READER, {"user_id": int(user_id)}).first()
+    row = request_reads().execute(_READER, {"user_id": int(user_id)}).first()
     if row is None or row.session_version != int(version) or not row.is_active_account:
         return None
     return Reader(row.id, row.email, row.role, row.session_version, row.locale)

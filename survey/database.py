@@ -5,7 +5,10 @@ SURVEY_SQLITE_SYNCHRONOUS (FULL by default, so that an acknowledged submission s
 power loss; NORMAL survives an application crash only but commits about 20x faster on this
 disk). pysqlite's own transaction handling is switched off so that we emit BEGIN ourselves:
 write paths ask for BEGIN IMMEDIATE, because a deferred BEGIN that reads and then writes fails
-at once with "database is locked" when another writer committed in between.
+at once with "database is locked" when another writer committed in between. BEGIN is sent where
+a transaction starts (the ORM session's, write_connection's, write_once's, a migration's), not by
+an engine-wide "begin" event: any engine event puts every statement of every connection through
+SQLAlchemy's event dispatch, and reads outside a transaction need no BEGIN at all.
 """
 
 from __future__ import annotations
@@ -16,14 +19,13 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, g
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.orm import Session
 
 from .extensions import db
 
-IMMEDIATE = "survey_begin_immediate"
-NO_BEGIN = "survey_no_begin"  # SQLite: send no BEGIN at all (read_connection); each read commits on its own
+IMMEDIATE = "survey_begin_immediate"  # execution option: this connection's transaction is BEGIN IMMEDIATE (SQLite)
 SYNCHRONOUS_LEVELS = {"FULL", "NORMAL", "EXTRA"}
 JOURNAL_SIZE_LIMIT = 8 * 1024 * 1024  # bytes of WAL kept after a checkpoint
 
@@ -37,6 +39,7 @@ def init_app(app: Flask) -> None:
     else:
         options.setdefault("pool_pre_ping", True)
     db.init_app(app)
+    app.teardown_appcontext(_return_reads)
     if url.startswith("sqlite"):
         synchronous = str(app.config["SURVEY_SQLITE_SYNCHRONOUS"]).upper()
         if synchronous not in SYNCHRONOUS_LEVELS:
@@ -89,8 +92,23 @@ def _clear_written(session: Session, transaction: Any) -> None:
         session.info.pop(WROTE, None)
 
 
+@event.listens_for(Session, "after_begin")
+def _begin_session_transaction(_session: Session, transaction: Any, connection: Connection) -> None:
+    """SQLite: send BEGIN (BEGIN IMMEDIATE when the connection asks for it, as begin_write does) as the
+    session's transaction starts on a connection; a savepoint inside it sends its own SAVEPOINT."""
+    if connection.dialect.name == "sqlite" and not transaction.nested:
+        send_begin(connection, immediate=bool(connection.get_execution_options().get(IMMEDIATE, False)))
+
+
+def send_begin(connection: Connection, immediate: bool = True) -> None:
+    """SQLite: open the driver's transaction on a connection whose SQLAlchemy transaction just began (pysqlite
+    opens none itself: see the module docstring); committed or rolled back with that transaction."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
 def _install_sqlite_hooks(engine: Engine, synchronous: str) -> None:
-    """Set the pragmas on every new connection and take over BEGIN."""
+    """Set the pragmas on every new connection and switch off pysqlite's own transaction handling."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -104,17 +122,12 @@ def _install_sqlite_hooks(engine: Engine, synchronous: str) -> None:
         cursor.execute(f"PRAGMA journal_size_limit={JOURNAL_SIZE_LIMIT}")
         cursor.close()
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Connection) -> None:
-        options = conn.get_execution_options()
-        if not options.get(NO_BEGIN, False):
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(IMMEDIATE, False) else "BEGIN")
-
 
 def _outside_transaction(dialect_name: str) -> dict[str, Any]:
-    """Execution options for reads outside any transaction: no BEGIN on SQLite, autocommit elsewhere
-    (SQLAlchemy resets the level when the connection goes back to the pool; no round trip with psycopg)."""
-    return {NO_BEGIN: True} if dialect_name == "sqlite" else {"isolation_level": "AUTOCOMMIT"}
+    """Execution options for reads outside any transaction: none on SQLite (nothing sends BEGIN there unless
+    a transaction asks), autocommit elsewhere (SQLAlchemy resets the level when the connection goes back to
+    the pool; no round trip with psycopg)."""
+    return {} if dialect_name == "sqlite" else {"isolation_level": "AUTOCOMMIT"}
 
 
 def begin_write(session: Session | None = None) -> None:
@@ -140,7 +153,8 @@ def begin_write(session: Session | None = None) -> None:
 def write_connection() -> Iterator[Connection]:
     """A Core connection in a write transaction of its own (BEGIN IMMEDIATE on SQLite), outside the ORM
     session: committed when the block ends, rolled back if it raises."""
-    with db.engine.connect().execution_options(**{IMMEDIATE: True}) as connection, connection.begin():
+    with db.engine.connect() as connection, connection.begin():
+        send_begin(connection)
         yield connection
 
 
@@ -158,12 +172,14 @@ def write_once(connection: Connection) -> Iterator[Connection]:
         yield connection
         return
     connection.commit()  # ends the reads' non-transaction (nothing was begun: no round trip)
-    connection.execution_options(**{NO_BEGIN: False, IMMEDIATE: True})
-    try:
-        with connection.begin():
-            yield connection
-    finally:
-        connection.execution_options(**{NO_BEGIN: True})
+    with connection.begin():
+        send_begin(connection)
+        yield connection
+
+
+def _connect_outside_transaction() -> Connection:
+    """Check a Core connection out of the pool for reads outside any transaction (see _outside_transaction)."""
+    return db.engine.connect().execution_options(**_outside_transaction(db.engine.dialect.name))
 
 
 @contextmanager
@@ -171,8 +187,37 @@ def read_connection() -> Iterator[Connection]:
     """A Core connection that reads outside any transaction (autocommit on PostgreSQL, no BEGIN on
     SQLite), outside the ORM session, back to the pool when the block ends: its reads
     for a page that needs no ORM object (the blank form). Writes go through write_connection."""
-    with db.engine.connect().execution_options(**_outside_transaction(db.engine.dialect.name)) as connection:
+    with _connect_outside_transaction() as connection:
         yield connection
+
+
+_READS = "survey_reads"  # flask.g: the app context's connection for plain reads (request_reads)
+
+
+def request_reads() -> Connection:
+    """Return the connection for a plain read (Core rows, no ORM object) anywhere in a request.
+
+    While the ORM session is in a transaction, its connection, so that the read sees that transaction
+    (a release check inside the release's write). Otherwise one connection per app context, outside
+    any transaction as read_connection's, checked out at the first read and back to the pool when the
+    context ends: a request that only reads rows (a kept dashboard request: the reader, the group, the
+    release check) takes one connection and sends no BEGIN, and starts no ORM session. Each read is
+    then a snapshot of its own, as every statement is under PostgreSQL's read committed.
+    """
+    if db.session.registry.has() and db.session().in_transaction():
+        return db.session.connection()
+    connection: Connection | None = g.get(_READS)
+    if connection is None:
+        connection = _connect_outside_transaction()
+        setattr(g, _READS, connection)
+    return connection
+
+
+def _return_reads(_error: BaseException | None) -> None:
+    """When the app context ends, give its read connection (if it took one) back to the pool."""
+    connection: Connection | None = g.pop(_READS, None)
+    if connection is not None:
+        connection.close()
 
 
 def _has_flushed_writes(session: Session) -> bool:

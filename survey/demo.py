@@ -9,10 +9,10 @@ import random
 from collections.abc import Mapping
 
 import click
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from . import catalog, users
-from .database import begin_write
+from .database import begin_write, request_reads
 from .extensions import db
 from .instruments import Instrument
 from .models import Group, GroupInstrument, Meeting, User
@@ -141,14 +141,15 @@ def _seed_accounts() -> int:
 
 
 # Built once: an admin's every page looks for open demo accounts (a statement built per call cost more than its read).
+# One equality per e-mail rather than IN: an IN list's parameters are expanded into the SQL at every execution.
 _OPEN_DEMO_ACCOUNTS = select(User.email, User.password_hash).where(
-    User.email.in_([email for email, _password, _role, _access in DEMO_ACCOUNTS]), User.is_active_account.is_(True)
+    or_(*(User.email == email for email, _password, _role, _access in DEMO_ACCOUNTS)), User.is_active_account.is_(True)
 )
 
 
 def open_demo_logins() -> list[tuple[str, str, str]]:
     """Return (e-mail, password, role) of each active demo account that still has its published password."""
-    rows = db.session.connection().execute(_OPEN_DEMO_ACCOUNTS)
+    rows = request_reads().execute(_OPEN_DEMO_ACCOUNTS)
     hashes = {email: password_hash for email, password_hash in rows}
     return [
         (email, password, role)

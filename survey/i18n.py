@@ -10,10 +10,13 @@ hidden `lang` field, so nothing on the phone remembers which language was picked
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 
 from flask import g, has_request_context, request, url_for
 from flask_babel import get_locale, refresh
+from werkzeug.datastructures import LanguageAccept
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import parse_accept_header
 
 from .security import SIGNED_IN_BLUEPRINTS
 
@@ -72,10 +75,17 @@ def reader_locale() -> str:
     return (
         supported(g.get("locale_override"))
         or account_locale()
-        or request.accept_languages.best_match(SUPPORTED_LOCALES)
+        or browser_locale(request.environ.get("HTTP_ACCEPT_LANGUAGE", ""))
         or supported(g.get("locale_fallback"))
         or DEFAULT_LOCALE
     )
+
+
+@lru_cache(maxsize=64)
+def browser_locale(accept_language: str) -> str | None:
+    """Return the interface language an Accept-Language header prefers, if any (as request.accept_languages'
+    best_match; parsed once per header text, since a browser sends the same header with every request)."""
+    return parse_accept_header(accept_language, LanguageAccept).best_match(SUPPORTED_LOCALES)
 
 
 def use_locale_hints(*, override: str | None = None, fallback: str | None = None) -> str:

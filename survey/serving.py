@@ -7,9 +7,11 @@ content (`/static/site.3f2a9c0d1e4b.css`, cached for a year as immutable), which
 one. Text files also get a gzip copy, written once into a cache folder keyed by the content
 hash, that WhiteNoise sends to browsers that accept it.
 
-HTML and JSON pages are gzip-compressed here too, but only for visitors without a session
-cookie (participants): compressing pages that carry a logged-in user's CSRF token next to
-reflected input would open the BREACH side channel, so coordinator pages are left to the proxy.
+HTML and JSON pages are gzip-compressed here too, but only for requests that carry no cookie at
+all (participants: the app sets them none): compressing pages that carry a logged-in user's CSRF
+token next to reflected input would open the BREACH side channel, so coordinator pages are left to
+the proxy. No cookie at all, rather than no cookie of the session's name, because that name is
+`__Host-session` over HTTPS (accounts.py) and `session` otherwise.
 """
 
 from __future__ import annotations
@@ -157,19 +159,18 @@ def _static_headers(headers, path: str, url: str) -> None:  # type: ignore[no-un
 
 
 def compress_response(response: Response) -> Response:
-    """Gzip an HTML or JSON page for a visitor without a session cookie, when the browser accepts it."""
-    from flask import current_app
-
+    """Gzip an HTML or JSON page for a visitor without any cookie, when the browser accepts it."""
     if "Vary" in response.headers:
         response.vary.add("Accept-Encoding")
     else:  # the same header, without parsing and rewriting an empty set (every participant page)
         response.headers["Vary"] = "Accept-Encoding"
+    environ = request.environ
     if (
-        "gzip" not in request.environ.get("HTTP_ACCEPT_ENCODING", "")
+        "HTTP_COOKIE" in environ  # a session's page (see the module docstring), never compressed here
+        or "gzip" not in environ.get("HTTP_ACCEPT_ENCODING", "")
         or response.direct_passthrough
         or response.mimetype not in COMPRESSED_TYPES
         or "Content-Encoding" in response.headers
-        or current_app.config["SESSION_COOKIE_NAME"] in request.cookies
         or response.status_code < 200
         or response.status_code in (204, 304)
     ):

@@ -74,6 +74,65 @@ def test_a_kept_request_sends_three_plain_statements_and_no_orm_one(app, role) -
         event.remove(Session, "do_orm_execute", record)
 
 
+@pytest.mark.parametrize("role", ["coordinator", "admin"])
+def test_a_kept_request_takes_one_pooled_connection_and_begins_no_transaction(app, role) -> None:
+    client, _user_id = reader(app, role)
+    checkouts: list[object] = []
+    begun: list[object] = []
+    sent: list[str] = []
+
+    def checked_out(*_args: object) -> None:
+        checkouts.append(_args)
+
+    def session_began(*_args: object) -> None:
+        begun.append(_args)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "checkout", checked_out)
+    event.listen(engine, "before_cursor_execute", lambda *a: sent.append(a[2]))
+    event.listen(Session, "after_begin", session_began)
+    try:
+        for url in JSON + PAGES:
+            assert client.get(url).status_code == 200
+            checkouts.clear()
+            begun.clear()
+            sent.clear()
+            assert client.get(url).status_code == 200
+            assert len(checkouts) == 1, url  # the reader, the group and the release check on one connection
+            assert begun == [], url  # no ORM session transaction at all
+            assert not [s for s in sent if s.lstrip().upper().startswith("BEGIN")], url  # SQLite: no BEGIN sent
+    finally:
+        event.remove(Session, "after_begin", session_began)
+
+
+def test_a_kept_request_looks_up_one_kept_result_and_reads_no_dashboard(app, monkeypatch) -> None:
+    from survey.dashboard import aggregates, memo
+
+    client, _user_id = reader(app)
+    lookups: list[object] = []
+    dashboards: list[object] = []
+    remembered, load_dashboard = memo.remembered, aggregates.load_dashboard
+
+    def counted_lookup(group, name, build):  # type: ignore[no-untyped-def]
+        lookups.append(name)
+        return remembered(group, name, build)
+
+    def counted_read(*args):  # type: ignore[no-untyped-def]
+        dashboards.append(args)
+        return load_dashboard(*args)
+
+    monkeypatch.setattr(memo, "remembered", counted_lookup)
+    monkeypatch.setattr(aggregates, "load_dashboard", counted_read)
+    for url in JSON + PAGES + ["/groups/READS/dashboard/report"]:
+        assert client.get(url).status_code == 200
+        lookups.clear()
+        dashboards.clear()
+        assert client.get(url).status_code == 200
+        assert len(lookups) == 1, (url, lookups)  # the JSON body, or the page's frame
+        assert dashboards == [], url  # filters, instruments and languages are not needed for a kept answer
+
+
 def test_every_check_is_made_again_when_the_answer_is_kept(app) -> None:
     client, user_id = reader(app)
     for url in JSON[:1] + PAGES[:1]:

@@ -188,3 +188,38 @@ def test_a_new_sqlite_file_and_its_wal_are_private_to_the_owner(tmp_path) -> Non
         os.umask(old)
     assert modes["survey.sqlite3"] == 0o600
     assert all(mode == 0o600 for mode in modes.values()), modes  # -wal and -shm follow the database file
+
+
+def test_the_engine_carries_no_connection_event(app) -> None:
+    """An engine-wide connection event (a "begin" hook, say) would put every statement of every connection
+    through SQLAlchemy's event dispatch: BEGIN is sent where a transaction starts instead."""
+    with app.app_context():
+        dispatch = db.engine.dispatch
+        for name in ("begin", "commit", "rollback", "before_execute", "after_execute", "before_cursor_execute"):
+            assert not list(getattr(dispatch, name)), name
+
+
+@sqlite_only
+def test_each_kind_of_transaction_sends_its_own_begin(app) -> None:
+    from sqlalchemy import event
+
+    from survey.database import request_reads, write_once
+
+    sent: list[str] = []
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", lambda *a: sent.append(a[2].strip().upper()[:15]))
+        db.session.execute(select(Group.code)).all()  # the ORM session's read: a deferred BEGIN
+        with db.session.begin_nested():  # a savepoint inside it: no second BEGIN
+            db.session.execute(select(Group.code)).all()
+        assert [s.split()[0] for s in sent if s.startswith(("BEGIN", "SAVEPOINT"))] == ["BEGIN", "SAVEPOINT"], sent
+        db.session.rollback()
+        sent.clear()
+        begin_write()
+        db.session.rollback()
+        with write_connection() as connection:
+            connection.execute(select(Group.code)).all()
+        request_reads().execute(select(Group.code)).all()  # outside any transaction: nothing begun
+        with read_connection() as connection, write_once(connection):
+            connection.execute(select(Group.code)).all()
+    assert [s for s in sent if s.startswith("BEGIN")] == ["BEGIN IMMEDIATE"] * 3, sent
+    assert len([s for s in sent if s.startswith("SELECT")]) == 3, sent

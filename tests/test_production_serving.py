@@ -150,6 +150,13 @@ def test_pages_for_a_session_are_not_compressed_against_breach(big_page_app) -> 
     assert "Content-Encoding" not in response.headers and response.data.startswith(b"<p>words")
 
 
+def test_pages_for_a_session_are_not_compressed_over_https_either(big_page_app) -> None:
+    client = big_page_app.test_client()  # over HTTPS the session cookie is named __Host-session (accounts.py)
+    client.set_cookie("__Host-session", "anything", domain="localhost", secure=True)
+    response = client.get("/_big", headers={"Accept-Encoding": "gzip"}, base_url="https://localhost")
+    assert "Content-Encoding" not in response.headers and response.data.startswith(b"<p>words")
+
+
 def test_uncompressed_when_the_browser_does_not_accept_gzip(big_page_app) -> None:
     response = big_page_app.test_client().get("/_big", headers={"Accept-Encoding": "identity"})
     assert "Content-Encoding" not in response.headers

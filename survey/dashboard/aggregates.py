@@ -10,7 +10,7 @@ from __future__ import annotations
 from .change import ScaleChange, change
 from .comments import CommentsView, comments, mask_contacts, shown_meetings
 from .compare import GroupComparison, ScaleComparison, comparison
-from .context import Dashboard, choose_grain, group_instruments, load_dashboard
+from .context import Dashboard, choose_grain, group_instruments, load_dashboard, released_group
 from .engagement import Engagement, RetentionMonth, engagement
 from .items import ItemDistribution, ItemsView, items_view
 from .participation import participation
@@ -47,6 +47,7 @@ __all__ = [
     "participation",
     "period_end",
     "periods_at",
+    "released_group",
     "reliability",
     "scale_trend",
     "shown_meetings",

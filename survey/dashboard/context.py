@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from .. import catalog
-from ..access import ReadGroup
+from ..access import ReadGroup, readable_group
 from ..instruments import Instrument
 from ..models import Group
 from ..release.service import release_due
@@ -64,12 +64,23 @@ def group_instruments(group: Group | ReadGroup) -> dict[str, tuple[Instrument, l
     return found
 
 
+def released_group(code: str) -> ReadGroup:
+    """Return the group of a dashboard request (if the reader may see it) after releasing what is due for it.
+
+    Lazily: the first read after a meeting's results are due releases them, before anything is read or kept.
+
+    :raises NotFound: when the group does not exist or is outside the reader's groups.
+    """
+    group = readable_group(code)
+    release_due(group)
+    return group
+
+
 def load_dashboard(group: Group | ReadGroup, args: Mapping[str, str]) -> Dashboard:
-    """Read what the group has answered and parse the URL filters against it.
+    """Read what the group has answered and parse the URL filters against it (released_group released first).
 
     :raises BadRequest: when a filter is unknown or invalid.
     """
-    release_due(group)  # lazily: the first read after a meeting's results are due releases them
     chosen: list[Dashboard] = []
     filters, instruments, locales = memo.remembered(group, "dashboard", lambda: _read(group, args, chosen))
     dashboard = Dashboard(group=group, filters=filters, instruments=instruments, locales=locales)

@@ -13,7 +13,7 @@ own (a flashed message, the admin's warning about open demo accounts) renders th
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import replace
 from typing import Any
 
@@ -33,24 +33,37 @@ _SLOTS = re.compile("(\x1e(?:email|csrf|generated)\x1e)")
 
 
 def render_page(
-    template: str, group: Group | access.ReadGroup, name: str, extra: Hashable, generated: str = "", **context: Any
+    template: str,
+    group: Group | access.ReadGroup,
+    name: str,
+    extra: Hashable,
+    context: Callable[[], dict[str, Any]],
+    generated: str = "",
 ) -> str:
     """Render a dashboard page from its kept frame, or whole when the request has parts of its own.
 
-    `extra` is what the page shows beyond memo.key (its waiting meetings); `generated`, the report's
-    moment of generation, is filled in per request like the reader's e-mail and form token.
+    `extra` is what the page shows beyond memo.key (its waiting meetings); `context` gives the template's
+    values, and is called only when the page is rendered (a kept frame needs none of them); `generated`,
+    the report's moment of generation, is filled in per request like the reader's e-mail and form token.
     """
+    made: list[dict[str, Any]] = []
+
+    def values_once() -> dict[str, Any]:
+        if not made:
+            made.append(context())
+        return made[0]
+
     if not frame_applies():
-        return render_template(template, **context)
+        return render_template(template, **values_once())
+    key = (name, access.is_admin(), request.script_root, extra)
+    pieces = memo.remembered(group, key, lambda: frame(template, values_once()))
+    if pieces is None:  # the page's own text holds a slot's mark: never kept as a frame
+        return render_template(template, **values_once())
     values = {
         EMAIL: str(escape(current_user.email)),
         CSRF: str(escape(generate_csrf())),
         GENERATED: str(escape(generated)),
     }
-    key = (name, access.is_admin(), request.script_root, extra)
-    pieces = memo.remembered(group, key, lambda: frame(template, context))
-    if pieces is None:  # the page's own text holds a slot's mark: never kept as a frame
-        return render_template(template, **context)
     return fill(pieces, values)
 
 

@@ -20,13 +20,12 @@ from collections.abc import Callable, Hashable
 from typing import TypeVar
 
 from flask import current_app, request
-from flask_babel import get_locale
 from sqlalchemy import bindparam, inspect, select
 
-from .. import catalog
+from .. import catalog, i18n
 from ..access import ReadGroup
 from ..bounded_store import Store
-from ..extensions import db
+from ..database import request_reads
 from ..models import Group, GroupInstrument, ReleaseState
 from ..release.service import found_nothing_due
 
@@ -65,14 +64,18 @@ def _publication(group: Group | ReadGroup) -> tuple[Hashable, ...]:
         return group.publication
     found: dict[int, tuple[Hashable, ...]] = request.environ.setdefault("survey.publications", {})
     if group.id not in found:
-        rows = db.session.connection().execute(_PUBLICATION, {"group_id": group.id}).all()
+        rows = request_reads().execute(_PUBLICATION, {"group_id": group.id}).all()
         found[group.id] = (rows[0][0] if rows else None, *(row[1] for row in rows))
     return found[group.id]
 
 
 def key(group: Group | ReadGroup, name: Hashable) -> tuple[Hashable, ...]:
-    """Return the key of one view's result for this request: publication, settings, address, language, day."""
-    return (name, _publication(group), *_request_part(group), str(get_locale()))
+    """Return the key of one view's result for this request: publication, settings, address, language, day.
+
+    The language is the interface's as this request chose it (i18n.select_locale, worked out once a request
+    and what Flask-Babel's get_locale parses into a Locale), so a kept request does not parse one.
+    """
+    return (name, _publication(group), *_request_part(group), i18n.select_locale())
 
 
 def _request_part(group: Group | ReadGroup) -> tuple[Hashable, ...]:

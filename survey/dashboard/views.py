@@ -47,9 +47,8 @@ def figure_json(fig: go.Figure | UncheckedFigure, data: Any, **extra: Any) -> Re
 @login_required
 def group(code: str) -> str:
     """The group dashboard page: the charts load from their JSON endpoints."""
-    dashboard = aggregates.load_dashboard(access.readable_group(code), request.args)
 
-    def build() -> Markup:
+    def build(dashboard: aggregates.Dashboard) -> Markup:
         trends = aggregates.group_trends(dashboard)
         return page_results(
             "group",
@@ -62,8 +61,7 @@ def group(code: str) -> str:
             optional_url("coordinator.group_poster", code=code),
         )
 
-    results = memo.remembered(dashboard.group, "page", build)
-    return dashboard_page("dashboard/group.html", dashboard, results)
+    return dashboard_page("dashboard/group.html", aggregates.released_group(code), "page", build)
 
 
 @bp.get("/groups/<code>/dashboard/trend/<instrument_id>/<scale_id>.json")
@@ -102,18 +100,26 @@ def participation_json(code: str) -> Response:
 
 
 def remembered_json(code: str, build: Callable[[aggregates.Dashboard], Response]) -> Response:
-    """Serve a JSON view of the group, built once per publication, address and language (memo.py)."""
-    dashboard = aggregates.load_dashboard(access.readable_group(code), request.args)
-    body = memo.remembered(dashboard.group, "json", lambda: build(dashboard).get_data())
+    """Serve a JSON view of the group, built once per publication, address and language (memo.py): a kept
+    body needs no dashboard read at all."""
+    group = aggregates.released_group(code)
+    body = memo.remembered(group, "json", lambda: build(aggregates.load_dashboard(group, request.args)).get_data())
     return Response(body, mimetype="application/json")
 
 
-def dashboard_page(template: str, dashboard: aggregates.Dashboard, results: Markup) -> str:
-    """Render a dashboard page around its kept results, with the meetings waiting for release (frames.py)."""
-    waiting = aggregates.waiting_meetings(dashboard)
-    return frames.render_page(
-        template, dashboard.group, template, tuple(waiting), dashboard=dashboard, results=results, waiting=waiting
-    )
+def dashboard_page(
+    template: str, group: access.ReadGroup, name: str, build: Callable[[aggregates.Dashboard], Markup]
+) -> str:
+    """Render a dashboard page with the meetings waiting for release, from its kept frame (frames.py); the
+    dashboard is read, and its results built (kept under `name`), only when the page is rendered."""
+    waiting = aggregates.waiting_meetings(group)
+
+    def context() -> dict[str, Any]:
+        dashboard = aggregates.load_dashboard(group, request.args)
+        results = memo.remembered(group, name, lambda: build(dashboard))
+        return {"dashboard": dashboard, "results": results, "waiting": waiting}
+
+    return frames.render_page(template, group, template, tuple(waiting), context)
 
 
 def page_results(page: str, *args: Any) -> Markup:
@@ -149,7 +155,7 @@ def csv_download(text: str | Iterator[str], filename: str) -> Response:
 @login_required
 def export_csv(code: str) -> Response:
     """The aggregates of this view as CSV, suppressed as on screen; recorded in the audit log."""
-    group = access.readable_group(code)
+    group = aggregates.released_group(code)
     code = group.code  # the group's own code, never the URL's text, in the audit log and file name
     dashboard = aggregates.load_dashboard(group, request.args)
     text = exports.aggregate_csv(dashboard)
@@ -164,9 +170,9 @@ def export_csv(code: str) -> Response:
 @access.admin_required
 def responses_csv(code: str) -> Response:
     """Admins: one row per response, one column per item and scale (free text only with text=1); audited."""
-    group = access.readable_group(code)
+    group = aggregates.released_group(code)  # may release (its own write transaction)
     code = group.code  # the group's own code, never the URL's text, in the audit log and file name
-    dashboard = aggregates.load_dashboard(group, request.args)  # may release (its own write transaction)
+    dashboard = aggregates.load_dashboard(group, request.args)
     begin_write()
     audit.record(
         "export",
@@ -182,7 +188,7 @@ def responses_csv(code: str) -> Response:
 @access.admin_required
 def codebook_csv(code: str) -> Response:
     """Admins: the data dictionary of the response-level export, from the instrument versions answered."""
-    group = access.readable_group(code)
+    group = aggregates.released_group(code)
     dashboard = aggregates.load_dashboard(group, request.args)
     return csv_download(exports.codebook_csv(dashboard), f"{group.code}-codebook.csv")
 
@@ -191,11 +197,11 @@ def codebook_csv(code: str) -> Response:
 @login_required
 def items(code: str) -> str:
     """Item distributions for one instrument and one period."""
-    dashboard = aggregates.load_dashboard(access.readable_group(code), request.args)
-    results = memo.remembered(
-        dashboard.group, "items", lambda: page_results("items", dashboard, aggregates.items_view(dashboard))
-    )
-    return dashboard_page("dashboard/items.html", dashboard, results)
+
+    def build(dashboard: aggregates.Dashboard) -> Markup:
+        return page_results("items", dashboard, aggregates.items_view(dashboard))
+
+    return dashboard_page("dashboard/items.html", aggregates.released_group(code), "items", build)
 
 
 @bp.get("/groups/<code>/dashboard/items.json")
@@ -264,52 +270,51 @@ def change_json(code: str) -> Response:
 @login_required
 def report(code: str) -> str:
     """A printable report for a funder or board, in the group's language whatever the reader's browser asks."""
-    group = access.readable_group(code)
+    group = aggregates.released_group(code)
     locale = use_locale_hints(override=group.default_locale)
-    dashboard = aggregates.load_dashboard(group, request.args)
     organisation = str(current_app.config.get("SURVEY_ORGANISATION_NAME") or "")
     now = dt.datetime.now(dt.UTC)
-
-    def build() -> tuple[Any, ...]:
-        facts = funder_report.report_facts(dashboard, organisation, now)
-        trends = aggregates.group_trends(dashboard)
-        tables = period_tables(trends, opened=True)
-        rest = (
-            aggregates.participation(dashboard),
-            aggregates.engagement(dashboard),
-            aggregates.reliability(dashboard),
-        )
-        return facts, trends, tables, *rest, aggregates.change(dashboard)
-
-    facts, trends, tables, participation, engagement, reliability, change = memo.remembered(group, "report", build)
     generated = funder_report.generated_in_words(now, group.timezone, str(locale))
-    return frames.render_page(
-        "dashboard/report.html",
-        group,
-        "report page",
-        (),
-        generated=generated,
-        page_locale=locale,
-        dashboard=dashboard,
-        facts=replace(facts, generated=generated),
-        trends=trends,
-        tables=tables,
-        participation=participation,
-        engagement=engagement,
-        reliability=reliability,
-        change=change,
-    )
+
+    def context() -> dict[str, Any]:
+        dashboard = aggregates.load_dashboard(group, request.args)
+
+        def build() -> tuple[Any, ...]:
+            facts = funder_report.report_facts(dashboard, organisation, now)
+            trends = aggregates.group_trends(dashboard)
+            tables = period_tables(trends, opened=True)
+            rest = (
+                aggregates.participation(dashboard),
+                aggregates.engagement(dashboard),
+                aggregates.reliability(dashboard),
+            )
+            return facts, trends, tables, *rest, aggregates.change(dashboard)
+
+        facts, trends, tables, participation, engagement, reliability, change = memo.remembered(group, "report", build)
+        return {
+            "page_locale": locale,
+            "dashboard": dashboard,
+            "facts": replace(facts, generated=generated),
+            "trends": trends,
+            "tables": tables,
+            "participation": participation,
+            "engagement": engagement,
+            "reliability": reliability,
+            "change": change,
+        }
+
+    return frames.render_page("dashboard/report.html", group, "report page", (), context, generated=generated)
 
 
 @bp.get("/groups/<code>/dashboard/comments")
 @login_required
 def comments(code: str) -> str:
     """The free-text answers of one period, masked, only when the period has at least k responses."""
-    dashboard = aggregates.load_dashboard(access.readable_group(code), request.args)
-    results = memo.remembered(
-        dashboard.group, "comments", lambda: page_results("comments", dashboard, aggregates.comments(dashboard))
-    )
-    return dashboard_page("dashboard/comments.html", dashboard, results)
+
+    def build(dashboard: aggregates.Dashboard) -> Markup:
+        return page_results("comments", dashboard, aggregates.comments(dashboard))
+
+    return dashboard_page("dashboard/comments.html", aggregates.released_group(code), "comments", build)
 
 
 @bp.get("/dashboard/compare")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from ..access import ReadGroup
 from ..meetings import group_zone
+from ..models import Group
 from ..release.service import waiting
-from .context import Dashboard
 
 
 @dataclass(frozen=True)
@@ -20,11 +21,11 @@ class WaitingMeeting:
     late: bool  # released already; these later answers wait until at least k have gathered
 
 
-def waiting_meetings(dashboard: Dashboard) -> list[WaitingMeeting]:
+def waiting_meetings(group: Group | ReadGroup) -> list[WaitingMeeting]:
     """Return the group's unreleased answers per meeting (all languages together), oldest first."""
-    zone = group_zone(dashboard.group)
+    zone = group_zone(group)
     found: dict[tuple[dt.date, bool], WaitingMeeting] = {}
-    for item in waiting(dashboard.group):
+    for item in waiting(group):
         key = (item.meeting_date, item.late)
         before = found.get(key)
         people = item.people + (before.people if before else 0)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from flask import current_app
 from sqlalchemy import bindparam, exists, func, insert, select
 
+from ..database import request_reads
 from ..extensions import db
 from ..meetings import MeetingSlot, window_closes_at
 from ..models import Group, Meeting, ReleaseBatch, ReleasedResponse, Response
@@ -91,7 +92,7 @@ def pending(group: Group | ReadGroup, now: dt.datetime) -> list[Pending]:
     Only meetings never released and meetings from the last LATE_LIMIT are looked at, so the
     check costs little for a group with years of answers (a dashboard request makes it each time).
     """
-    rows = db.session.connection().execute(_PENDING, {"group_id": group.id, "recent": now.date() - LATE_LIMIT})
+    rows = request_reads().execute(_PENDING, {"group_id": group.id, "recent": now.date() - LATE_LIMIT})
     wait = grace()
     return [
         Pending(mid, day, locale, int(people), window_closes_at(group, MeetingSlot(local_date, starts)) + wait, done)

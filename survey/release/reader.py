@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import and_, or_, select
 
-from ..extensions import db
+from ..database import request_reads
 from ..models import PublishedCell
 from ..stats import Cell, Summary, summary_from_moments
 from ..stats.hierarchy import ALL
@@ -41,7 +41,7 @@ def _rows(
         query = query.where(PublishedCell.locale == locale)
     if grains is not None:
         query = query.where(PublishedCell.grain.in_(list(grains)))
-    return db.session.connection().execute(query).all()  # Core, fetched at once: no ORM steps, no row-by-row fetch
+    return request_reads().execute(query).all()  # Core, fetched at once: no ORM steps
 
 
 def summary_cells(
@@ -92,7 +92,7 @@ def count_cells(group_id: int, measures: Sequence[str], key: CellKey) -> dict[st
     )
     found: dict[str, Cell[dict[float, int]]] = {}
     # Every published measure has an all-time cell in all languages: pool_cells makes one from any answer.
-    for measure, cell_grain, cell_locale, n, hidden_because, stored in db.session.connection().execute(query).all():
+    for measure, cell_grain, cell_locale, n, hidden_because, stored in request_reads().execute(query).all():
         if (cell_grain, cell_locale) != (grain, locale):  # a measure's all-time cell, or the key in the other language
             found.setdefault(measure, Cell(key=key, n=0))
             continue

@@ -28,6 +28,7 @@ from flask import current_app
 from sqlalchemy import delete, insert, select
 
 from .. import catalog
+from ..database import request_reads
 from ..extensions import db
 from ..instruments import Instrument, Scale
 from ..models import InstrumentVersion, PublishedSummary
@@ -124,7 +125,7 @@ def stored(group_id: int, kind: str) -> dict[str, list[Any]]:
     query = select(PublishedSummary.name, PublishedSummary.value).where(
         PublishedSummary.group_id == group_id, PublishedSummary.name.startswith(kind, autoescape=True)
     )
-    return {name: value for name, value in db.session.connection().execute(query).all()}  # Core: no ORM steps
+    return {name: value for name, value in request_reads().execute(query).all()}  # Core: no ORM steps
 
 
 def per_scale(group_id: int, kind: str) -> dict[tuple[str, str], list[Any]]:
