@@ -21,6 +21,8 @@ from survey.extensions import db
 from survey.models import Group, GroupInstrument, MeetingSchedule, Response
 from survey.schedules import ScheduleEntry
 
+from .conftest import COUNTING_STATEMENTS
+
 TOKEN_RE = re.compile(r'name="form_token" value="([^"]+)"')
 
 # Every item type, required items, a show_if and an alert; two locales.
@@ -104,9 +106,9 @@ def instruments_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def papp(make_app: Callable[..., Flask], instruments_dir: Path) -> Flask:
-    """The app with the test instruments; catalogues compiled."""
+    """The app with the test instruments; catalogues compiled (statements counted exactly by some tests)."""
     compile_catalogs()
-    return make_app(SURVEY_INSTRUMENTS_DIR=str(instruments_dir))
+    return make_app(SURVEY_INSTRUMENTS_DIR=str(instruments_dir), **COUNTING_STATEMENTS)
 
 
 @pytest.fixture

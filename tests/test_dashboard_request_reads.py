@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from survey.extensions import db
 from survey.models import Group, Membership, User
 
+from .conftest import COUNTING_STATEMENTS
 from .dashboard_support import add_group, add_responses, add_user, craving, log_in, move_release_clock
 
 DAY = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=3)
@@ -30,7 +31,7 @@ PAGES = ["/groups/READS/dashboard", "/groups/READS/dashboard/items", "/groups/RE
 
 @pytest.fixture
 def app(make_app, monkeypatch) -> Flask:
-    app = make_app()
+    app = make_app(**COUNTING_STATEMENTS)
     with app.app_context():
         add_responses(add_group("READS", k=3), DAY, craving([2, 4, 6]))
     move_release_clock(monkeypatch, days=4)
