@@ -339,56 +339,26 @@ def submit_plan(
 ) -> ResponseReturnValue:
     """Validate against the version shown and store, or show the form again with the problems."""
     signed = _single(form, "form_token")
+
+    def again(**shown: Any) -> ResponseReturnValue:
+        """Show this form again (400) with what was sent and its problems, for the group read now (see refused)."""
+        return refused(addressed, token, form, lambda group: render_form(group, plan, signed, 400, **shown))
+
     try:
         raw = plan.split(form)
     except forms.FormShapeError:
-        return refused(
-            addressed,
-            token,
-            form,
-            lambda group: render_form(
-                group,
-                plan,
-                signed,
-                400,
-                raw=_lenient_split(plan, form),
-                problem=_("This form had fields we did not expect. Please check your answers and send them again."),
-            ),
+        return again(
+            raw=_lenient_split(plan, form),
+            problem=_("This form had fields we did not expect. Please check your answers and send them again."),
         )
     if form.get("website", "").strip():
         # Honeypot filled: nothing is stored; a person who filled it by accident can send again.
-        return refused(
-            addressed,
-            token,
-            form,
-            lambda group: render_form(
-                group,
-                plan,
-                signed,
-                400,
-                raw=raw,
-                problem=_("Your answers could not be sent. Please check them and send them again."),
-            ),
-        )
+        return again(raw=raw, problem=_("Your answers could not be sent. Please check them and send them again."))
     if nothing_answered(raw):
-        return refused(
-            addressed,
-            token,
-            form,
-            lambda group: render_form(
-                group, plan, signed, 400, raw=raw, problem=_("You did not answer any question, so nothing was stored.")
-            ),
-        )
+        return again(raw=raw, problem=_("You did not answer any question, so nothing was stored."))
     cleaned = pipeline.clean(plan, raw, form.get("participant_code"))
     if not cleaned.ok:
-        return refused(
-            addressed,
-            token,
-            form,
-            lambda group: render_form(
-                group, plan, signed, 400, cleaned=cleaned, raw=raw, typed_code=form.get("participant_code", "")
-            ),
-        )
+        return again(cleaned=cleaned, raw=raw, typed_code=form.get("participant_code", ""))
     stored = pipeline.store(addressed.connection, addressed.code, token, plan, cleaned, select_locale())
     if not stored.addressed:  # the token's group is not this address's: 404, or the form again
         return refused(addressed, token, form, lambda group: restart_form(group, form, stale_page()))
