@@ -12,6 +12,7 @@ own (a flashed message, the admin's warning about open demo accounts) renders th
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Hashable
 from dataclasses import replace
@@ -46,13 +47,7 @@ def render_page(
     values, and is called only when the page is rendered (a kept frame needs none of them); `generated`,
     the report's moment of generation, is filled in per request like the reader's e-mail and form token.
     """
-    made: list[dict[str, Any]] = []
-
-    def values_once() -> dict[str, Any]:
-        if not made:
-            made.append(context())
-        return made[0]
-
+    values_once = functools.cache(context)  # the template's values, made at most once, and only if rendered
     if not frame_applies():
         return render_template(template, **values_once())
     key = (name, access.is_admin(), request.script_root, extra)
