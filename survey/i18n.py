@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import lru_cache
 
-from flask import g, has_request_context, request, url_for
+from flask import Request, g, has_request_context, request, url_for
 from flask_babel import get_locale, refresh
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.exceptions import HTTPException
@@ -24,6 +24,7 @@ SUPPORTED_LOCALES: tuple[str, ...] = ("en", "es")
 LANGUAGE_NAMES: Mapping[str, str] = {"en": "English", "es": "Español"}
 DEFAULT_LOCALE = "en"
 _CHOSEN = "survey_locale"  # this request's locale, in flask.g
+_EXPLICIT = "survey_explicit_locale"  # the page's own choice ("" for none), in flask.g
 
 
 def supported(locale: str | None) -> str | None:
@@ -35,17 +36,31 @@ def supported(locale: str | None) -> str | None:
 
 
 def explicit_locale() -> str | None:
-    """Return the language chosen on the page (`?lang=` or the form's hidden field), if valid."""
+    """Return the language chosen on the page (`?lang=` or the form's hidden field), if valid.
+
+    Read once per request (kept in flask.g): every locale selection of the request asks again, and
+    neither the query string nor the form changes within it.
+    """
     if not has_request_context():
         return None
+    state = g._get_current_object()  # the request's own g: one context lookup, not one per attribute
+    found: str | None = state.get(_EXPLICIT)
+    if found is None:
+        found = supported(_chosen_on_page(request._get_current_object())) or ""  # type: ignore[attr-defined]
+        setattr(state, _EXPLICIT, found)
+    return found or None
+
+
+def _chosen_on_page(page: Request) -> str | None:
+    """Return the language the request names, valid or not: `?lang=` (`?ui=` on dashboards), then the form's field."""
     # On dashboards `lang` filters the answers by their language; `ui` (the report's charts) sets the interface's.
-    chosen = request.args.get("ui") if request.blueprint == "dashboard" else request.args.get("lang")
-    if chosen is None and request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
+    chosen = page.args.get("ui") if page.blueprint == "dashboard" else page.args.get("lang")
+    if chosen is None and page.method == "POST" and page.mimetype == "application/x-www-form-urlencoded":
         try:
-            chosen = request.form.get("lang")
+            chosen = page.form.get("lang")
         except HTTPException:  # a body too large or malformed: its error page still needs a language
             chosen = None
-    return supported(chosen)
+    return chosen
 
 
 def account_locale() -> str | None:
@@ -61,9 +76,11 @@ def select_locale() -> str:
     """Flask-Babel's locale selector: explicit choice, stored hint, browser, group default."""
     if not has_request_context():
         return DEFAULT_LOCALE
-    chosen: str | None = g.get(_CHOSEN)
+    state = g._get_current_object()
+    chosen: str | None = state.get(_CHOSEN)
     if chosen is None:  # worked out once per request, again only after use_locale_hints
-        chosen = g.setdefault(_CHOSEN, explicit_locale() or reader_locale())
+        chosen = explicit_locale() or reader_locale()
+        setattr(state, _CHOSEN, chosen)
     return chosen
 
 
@@ -72,11 +89,12 @@ def reader_locale() -> str:
 
     A coordinator previewing a questionnaire in another language reads the preview's banner in this one.
     """
+    state = g._get_current_object()
     return (
-        supported(g.get("locale_override"))
+        supported(state.get("locale_override"))
         or account_locale()
         or browser_locale(request.environ.get("HTTP_ACCEPT_LANGUAGE", ""))
-        or supported(g.get("locale_fallback"))
+        or supported(state.get("locale_fallback"))
         or DEFAULT_LOCALE
     )
 
@@ -94,9 +112,10 @@ def use_locale_hints(*, override: str | None = None, fallback: str | None = None
     `override` (the language a stored response was answered in) beats the browser's languages;
     `fallback` (the group's default) is used only when the browser asks for nothing we have.
     """
-    g.locale_override = override
-    g.locale_fallback = fallback
-    g.pop(_CHOSEN, None)
+    state = g._get_current_object()
+    state.locale_override = override
+    state.locale_fallback = fallback
+    state.pop(_CHOSEN, None)
     refresh()  # Flask-Babel caches the locale per request; pick up the new hints
     return select_locale()
 
