@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import lru_cache
 
-from flask import Request, g, has_request_context, request, url_for
+from flask import Request, has_request_context, request, url_for
 from flask_babel import get_locale, refresh
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_accept_header
 
+from . import unproxied
 from .security import SIGNED_IN_BLUEPRINTS
 
 SUPPORTED_LOCALES: tuple[str, ...] = ("en", "es")
@@ -43,10 +44,10 @@ def explicit_locale() -> str | None:
     """
     if not has_request_context():
         return None
-    state = g._get_current_object()  # the request's own g: one context lookup, not one per attribute
+    state = unproxied.request_globals()  # not through the proxy, once (unproxied.py)
     found: str | None = state.get(_EXPLICIT)
     if found is None:
-        found = supported(_chosen_on_page(request._get_current_object())) or ""  # type: ignore[attr-defined]
+        found = supported(_chosen_on_page(unproxied.this_request())) or ""
         setattr(state, _EXPLICIT, found)
     return found or None
 
@@ -63,9 +64,9 @@ def _chosen_on_page(page: Request) -> str | None:
     return chosen
 
 
-def account_locale() -> str | None:
+def account_locale(page: Request) -> str | None:
     """Return the language a logged-in coordinator chose for their account, on their own pages only."""
-    if request.blueprint not in SIGNED_IN_BLUEPRINTS:
+    if page.blueprint not in SIGNED_IN_BLUEPRINTS:
         return None  # participant pages never load an account
     from flask_login import current_user
 
@@ -76,7 +77,7 @@ def select_locale() -> str:
     """Flask-Babel's locale selector: explicit choice, stored hint, browser, group default."""
     if not has_request_context():
         return DEFAULT_LOCALE
-    state = g._get_current_object()
+    state = unproxied.request_globals()
     chosen: str | None = state.get(_CHOSEN)
     if chosen is None:  # worked out once per request, again only after use_locale_hints
         chosen = explicit_locale() or reader_locale()
@@ -89,11 +90,11 @@ def reader_locale() -> str:
 
     A coordinator previewing a questionnaire in another language reads the preview's banner in this one.
     """
-    state = g._get_current_object()
+    state, page = unproxied.request_globals(), unproxied.this_request()
     return (
         supported(state.get("locale_override"))
-        or account_locale()
-        or browser_locale(request.environ.get("HTTP_ACCEPT_LANGUAGE", ""))
+        or account_locale(page)
+        or browser_locale(page.environ.get("HTTP_ACCEPT_LANGUAGE", ""))
         or supported(state.get("locale_fallback"))
         or DEFAULT_LOCALE
     )
@@ -112,7 +113,7 @@ def use_locale_hints(*, override: str | None = None, fallback: str | None = None
     `override` (the language a stored response was answered in) beats the browser's languages;
     `fallback` (the group's default) is used only when the browser asks for nothing we have.
     """
-    state = g._get_current_object()
+    state = unproxied.request_globals()
     state.locale_override = override
     state.locale_fallback = fallback
     state.pop(_CHOSEN, None)
