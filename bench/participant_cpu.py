@@ -9,7 +9,13 @@ submission, side by side, with the ratio; `--profile survey` prints cProfile's t
 each request instead (cProfile inflates small functions: use it to find, the timing to measure).
 
     .venv/bin/python bench/participant_cpu.py [--submissions 600] [--rounds 5] [--profile survey|bare]
-        [--postgres postgresql://postgres@127.0.0.1:5432/bench_prod]
+        [--sort cumulative|tottime|tree|callers:TEXT] [--postgres postgresql://postgres@127.0.0.1:5432/bench_prod]
+
+Instructions instead of time (deterministic, so a change of 1% shows; about two minutes):
+
+    PYTHONHASHSEED=0 valgrind --tool=callgrind --collect-atstart=no --toggle-collect=_operator_call \
+        --callgrind-out-file=/tmp/cg/callgrind.out.%p .venv/bin/python bench/participant_cpu.py \
+        --instructions --submissions 60 --cg-dir /tmp/cg
 
 Run by hand; a shared machine is noisy, so compare figures of one run only.
 """
