@@ -16,7 +16,7 @@ from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from . import instrument_uploads
+from . import instrument_uploads, unproxied
 from .extensions import db
 from .instruments import Instrument, InstrumentError, InstrumentIssue, InstrumentRegistry
 from .instruments.loader import LoadResult, Parsed, add_problems, combine, parse_directory, parse_text
@@ -55,7 +55,7 @@ def init_app(app: Flask) -> None:
 
 def catalog() -> Catalog:
     """Return the current app's catalog."""
-    return current_app.extensions[EXTENSION_KEY]  # type: ignore[no-any-return]
+    return unproxied.app().extensions[EXTENSION_KEY]  # type: ignore[no-any-return]
 
 
 def registry() -> InstrumentRegistry:
@@ -69,7 +69,7 @@ def registry() -> InstrumentRegistry:
 def refresh_if_due() -> None:
     """Before a request: look for new uploads when the last look is older than SURVEY_INSTRUMENTS_RECHECK_SECONDS."""
     state = catalog()
-    if time.monotonic() - state.checked_at >= current_app.config["SURVEY_INSTRUMENTS_RECHECK_SECONDS"]:
+    if time.monotonic() - state.checked_at >= unproxied.app().config["SURVEY_INSTRUMENTS_RECHECK_SECONDS"]:
         refresh(state)
 
 

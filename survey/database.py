@@ -23,6 +23,7 @@ from flask import Flask, g
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.orm import Session
 
+from . import unproxied
 from .extensions import db
 
 IMMEDIATE = "survey_begin_immediate"  # execution option: this connection's transaction is BEGIN IMMEDIATE (SQLite)
@@ -206,7 +207,7 @@ def request_reads() -> Connection:
     """
     if db.session.registry.has() and db.session().in_transaction():
         return db.session.connection()
-    connection: Connection | None = g.get(_READS)
+    connection: Connection | None = unproxied.request_globals().get(_READS)
     if connection is None:
         connection = _connect_outside_transaction()
         setattr(g, _READS, connection)
@@ -215,7 +216,7 @@ def request_reads() -> Connection:
 
 def _return_reads(_error: BaseException | None) -> None:
     """When the app context ends, give its read connection (if it took one) back to the pool."""
-    connection: Connection | None = g.pop(_READS, None)
+    connection: Connection | None = unproxied.request_globals().pop(_READS, None)
     if connection is not None:
         connection.close()
 

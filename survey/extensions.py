@@ -27,9 +27,9 @@ class Base(DeclarativeBase):
 
 def _client_address() -> str:
     """Key rate limits by the client address, held only in the limiter's counters, never stored."""
-    from flask import request
+    from .unproxied import this_request
 
-    return request.remote_addr or "unknown"
+    return this_request().remote_addr or "unknown"
 
 
 db = SQLAlchemy(model_class=Base)
@@ -50,6 +50,6 @@ def _reads_are_not_limited() -> bool:
     its request hooks off page views altogether, by the same rule. A limit on a GET would need both
     changed; tests/test_rate_limits.py checks that every declared limit is POST-only.
     """
-    from flask import request
+    from .unproxied import this_request
 
-    return request.method in READ_ONLY_METHODS
+    return this_request().method in READ_ONLY_METHODS

@@ -12,18 +12,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import lru_cache
 
-from flask import g, has_request_context, request, url_for
+from flask import Request, has_request_context, request, url_for
 from flask_babel import get_locale, refresh
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_accept_header
 
+from . import unproxied
 from .security import SIGNED_IN_BLUEPRINTS
 
 SUPPORTED_LOCALES: tuple[str, ...] = ("en", "es")
 LANGUAGE_NAMES: Mapping[str, str] = {"en": "English", "es": "Español"}
 DEFAULT_LOCALE = "en"
 _CHOSEN = "survey_locale"  # this request's locale, in flask.g
+_EXPLICIT = "survey_explicit_locale"  # the page's own choice ("" for none), in flask.g
 
 
 def supported(locale: str | None) -> str | None:
@@ -35,22 +37,36 @@ def supported(locale: str | None) -> str | None:
 
 
 def explicit_locale() -> str | None:
-    """Return the language chosen on the page (`?lang=` or the form's hidden field), if valid."""
+    """Return the language chosen on the page (`?lang=` or the form's hidden field), if valid.
+
+    Read once per request (kept in flask.g): every locale selection of the request asks again, and
+    neither the query string nor the form changes within it.
+    """
     if not has_request_context():
         return None
+    state = unproxied.request_globals()  # not through the proxy, once (unproxied.py)
+    found: str | None = state.get(_EXPLICIT)
+    if found is None:
+        found = supported(_chosen_on_page(unproxied.this_request())) or ""
+        setattr(state, _EXPLICIT, found)
+    return found or None
+
+
+def _chosen_on_page(page: Request) -> str | None:
+    """Return the language the request names, valid or not: `?lang=` (`?ui=` on dashboards), then the form's field."""
     # On dashboards `lang` filters the answers by their language; `ui` (the report's charts) sets the interface's.
-    chosen = request.args.get("ui") if request.blueprint == "dashboard" else request.args.get("lang")
-    if chosen is None and request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
+    chosen = page.args.get("ui") if page.blueprint == "dashboard" else page.args.get("lang")
+    if chosen is None and page.method == "POST" and page.mimetype == "application/x-www-form-urlencoded":
         try:
-            chosen = request.form.get("lang")
+            chosen = page.form.get("lang")
         except HTTPException:  # a body too large or malformed: its error page still needs a language
             chosen = None
-    return supported(chosen)
+    return chosen
 
 
-def account_locale() -> str | None:
+def account_locale(page: Request) -> str | None:
     """Return the language a logged-in coordinator chose for their account, on their own pages only."""
-    if request.blueprint not in SIGNED_IN_BLUEPRINTS:
+    if page.blueprint not in SIGNED_IN_BLUEPRINTS:
         return None  # participant pages never load an account
     from flask_login import current_user
 
@@ -61,9 +77,11 @@ def select_locale() -> str:
     """Flask-Babel's locale selector: explicit choice, stored hint, browser, group default."""
     if not has_request_context():
         return DEFAULT_LOCALE
-    chosen: str | None = g.get(_CHOSEN)
+    state = unproxied.request_globals()
+    chosen: str | None = state.get(_CHOSEN)
     if chosen is None:  # worked out once per request, again only after use_locale_hints
-        chosen = g.setdefault(_CHOSEN, explicit_locale() or reader_locale())
+        chosen = explicit_locale() or reader_locale()
+        setattr(state, _CHOSEN, chosen)
     return chosen
 
 
@@ -72,11 +90,12 @@ def reader_locale() -> str:
 
     A coordinator previewing a questionnaire in another language reads the preview's banner in this one.
     """
+    state, page = unproxied.request_globals(), unproxied.this_request()
     return (
-        supported(g.get("locale_override"))
-        or account_locale()
-        or browser_locale(request.environ.get("HTTP_ACCEPT_LANGUAGE", ""))
-        or supported(g.get("locale_fallback"))
+        supported(state.get("locale_override"))
+        or account_locale(page)
+        or browser_locale(page.environ.get("HTTP_ACCEPT_LANGUAGE", ""))
+        or supported(state.get("locale_fallback"))
         or DEFAULT_LOCALE
     )
 
@@ -94,9 +113,10 @@ def use_locale_hints(*, override: str | None = None, fallback: str | None = None
     `override` (the language a stored response was answered in) beats the browser's languages;
     `fallback` (the group's default) is used only when the browser asks for nothing we have.
     """
-    g.locale_override = override
-    g.locale_fallback = fallback
-    g.pop(_CHOSEN, None)
+    state = unproxied.request_globals()
+    state.locale_override = override
+    state.locale_fallback = fallback
+    state.pop(_CHOSEN, None)
     refresh()  # Flask-Babel caches the locale per request; pick up the new hints
     return select_locale()
 

@@ -24,9 +24,10 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app
 from limits.storage import MemoryStorage
 
+from . import unproxied
 from .extensions import READ_ONLY_METHODS, limiter
 
 SCHEME = "survey-memory"
@@ -87,11 +88,16 @@ def skip_page_views(app: Flask, *known: list[Callable[..., Any]]) -> None:
     teardowns[:] = [hook if hook in teardown else _teardown_writes(hook) for hook in teardowns]
 
 
+def _method() -> str:
+    """The request's method, read from the request itself (a lookup through the request proxy costs more)."""
+    return unproxied.this_request().method
+
+
 def _before_writes(hook: Callable[[], Any]) -> Callable[[], Any]:
     """A before-request hook that runs for every method but GET, HEAD and OPTIONS."""
 
     def before_writes() -> Any:
-        return None if request.method in READ_ONLY_METHODS else hook()
+        return None if _method() in READ_ONLY_METHODS else hook()
 
     before_writes.limiter_hook = hook  # type: ignore[attr-defined]  # what it wraps (tests)
     return before_writes
@@ -101,7 +107,7 @@ def _after_writes(hook: Callable[[Response], Response]) -> Callable[[Response], 
     """An after-request hook that runs for every method but GET, HEAD and OPTIONS."""
 
     def after_writes(response: Response) -> Response:
-        return response if request.method in READ_ONLY_METHODS else hook(response)
+        return response if _method() in READ_ONLY_METHODS else hook(response)
 
     after_writes.limiter_hook = hook  # type: ignore[attr-defined]
     return after_writes
@@ -111,7 +117,7 @@ def _teardown_writes(hook: Callable[[BaseException | None], None]) -> Callable[[
     """A teardown hook that runs for every method but GET, HEAD and OPTIONS."""
 
     def teardown_writes(error: BaseException | None) -> None:
-        if request.method not in READ_ONLY_METHODS:
+        if _method() not in READ_ONLY_METHODS:
             hook(error)
 
     teardown_writes.limiter_hook = hook  # type: ignore[attr-defined]

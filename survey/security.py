@@ -1,7 +1,9 @@
 """Security headers on every response (Content-Security-Policy without inline scripts)."""
 
-from flask import Flask, Response, request
+from flask import Flask, Response
 from flask_login import current_user
+
+from . import unproxied
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -35,12 +37,13 @@ def init_app(app: Flask) -> None:
 
 def add_security_headers(response: Response) -> Response:
     """Add CSP, nosniff, referrer policy and frame options where the view set none, and HSTS (over HTTPS only)."""
-    signed_in = request.blueprint in SIGNED_IN_BLUEPRINTS
+    page = unproxied.this_request()  # not through the proxy (unproxied.py)
+    signed_in = page.blueprint in SIGNED_IN_BLUEPRINTS
     add_missing(response, SIGNED_IN_HEADERS if signed_in else PUBLIC_HEADERS)
     if signed_in and current_user.is_authenticated:
         # Logged-in pages, JSON and exports hold group data: never kept by a browser or a proxy cache.
         response.headers["Cache-Control"] = "no-store"
-    if request.is_secure:
+    if page.is_secure:
         add_missing(response, HTTPS_HEADERS)
     return response
 

@@ -23,10 +23,11 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from flask import Flask, Response, request
+from flask import Flask, Response
 from whitenoise import WhiteNoise
 from whitenoise.responders import StaticFile
 
+from . import unproxied
 from .security import CSP, HSTS
 
 HASH_LENGTH = 12
@@ -164,7 +165,7 @@ def compress_response(response: Response) -> Response:
         response.vary.add("Accept-Encoding")
     else:  # the same header, without parsing and rewriting an empty set (every participant page)
         response.headers["Vary"] = "Accept-Encoding"
-    environ = request.environ
+    environ = unproxied.this_request().environ  # not through the proxy (unproxied.py)
     if (
         "HTTP_COOKIE" in environ  # a session's page (see the module docstring), never compressed here
         or "gzip" not in environ.get("HTTP_ACCEPT_ENCODING", "")

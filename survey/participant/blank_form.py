@@ -19,7 +19,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
-from flask import current_app
+from .. import unproxied
 
 EXTENSION_KEY = "survey.blank_forms"
 TOKEN_PLACEHOLDER = "__survey_form_token__"  # noqa: S105 (a marker, not a secret)
@@ -58,7 +58,7 @@ class PageCache:
 
 def cache() -> PageCache:
     """Return this app's cache of blank forms (created on first use)."""
-    return current_app.extensions.setdefault(EXTENSION_KEY, PageCache())  # type: ignore[no-any-return]
+    return unproxied.app().extensions.setdefault(EXTENSION_KEY, PageCache())  # type: ignore[no-any-return]
 
 
 def split_at_token(page: str, placeholder: str = TOKEN_PLACEHOLDER) -> tuple[str, str]:

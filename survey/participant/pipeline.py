@@ -13,11 +13,10 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 
-from .. import catalog
+from .. import catalog, unproxied
 from ..database import begin_write, write_once
 from ..extensions import db
 from ..instruments import AnswerValue, Instrument
@@ -78,7 +77,7 @@ def clean(plan: FormPlan, raw: Sequence[dict[str, list[str]]], typed_code: str |
     results = [clean_answers(instrument, values) for instrument, values in zip(plan.instruments, raw, strict=True)]
     cleaned = Cleaned(answers=[answers for answers, _ in results], errors=[errors for _, errors in results])
     try:
-        cleaned.participant_hash = codes.hash_code(typed_code, current_app.config["SURVEY_PARTICIPANT_CODE_KEY"])
+        cleaned.participant_hash = codes.hash_code(typed_code, unproxied.app().config["SURVEY_PARTICIPANT_CODE_KEY"])
     except codes.CodeError:
         cleaned.code_error = True
     return cleaned

@@ -18,13 +18,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
 from itsdangerous import BadData
 from jinja2.utils import htmlsafe_json_dumps
 from sqlalchemy import Connection, Select, String, bindparam, column, func, literal_column, select, true
 from sqlalchemy.dialects.postgresql import array
 
-from .. import catalog
+from .. import catalog, unproxied
 from ..extensions import db
 from ..groups import ParticipantGroup
 from ..instruments import Instrument
@@ -52,12 +51,12 @@ class TicketInvalid(ValueError):
 
 def ticket_minutes() -> int:
     """Return how long a thank-you page stays reachable after sending (SURVEY_THANKS_MINUTES, default 15)."""
-    return int(current_app.config["SURVEY_THANKS_MINUTES"])
+    return int(unproxied.app().config["SURVEY_THANKS_MINUTES"])
 
 
 def issue_ticket(nonce: str) -> str:
     """Return the signed, timed ticket that opens this submission's thank-you page for a short while."""
-    return serializer(current_app.config["SECRET_KEY"], TICKET_SALT).dumps(nonce)
+    return serializer(unproxied.app().config["SECRET_KEY"], TICKET_SALT).dumps(nonce)
 
 
 def read_ticket(ticket: str) -> str:
@@ -67,7 +66,9 @@ def read_ticket(ticket: str) -> str:
     :raises TicketInvalid: when it is forged or malformed.
     """
     try:
-        nonce, issued = serializer(current_app.config["SECRET_KEY"], TICKET_SALT).loads(ticket, return_timestamp=True)
+        nonce, issued = serializer(unproxied.app().config["SECRET_KEY"], TICKET_SALT).loads(
+            ticket, return_timestamp=True
+        )
     except BadData as error:
         raise TicketInvalid() from error
     # The ticket may come from another app server whose clock runs a little ahead (the same allowance as forms).
@@ -86,12 +87,12 @@ def page_cache() -> PageCache:
     language, the group and the alerts raised are the same, so the frame is rendered once per
     (address, language, group, alerts) and each request fills in its own block.
     """
-    return current_app.extensions.setdefault(PAGE_CACHE_KEY, PageCache(placeholder=f'"{OWN_SCORES_PLACEHOLDER}"'))  # type: ignore[no-any-return]
+    return unproxied.app().extensions.setdefault(PAGE_CACHE_KEY, PageCache(placeholder=f'"{OWN_SCORES_PLACEHOLDER}"'))  # type: ignore[no-any-return]
 
 
 def own_scores_block(own: dict[str, Any]) -> str:
     """Return the own-scores data exactly as the template's `tojson` filter writes it."""
-    return str(htmlsafe_json_dumps(own, dumps=current_app.json.dumps))
+    return str(htmlsafe_json_dumps(own, dumps=unproxied.app().json.dumps))
 
 
 def group_k(group: ParticipantGroup) -> int:
@@ -268,7 +269,7 @@ def history_owner(responses: Sequence[StoredResponse]) -> str | None:
     participant_hash = responses[0].participant_hash if responses else None
     if not participant_hash:
         return None
-    key = current_app.config["SECRET_KEY"].encode()
+    key = unproxied.app().config["SECRET_KEY"].encode()
     return hmac.new(key, b"history:" + participant_hash.encode(), hashlib.sha256).hexdigest()[:24]
 
 

@@ -14,9 +14,9 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from flask import current_app
 from itsdangerous import BadData
 
+from .. import unproxied
 from ..signing import CompactSerializer, serializer
 from ..submissions import response_token as response_token  # a submission's stored tokens
 
@@ -47,7 +47,7 @@ class FormToken:
 
 
 def _serializer() -> CompactSerializer:
-    return serializer(current_app.config["SECRET_KEY"], SALT)
+    return serializer(unproxied.app().config["SECRET_KEY"], SALT)
 
 
 def new_nonce() -> str:

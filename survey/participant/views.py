@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import Forbidden, HTTPException
 
-from .. import catalog, groups
+from .. import catalog, groups, unproxied
 from ..database import read_connection
 from ..extensions import csrf, limiter
 from ..groups import ParticipantGroup
@@ -224,9 +224,10 @@ def survey(code: str) -> ResponseReturnValue:
 
 def blank_page(group: ParticipantGroup, plan: forms.FormPlan, signed_token: str) -> str:
     """Return the blank form with this token, rendered once per everything it shows (blank_form.py)."""
+    page = unproxied.this_request()
     key = (
-        request.script_root,
-        request.view_args.get("code") if request.view_args else None,  # repeated in the language links
+        page.script_root,
+        page.view_args.get("code") if page.view_args else None,  # repeated in the language links
         select_locale(),
         group.id,
         group.code,
@@ -241,7 +242,7 @@ def blank_page(group: ParticipantGroup, plan: forms.FormPlan, signed_token: str)
 
 
 def _rate_limit() -> str:
-    return str(current_app.config["SURVEY_RATE_LIMIT"])
+    return str(unproxied.app().config["SURVEY_RATE_LIMIT"])
 
 
 # Every participant POST (the answers) counts against SURVEY_RATE_LIMIT per client address. Declared on the
@@ -288,10 +289,11 @@ class Addressed:
 
 def submit_to(addressed: Addressed) -> ResponseReturnValue:
     """Check the POST against the address it was sent to, in the order the participant should hear of problems."""
-    if is_cross_site(request):
+    page = unproxied.this_request()
+    if is_cross_site(page):
         addressed.group()  # an unknown address answers 404 first
         raise Forbidden()
-    form = request.form
+    form = page.form
     try:
         token = tokens.read(_single(form, "form_token"))
     except tokens.TokenError:
@@ -418,9 +420,10 @@ def thanks_page(code: str) -> ResponseReturnValue:
     One read (the group and this submission's stored rows, thanks.stored_submission), no ORM session,
     nothing recomputed: the alerts and scores were fixed when the answers were stored.
     """
+    page = unproxied.this_request()
     expired = False
     try:
-        nonce = thanks.read_ticket(request.args.get("r", ""))
+        nonce = thanks.read_ticket(page.args.get("r", ""))
     except thanks.TicketExpired:
         nonce, expired = "", True
     except thanks.TicketInvalid:
@@ -444,7 +447,7 @@ def thanks_page(code: str) -> ResponseReturnValue:
             _("If you just sent them, they are safe. You can close this page."),
         )
     alerts = thanks.alert_messages(found.responses, locale)
-    key = (request.script_root, code, locale, found.code, tuple(alerts))  # all the frame shows (thanks.page_cache)
+    key = (page.script_root, code, locale, found.code, tuple(alerts))  # all the frame shows (thanks.page_cache)
     before, after = thanks.page_cache().get_or_render(
         key,
         lambda: render_page(
