@@ -83,8 +83,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(offline.bp)
     app.register_blueprint(retention.bp)
     from .dashboard import bp as dashboard_bp  # imported here: its views import the models
+    from .dashboard import prebuilt
 
     app.register_blueprint(dashboard_bp)
+    prebuilt.init_app(app)  # each publication's default views built once and stored
 
 
 def register_cli(app: Flask) -> None:

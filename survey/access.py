@@ -8,7 +8,7 @@ reach answers 404, exactly like a group that does not exist, so codes cannot be 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any, Literal, ParamSpec, TypeVar
@@ -145,6 +145,18 @@ def readable_group(code: str) -> ReadGroup:
     rows = request_reads().execute(_READ_GROUP, parameters).all()
     if not rows or level_of(current_user.role, rows[0].access) is None:
         abort(404)
+    return _read_group(rows)
+
+
+def group_for_publication(code: str) -> ReadGroup | None:
+    """Return the group with this code as a dashboard request reads it, for nobody in particular: only for
+    building its default views after a publication (survey/dashboard/prebuilt.py), never for a reader."""
+    rows = request_reads().execute(_READ_GROUP, {"code": code, "user_id": None}).all()
+    return _read_group(rows) if rows else None
+
+
+def _read_group(rows: Sequence[Any]) -> ReadGroup:
+    """Return the ReadGroup the rows of _READ_GROUP describe (one per asked questionnaire)."""
     first = rows[0]._mapping
     asked = tuple(row.instrument_id for row in rows)
     return ReadGroup(

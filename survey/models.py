@@ -320,6 +320,22 @@ class PublishedSummary(Model):
     value: Mapped[list[Any]] = mapped_column(JSON)
 
 
+class StoredView(Model):
+    """A default dashboard view as a request would keep it (survey/dashboard/memo.py), stored at publication.
+
+    digest is the SHA-256 of the memo key (publication stamp, questionnaires, settings, uploads version,
+    address, language, view); kind says how body reads back: "bytes" (a JSON body), "markup" (a page's
+    results) or "pieces" (a page's frame, as a JSON list of texts and slots). Every publication of the
+    group deletes its rows in its own write transaction; survey/release/stored_views.py reads and writes them.
+    """
+
+    __tablename__ = "stored_views"
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    body: Mapped[str] = mapped_column(Text)
+
+
 class DisclosureLedger(Model):
     """Every set of batches a group's figures ever showed, or ever had to protect, per measure.
 

@@ -8,11 +8,11 @@ import datetime as dt
 
 import pytest
 from flask import Flask
-from sqlalchemy import event, select
+from sqlalchemy import delete, event, select
 
 from survey.dashboard import memo
 from survey.extensions import db
-from survey.models import Group
+from survey.models import Group, StoredView
 
 from .dashboard_support import add_group, add_responses, add_user, log_in, move_release_clock
 
@@ -37,10 +37,14 @@ def client(app: Flask, monkeypatch):  # type: ignore[no-untyped-def]
 
 
 def built(app: Flask, client, url: str) -> tuple[object, list[str]]:  # type: ignore[no-untyped-def]
-    """Request url as the first request after a publication; return the JSON and the SELECTs it sent."""
+    """Request url as the first request after a publication whose views were not stored (or are not stored: a
+    view with filters), so it builds; return the JSON and the SELECTs it sent (test_dashboard_stored_views.py
+    has the requests that find a stored view)."""
     statements: list[str] = []
     app.extensions.pop(memo.EXTENSION_KEY, None)
     with app.app_context():
+        db.session.execute(delete(StoredView))
+        db.session.commit()
         engine = db.engine
 
     def record(_conn, _cursor, statement, _parameters, _context, _many) -> None:  # type: ignore[no-untyped-def]

@@ -115,9 +115,9 @@ def test_a_kept_request_looks_up_one_kept_result_and_reads_no_dashboard(app, mon
     dashboards: list[object] = []
     remembered, load_dashboard = memo.remembered, aggregates.load_dashboard
 
-    def counted_lookup(group, name, build):  # type: ignore[no-untyped-def]
+    def counted_lookup(group, name, build, stored=False):  # type: ignore[no-untyped-def]
         lookups.append(name)
-        return remembered(group, name, build)
+        return remembered(group, name, build, stored)
 
     def counted_read(*args):  # type: ignore[no-untyped-def]
         dashboards.append(args)

@@ -51,7 +51,7 @@ def render_page(
     if not frame_applies():
         return render_template(template, **values_once())
     key = (name, access.is_admin(), request.script_root, extra)
-    pieces = memo.remembered(group, key, lambda: frame(template, values_once()))
+    pieces = memo.remembered(group, key, lambda: frame(template, values_once()), stored=True)
     if pieces is None:  # the page's own text holds a slot's mark: never kept as a frame
         return render_template(template, **values_once())
     values = {

@@ -9,8 +9,10 @@ and read again after its release check released anything) instead of building th
 again, and the next release, purge, change of k, rebuild, new instrument upload or group edit makes a new key.
 Only released, audited figures are ever kept (the views read nothing else), and only successful
 results: a refusal (400, 404) is built again each time. The day is part of the key too, so
-nothing lives past midnight UTC. Each process keeps its own entries (a bounded LRU): several app
-servers each build a figure once per publication.
+nothing kept lives past midnight UTC (a stored view's key has no day: see key()). Each process keeps its own entries (a bounded LRU): several app
+servers each build a figure once per publication, except the default views: those publication built
+and stored (survey/dashboard/prebuilt.py, survey/release/stored_views.py) are read from the database,
+one primary-key read, by a request whose process has not kept them yet.
 """
 
 from __future__ import annotations
@@ -27,10 +29,12 @@ from ..access import ReadGroup
 from ..bounded_store import Store
 from ..database import request_reads
 from ..models import Group, GroupInstrument, ReleaseState
+from ..release import stored_views
 from ..release.service import found_nothing_due
 
 T = TypeVar("T")
 EXTENSION_KEY = "survey.dashboard_memo"
+RECORDING = "survey.memo_recording"  # request.environ: a list that gets (key, value) of every storable view
 # Results kept per process: a figure's JSON is 10 to 200 kB, so at most about 50 MB.
 ENTRIES = 512
 
@@ -73,31 +77,45 @@ def key(group: Group | ReadGroup, name: Hashable) -> tuple[Hashable, ...]:
     """Return the key of one view's result for this request: publication, settings, address, language, day.
 
     The language is the interface's as this request chose it (i18n.select_locale, worked out once a request
-    and what Flask-Babel's get_locale parses into a Locale), so a kept request does not parse one.
+    and what Flask-Babel's get_locale parses into a Locale), so a kept request does not parse one. The day
+    comes last: a stored view's key is this key without it (nothing a view shows depends on the date but
+    the report's generation time, a slot filled per request, and the meetings waiting, part of a page's name).
     """
-    return (name, _publication(group), *_request_part(group), i18n.select_locale())
+    part, day = _request_part(group)
+    return (name, _publication(group), *part, i18n.select_locale(), day)
 
 
-def _request_part(group: Group | ReadGroup) -> tuple[Hashable, ...]:
-    """Return the group's settings, the uploads' version, the address and the day (worked out once a request)."""
-    found: dict[int, tuple[Hashable, ...]] = request.environ.setdefault("survey.memo_keys", {})
+def _request_part(group: Group | ReadGroup) -> tuple[tuple[Hashable, ...], dt.date]:
+    """Return the group's settings, the uploads' version and the address, and the day (worked out once a request)."""
+    found: dict[int, tuple[tuple[Hashable, ...], dt.date]] = request.environ.setdefault("survey.memo_keys", {})
     if group.id not in found:
-        found[group.id] = (
+        part = (
             tuple(getattr(group, attr) for attr in _SETTINGS),
             catalog.catalog().uploads_version,
             request.path,
             tuple(sorted(request.args.items(multi=True))),
-            dt.datetime.now(dt.UTC).date(),
         )
+        found[group.id] = (part, dt.datetime.now(dt.UTC).date())
     return found[group.id]
 
 
-def remembered(group: Group | ReadGroup, name: Hashable, build: Callable[[], T]) -> T:
-    """Return what build() returns for this request's view of the group, built once per key."""
+def remembered(group: Group | ReadGroup, name: Hashable, build: Callable[[], T], stored: bool = False) -> T:
+    """Return what build() returns for this request's view of the group, built once per key.
+
+    A `stored` view (text: a JSON body, a page's results or frame) not kept yet is first looked for among
+    the views stored at publication (one primary-key read; a view publication does not build, one with
+    filters of the reader's own, finds none), except while publication itself builds them (it records them).
+    """
     store = _store()
     found = key(group, name)
     value = store.get(found)
+    recording: list[tuple[tuple[Hashable, ...], object]] | None = request.environ.get(RECORDING)
     if value is None:
-        value = build()
+        if stored and recording is None:
+            value = stored_views.read(found[:-1])
+        if value is None:
+            value = build()
         store.put(found, value)
+    if stored and recording is not None:
+        recording.append((found[:-1], value))
     return value  # type: ignore[return-value]

@@ -6,7 +6,8 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from typing import Any
+from functools import wraps
+from typing import Any, TypeVar
 
 import plotly.graph_objects as go
 from flask import (
@@ -35,6 +36,8 @@ from .charts.figure import UncheckedFigure, figure_text
 from .charts.items import item_figures
 from .charts.trend import participation_figure, trend_figure
 
+R = TypeVar("R")
+
 
 def figure_json(fig: go.Figure | UncheckedFigure, data: Any, **extra: Any) -> Response:
     """Serve a figure and the aggregates it was drawn from as one JSON document."""
@@ -43,9 +46,27 @@ def figure_json(fig: go.Figure | UncheckedFigure, data: Any, **extra: Any) -> Re
     return Response(body, mimetype="application/json")
 
 
+# Endpoint -> the view of one group given that group: what a request runs after its access and release
+# check (of_group), and what publication builds the default views with (prebuilt.py).
+SHOWN: dict[str, Callable[..., Any]] = {}
+
+
+def of_group(show: Callable[..., R]) -> Callable[..., R]:
+    """Route a view of one group: the request's group (the reader's access checked, what is due released)
+    is handed to `show`, which is also kept in SHOWN for publication to build the view with."""
+    SHOWN[f"{bp.name}.{show.__name__}"] = show
+
+    @wraps(show)
+    def view(code: str, **kwargs: Any) -> R:
+        return show(aggregates.released_group(code), **kwargs)
+
+    return view
+
+
 @bp.get("/groups/<code>/dashboard")
 @login_required
-def group(code: str) -> str:
+@of_group
+def group(group: access.ReadGroup) -> str:
     """The group dashboard page: the charts load from their JSON endpoints."""
 
     def build(dashboard: aggregates.Dashboard) -> Markup:
@@ -58,15 +79,16 @@ def group(code: str) -> str:
             aggregates.participation(dashboard),
             aggregates.reliability(dashboard),
             aggregates.change(dashboard),
-            optional_url("coordinator.group_poster", code=code),
+            optional_url("coordinator.group_poster", code=group.code),
         )
 
-    return dashboard_page("dashboard/group.html", aggregates.released_group(code), "page", build)
+    return dashboard_page("dashboard/group.html", group, "page", build)
 
 
 @bp.get("/groups/<code>/dashboard/trend/<instrument_id>/<scale_id>.json")
 @login_required
-def trend_json(code: str, instrument_id: str, scale_id: str) -> Response:
+@of_group
+def trend_json(group: access.ReadGroup, instrument_id: str, scale_id: str) -> Response:
     """One scale's trend figure with its suppressed periods and plain-language reading."""
 
     def build(dashboard: aggregates.Dashboard) -> Response:
@@ -83,12 +105,13 @@ def trend_json(code: str, instrument_id: str, scale_id: str) -> Response:
             not_changing=trend.not_changing,
         )
 
-    return remembered_json(code, build)
+    return remembered_json(group, build)
 
 
 @bp.get("/groups/<code>/dashboard/participation.json")
 @login_required
-def participation_json(code: str) -> Response:
+@of_group
+def participation_json(group: access.ReadGroup) -> Response:
     """Responses per period at the chosen grain."""
 
     def build(dashboard: aggregates.Dashboard) -> Response:
@@ -96,14 +119,15 @@ def participation_json(code: str) -> Response:
         fig = participation_figure(periods, dashboard.grain, dashboard.k)
         return figure_json(fig, [p.as_dict(dashboard.k) for p in periods], grain=dashboard.grain, k=dashboard.k)
 
-    return remembered_json(code, build)
+    return remembered_json(group, build)
 
 
-def remembered_json(code: str, build: Callable[[aggregates.Dashboard], Response]) -> Response:
+def remembered_json(group: access.ReadGroup, build: Callable[[aggregates.Dashboard], Response]) -> Response:
     """Serve a JSON view of the group, built once per publication, address and language (memo.py): a kept
     body needs no dashboard read at all."""
-    group = aggregates.released_group(code)
-    body = memo.remembered(group, "json", lambda: build(aggregates.load_dashboard(group, request.args)).get_data())
+    body = memo.remembered(
+        group, "json", lambda: build(aggregates.load_dashboard(group, request.args)).get_data(), stored=True
+    )
     return Response(body, mimetype="application/json")
 
 
@@ -116,7 +140,7 @@ def dashboard_page(
 
     def context() -> dict[str, Any]:
         dashboard = aggregates.load_dashboard(group, request.args)
-        results = memo.remembered(group, name, lambda: build(dashboard))
+        results = memo.remembered(group, name, lambda: build(dashboard), stored=True)
         return {"dashboard": dashboard, "results": results, "waiting": waiting}
 
     return frames.render_page(template, group, template, tuple(waiting), context)
@@ -195,18 +219,20 @@ def codebook_csv(code: str) -> Response:
 
 @bp.get("/groups/<code>/dashboard/items")
 @login_required
-def items(code: str) -> str:
+@of_group
+def items(group: access.ReadGroup) -> str:
     """Item distributions for one instrument and one period."""
 
     def build(dashboard: aggregates.Dashboard) -> Markup:
         return page_results("items", dashboard, aggregates.items_view(dashboard))
 
-    return dashboard_page("dashboard/items.html", aggregates.released_group(code), "items", build)
+    return dashboard_page("dashboard/items.html", group, "items", build)
 
 
 @bp.get("/groups/<code>/dashboard/items.json")
 @login_required
-def items_json(code: str) -> Response:
+@of_group
+def items_json(group: access.ReadGroup) -> Response:
     """The items charts (one per set of likert answers, and the sliders) with the suppressed distributions."""
 
     def build(dashboard: aggregates.Dashboard) -> Response:
@@ -222,12 +248,13 @@ def items_json(code: str) -> Response:
         )
         return Response(head[:-1] + ', "figures": [' + figures + "]}", mimetype="application/json")
 
-    return remembered_json(code, build)
+    return remembered_json(group, build)
 
 
 @bp.get("/groups/<code>/dashboard/engagement.json")
 @login_required
-def engagement_json(code: str) -> Response:
+@of_group
+def engagement_json(group: access.ReadGroup) -> Response:
     """Responses per meeting and return visits of participant codes."""
 
     def build(dashboard: aggregates.Dashboard) -> Response:
@@ -239,38 +266,40 @@ def engagement_json(code: str) -> Response:
         }
         return figure_json(engagement_figure(result), data, k=dashboard.k)
 
-    return remembered_json(code, build)
+    return remembered_json(group, build)
 
 
 @bp.get("/groups/<code>/dashboard/reliability.json")
 @login_required
-def reliability_json(code: str) -> Response:
+@of_group
+def reliability_json(group: access.ReadGroup) -> Response:
     """Cronbach's alpha per scale, with n and a plain note."""
 
     def build(dashboard: aggregates.Dashboard) -> Response:
         data = [r.as_dict() for r in aggregates.reliability(dashboard)]
         return Response(json.dumps({"data": data, "k": dashboard.k}), mimetype="application/json")
 
-    return remembered_json(code, build)
+    return remembered_json(group, build)
 
 
 @bp.get("/groups/<code>/dashboard/change.json")
 @login_required
-def change_json(code: str) -> Response:
+@of_group
+def change_json(group: access.ReadGroup) -> Response:
     """Reliable change (Jacobson-Truax) shares of linked participants per scale."""
 
     def build(dashboard: aggregates.Dashboard) -> Response:
         data = [c.as_dict() for c in aggregates.change(dashboard)]
         return Response(json.dumps({"data": data, "k": dashboard.k}), mimetype="application/json")
 
-    return remembered_json(code, build)
+    return remembered_json(group, build)
 
 
 @bp.get("/groups/<code>/dashboard/report")
 @login_required
-def report(code: str) -> str:
+@of_group
+def report(group: access.ReadGroup) -> str:
     """A printable report for a funder or board, in the group's language whatever the reader's browser asks."""
-    group = aggregates.released_group(code)
     locale = use_locale_hints(override=group.default_locale)
     organisation = str(current_app.config.get("SURVEY_ORGANISATION_NAME") or "")
     now = dt.datetime.now(dt.UTC)
@@ -308,13 +337,14 @@ def report(code: str) -> str:
 
 @bp.get("/groups/<code>/dashboard/comments")
 @login_required
-def comments(code: str) -> str:
+@of_group
+def comments(group: access.ReadGroup) -> str:
     """The free-text answers of one period, masked, only when the period has at least k responses."""
 
     def build(dashboard: aggregates.Dashboard) -> Markup:
         return page_results("comments", dashboard, aggregates.comments(dashboard))
 
-    return dashboard_page("dashboard/comments.html", aggregates.released_group(code), "comments", build)
+    return dashboard_page("dashboard/comments.html", group, "comments", build)
 
 
 @bp.get("/dashboard/compare")

@@ -7,7 +7,8 @@ decide_measures), so what one scale or question shows is audited against what an
 the disclosure ledger as history: every leaf set ever shown seeds the published basis, every
 leaf set ever hidden as small stays protected. The decisions replace the group's
 published_cells rows; the ledger only grows. The same step stores the group's summaries that are
-no cells (alpha sums, change pairs, engagement counts: survey/release/summaries.py).
+no cells (alpha sums, change pairs, engagement counts: survey/release/summaries.py), and deletes the
+group's stored dashboard views, built again once the transaction commits (survey/release/stored_views.py).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from ..extensions import db
 from ..models import DisclosureLedger, PublishedCell, ReleaseBatch, ReleaseState, now_utc
 from ..stats import effective_k
 from ..stats.hierarchy import ALL, Decision, MeetingMoments, Moments, decide_measures
-from . import rollups, summaries
+from . import rollups, stored_views, summaries
 
 
 def week_of(day: dt.date) -> dt.date:
@@ -61,6 +62,7 @@ def publish(group_id: int, k: int) -> None:
         per_measure[measure].append((by_id[batch_id], values))
     ledger = _ledger(group_id)
     db.session.execute(delete(PublishedCell).where(PublishedCell.group_id == group_id))
+    stored_views.forget(group_id)  # in this transaction: no view built from the cells replaced survives them
     decisions = _decide(per_measure, k, ledger)
     new_rows: list[dict[str, object]] = []
     new_ledger: list[dict[str, object]] = []
