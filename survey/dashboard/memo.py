@@ -9,8 +9,9 @@ and read again after its release check released anything) instead of building th
 again, and the next release, purge, change of k, rebuild, new instrument upload or group edit makes a new key.
 Only released, audited figures are ever kept (the views read nothing else), and only successful
 results: a refusal (400, 404) is built again each time. The day is part of the key too, so
-nothing kept lives past midnight UTC (a stored view's key has no day: see key()). Each process keeps its own entries (a bounded LRU): several app
-servers each build a figure once per publication, except the default views: those publication built
+nothing kept lives past midnight UTC (a stored view's key has no day: see key()). Each process keeps
+its own entries (a bounded LRU): several app servers each build a figure once per publication, except
+the default views: those publication built
 and stored (survey/dashboard/prebuilt.py, survey/release/stored_views.py) are read from the database,
 one primary-key read, by a request whose process has not kept them yet.
 """
