@@ -11,7 +11,8 @@ each request instead (cProfile inflates small functions: use it to find, the tim
     .venv/bin/python bench/participant_cpu.py [--submissions 600] [--rounds 5] [--profile survey|bare]
         [--sort cumulative|tottime|tree|callers:TEXT] [--postgres postgresql://postgres@127.0.0.1:5432/bench_prod]
 
-Instructions instead of time (deterministic, so a change of 1% shows; about two minutes):
+Instructions instead of time (deterministic, so a change of 1% shows; about two minutes; valgrind is not
+installed by the repo: `apt-get install valgrind` on Debian):
 
     PYTHONHASHSEED=0 valgrind --tool=callgrind --collect-atstart=no --toggle-collect=_operator_call \
         --callgrind-out-file=/tmp/cg/callgrind.out.%p .venv/bin/python bench/participant_cpu.py \
