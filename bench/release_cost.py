@@ -10,23 +10,15 @@ import datetime as dt
 import random
 import time
 
+from bench.dashboard_queries import timing_views
 from bench.two_year_group import bench_app, seed
 from survey.extensions import db
 from survey.models import Group, PublishedCell
-from survey.release import service, stored_views
+from survey.release import service
 from tests.dashboard_support import add_group, add_responses
 
 with bench_app() as app:
-    spent: list[float] = []
-    build = app.extensions[stored_views.BUILDER]
-
-    def timed_build(group_ids: set[int]) -> None:
-        """Build and store the views, timed."""
-        started = time.perf_counter()
-        build(group_ids)
-        spent.append(time.perf_counter() - started)
-
-    app.extensions[stored_views.BUILDER] = timed_build
+    spent = timing_views(app)
     g = add_group("BENCH", k=5)
     print("responses", seed(g, random.Random(3)))
     t = time.perf_counter()
