@@ -63,25 +63,26 @@ def default_views(app: Flask, group_id: int) -> list[Entry]:
     """Return (memo key without the day, value) of everything the group's default views keep."""
     with app.app_context():
         row = request_reads().execute(Group.__table__.select().where(Group.id == group_id)).first()
+        group = access.group_for_publication(row.code) if row else None  # read once: the same for every view
+    if row is None or group is None:
+        return []
     addresses = app.url_map.bind("localhost")
-    pages, documents = (
-        [addresses.build(e, {"code": row.code}) for e in names] if row else [] for names in (PAGES, DOCUMENTS)
-    )
+    pages, documents = ([addresses.build(e, {"code": row.code}) for e in names] for names in (PAGES, DOCUMENTS))
     root = str(app.config["APPLICATION_ROOT"]).rstrip("/")  # the pages' links carry it; a request's path does not
     entries: list[Entry] = []
     for locale in i18n.SUPPORTED_LOCALES:
         loaded = set(documents)
         for role in ROLES:
             for path in pages:
-                page = _build(app, path, locale, role, entries)
+                page = _build(app, group, path, locale, role, entries)
                 loaded.update(html.unescape(src).removeprefix(root) for src in _FIGURE_SRC.findall(page))
         for address in sorted(loaded):  # JSON is the same for every role
-            _build(app, address, locale, ROLES[-1], entries)
+            _build(app, group, address, locale, ROLES[-1], entries)
     return entries
 
 
-def _build(app: Flask, address: str, locale: str, role: str, entries: list[Entry]) -> str:
-    """Request one view as a reader of this role and language would, add what it kept to `entries` and
+def _build(app: Flask, group: access.ReadGroup, address: str, locale: str, role: str, entries: list[Entry]) -> str:
+    """Request one view of the group as a reader of this role and language would, add what it kept to `entries` and
     return its text (a refused view keeps nothing and returns "")."""
     with app.app_context(), app.test_request_context(address, headers={"Accept-Language": locale}):
         catalog.refresh_if_due()  # as before a request: the uploads' version, part of the key, read
@@ -90,8 +91,8 @@ def _build(app: Flask, address: str, locale: str, role: str, entries: list[Entry
         request.environ[memo.RECORDING] = kept
         rule, arguments = request.url_rule, dict(request.view_args or {})
         show = views.SHOWN.get(rule.endpoint) if rule is not None else None
-        group = access.group_for_publication(arguments.pop("code", ""))
-        if show is None or group is None:
+        arguments.pop("code", None)  # the group was read once for every view (default_views)
+        if show is None:
             return ""
         try:
             result = show(group, **arguments)
